@@ -1,0 +1,65 @@
+"""Directive Hub: the online connection network between a content regulator and the platforms it oversees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask_openapi3 import Info, OpenAPI
+
+from hub.config import Settings, load_settings
+from hub.db import make_engine, migrate
+from hub.state import Hub, load_signer
+
+ROOT = Path(__file__).resolve().parent.parent
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) -> OpenAPI:
+    """Build a hub: settings, database (migrated), signing key, extensions, API, pages, sockets and scheduler."""
+    from hub import cli, scheduler, sockets
+    from hub.extensions import babel, csrf, limiter, login_manager
+    from hub.web import api, auth, errors, i18n, pages
+
+    settings: Settings = load_settings(config, environ=environ)
+    app = OpenAPI(
+        __name__,
+        info=Info(title="Directive Hub API", version=__version__),
+        doc_prefix="/api/v1",
+        doc_url="/openapi.json",
+        validation_error_status=422,
+        validation_error_callback=errors.validation_error_response,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=settings.instance_path,
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        HUB_SETTINGS=settings,
+    )
+    app.config.update(settings.extra)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    app.extensions["hub"] = Hub(settings=settings, engine=engine, signer=load_signer(settings.instance_path))
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    api.init_app(app)
+    pages.init_app(app)
+    cli.init_app(app)
+    sockets.init_app(app)
+    scheduler.init_app(app)
+    return app

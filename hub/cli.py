@@ -1,0 +1,188 @@
+"""Command line: ``flask --app app <command>``."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+from flask import Flask
+from sqlmodel import select
+
+from hub import clock
+from hub.core import followthrough, log, registry
+from hub.core.access import SYSTEM
+from hub.core.errors import HubError
+from hub.db import migrate, read_session, write_session
+from hub.models import ApiToken, OrgKind, PlatformKind, Role, User
+from hub.state import current_hub
+
+
+def _fail(exc: HubError) -> None:
+    raise click.ClickException(exc.message)
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create or upgrade the schema (Alembic migrations)."""
+        migrate(current_hub().engine)
+        click.echo("database is at the newest migration")
+
+    @app.cli.command("seed-demo")
+    @click.option("--platforms", default=50, show_default=True)
+    def seed_demo(platforms: int) -> None:
+        """Load the demo data (once)."""
+        from hub import demo
+
+        hub = current_hub()
+        logins = demo.seed(hub.engine, hub.signer, clock.now(), platforms=platforms)
+        if not logins:
+            click.echo("demo data is already loaded")
+        for entry in logins:
+            click.echo(f"{entry.login:24} {entry.role:8} {entry.organisation}")
+        if logins:
+            click.echo(f"password for every demo login: {demo.DEMO_PASSWORD}")
+
+    @app.cli.command("create-user")
+    @click.option("--org", "org_code", required=True, help="organisation code")
+    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+    @click.option("--login", required=True)
+    @click.option("--name", "display_name", required=True)
+    @click.password_option()
+    def create_user(org_code: str, role: str, login: str, display_name: str, password: str) -> None:
+        """Create a user of an organisation."""
+        try:
+            with write_session(current_hub().engine) as session:
+                org = registry.get_org_by_code(session, org_code)
+                registry.create_user(
+                    session,
+                    SYSTEM,
+                    clock.now(),
+                    org_id=org.id,
+                    role=Role(role),
+                    login=login,
+                    display_name=display_name,
+                    password=password,
+                )
+        except HubError as exc:
+            _fail(exc)
+        click.echo(f"created {role} {login}")
+
+    @app.cli.command("register-platform")
+    @click.option("--code", required=True)
+    @click.option("--name", required=True)
+    @click.option("--province", required=True)
+    @click.option("--kind", type=click.Choice([k.value for k in PlatformKind]), required=True)
+    @click.option("--licence", default=None)
+    @click.option("--domain", "domains", multiple=True)
+    def register_platform(code: str, name: str, province: str, kind: str, licence: str | None, domains: tuple) -> None:
+        """Register a platform; it receives at once the directives in force that address it."""
+        try:
+            with write_session(current_hub().engine) as session:
+                org = registry.create_organisation(
+                    session,
+                    SYSTEM,
+                    clock.now(),
+                    kind=OrgKind.PLATFORM,
+                    code=code,
+                    name=name,
+                    province=province,
+                    platform_kind=PlatformKind(kind),
+                    licence_no=licence,
+                    domains=list(domains),
+                )
+                seq = org.delivery_seq
+        except HubError as exc:
+            _fail(exc)
+        click.echo(f"registered {code}; {seq} directive(s) in force delivered")
+
+    @app.cli.group("token")
+    def token() -> None:
+        """Issue and revoke API tokens."""
+
+    @token.command("create")
+    @click.option("--user", "login", default=None, help="a user's login (personal token)")
+    @click.option("--platform", "platform_code", default=None, help="a platform's code (machine token)")
+    @click.option("--label", default="cli")
+    def token_create(login: str | None, platform_code: str | None, label: str) -> None:
+        """Issue a token and print its secret (shown once)."""
+        if (login is None) == (platform_code is None):
+            raise click.UsageError("give exactly one of --user and --platform")
+        try:
+            with write_session(current_hub().engine) as session:
+                if login:
+                    user = session.exec(select(User).where(User.login == login)).first()
+                    if user is None:
+                        raise click.ClickException(f"no user {login}")
+                    tok, secret = registry.issue_token(session, SYSTEM, clock.now(), label=label, user_id=user.id)
+                else:
+                    org = registry.get_org_by_code(session, platform_code)
+                    tok, secret = registry.issue_token(session, SYSTEM, clock.now(), label=label, platform_id=org.id)
+        except HubError as exc:
+            _fail(exc)
+        click.echo(f"token {tok.id} ({label}); the secret is shown only now:", err=True)
+        click.echo(secret)
+
+    @token.command("revoke")
+    @click.argument("token_id", type=int)
+    def token_revoke(token_id: int) -> None:
+        """Revoke a token by id."""
+        try:
+            with write_session(current_hub().engine) as session:
+                registry.revoke_token(session, SYSTEM, clock.now(), token_id)
+        except HubError as exc:
+            _fail(exc)
+        click.echo(f"token {token_id} revoked")
+
+    @token.command("list")
+    def token_list() -> None:
+        """List tokens (never their secrets)."""
+        with read_session(current_hub().engine) as session:
+            for t in session.exec(select(ApiToken).order_by(ApiToken.id)):
+                state = "revoked" if t.revoked_at else "active"
+                click.echo(f"{t.id:5} {t.prefix}… org={t.org_id} user={t.user_id or '-'} {state} {t.label}")
+
+    @app.cli.command("verify-log")
+    def verify_log() -> None:
+        """Recompute the hash chain of the follow-through log; exits 1 and names the first bad row."""
+        with read_session(current_hub().engine) as session:
+            result = log.verify(session)
+        if result.ok:
+            click.echo(f"ok: {result.checked} events, head {result.head_hash}")
+            return
+        click.echo(f"BROKEN at event {result.bad_id}: {result.problem} ({result.checked} rows verified before it)")
+        sys.exit(1)
+
+    @app.cli.command("export-events")
+    @click.option("--directive", "directive_id", type=int, default=None)
+    @click.option("--kind", default=None)
+    def export_events(directive_id: int | None, kind: str | None) -> None:
+        """Write the follow-through log as CSV to standard output."""
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            ["id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details", "hash"]
+        )
+        with read_session(current_hub().engine) as session:
+            for e in followthrough.iter_events(session, SYSTEM, directive_id=directive_id, kind=kind):
+                writer.writerow(
+                    [
+                        e.id,
+                        e.at.isoformat(),
+                        e.kind,
+                        e.actor,
+                        e.org_id,
+                        e.province,
+                        e.directive_id,
+                        e.delivery_id,
+                        log.canonical(e.details),
+                        e.hash,
+                    ]
+                )
+
+    @app.cli.command("scheduler")
+    def run_scheduler() -> None:
+        """Run the scheduler alone (for deployments with several hub processes)."""
+        from hub import scheduler
+
+        scheduler.run_forever(app)

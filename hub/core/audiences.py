@@ -1,0 +1,119 @@
+"""Audience rules: which platforms a directive addresses.
+
+A rule is data: ``all``, or any mix of provinces, platform kinds and named platforms. Provinces and kinds narrow
+each other (social networks *in* Hanoi); named platforms are added to that. A provincial department's rule is always
+confined to its own province.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlmodel import Session, select
+
+from hub.core.errors import Forbidden, InvalidInput
+from hub.models import Organisation, OrgKind, PlatformKind
+from hub.provinces import PROVINCES
+
+
+class Audience(BaseModel):
+    """Who a directive addresses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    all: bool = False
+    provinces: list[str] = Field(default_factory=list, max_length=len(PROVINCES))
+    platform_kinds: list[PlatformKind] = Field(default_factory=list, max_length=2)
+    platforms: list[str] = Field(default_factory=list, max_length=10_000, description="platform codes")
+
+    @field_validator("provinces")
+    @classmethod
+    def _known_provinces(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(PROVINCES))
+        if unknown:
+            raise ValueError(f"unknown province codes: {', '.join(unknown)}")
+        return sorted(set(value))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.all or self.provinces or self.platform_kinds or self.platforms)
+
+
+def parse(data: Any) -> Audience:
+    """An :class:`Audience` from stored or submitted data, or InvalidInput."""
+    if isinstance(data, Audience):
+        return data
+    try:
+        audience = Audience.model_validate(data or {})
+    except ValidationError as exc:
+        raise InvalidInput("invalid audience", details=exc.errors(include_url=False, include_context=False)) from None
+    if audience.is_empty:
+        raise InvalidInput("the audience is empty: choose all platforms, provinces, kinds or platforms")
+    return audience
+
+
+def check_scope(audience: Audience, issuer_province: str | None) -> None:
+    """A provincial department may address only platforms of its own province."""
+    if issuer_province is None:
+        return
+    foreign = [p for p in audience.provinces if p != issuer_province]
+    if foreign:
+        raise Forbidden(f"a provincial department may address only its own province, not {', '.join(foreign)}")
+
+
+def condition(audience: Audience, issuer_province: str | None) -> sa.ColumnElement[bool]:
+    """A SQL condition on :class:`Organisation` selecting the active platforms the rule addresses."""
+    base = sa.and_(Organisation.kind == OrgKind.PLATFORM, Organisation.active.is_(True))
+    if audience.all:
+        match: sa.ColumnElement[bool] = sa.true()
+    else:
+        parts = []
+        if audience.provinces or audience.platform_kinds:
+            narrow = []
+            if audience.provinces:
+                narrow.append(Organisation.province.in_(audience.provinces))
+            if audience.platform_kinds:
+                narrow.append(Organisation.platform_kind.in_([k.value for k in audience.platform_kinds]))
+            parts.append(sa.and_(*narrow))
+        if audience.platforms:
+            parts.append(Organisation.code.in_(audience.platforms))
+        match = sa.or_(*parts) if parts else sa.false()
+    if issuer_province is not None:
+        base = sa.and_(base, Organisation.province == issuer_province)
+    return sa.and_(base, match)
+
+
+def matches(audience: Audience, platform: Organisation, issuer_province: str | None) -> bool:
+    """Whether the rule addresses ``platform`` (the same rule as :func:`condition`, in Python)."""
+    if platform.kind != OrgKind.PLATFORM or not platform.active:
+        return False
+    if issuer_province is not None and platform.province != issuer_province:
+        return False
+    if audience.all or platform.code in audience.platforms:
+        return True
+    if not (audience.provinces or audience.platform_kinds):
+        return False
+    in_province = not audience.provinces or platform.province in audience.provinces
+    of_kind = not audience.platform_kinds or platform.platform_kind in audience.platform_kinds
+    return in_province and of_kind
+
+
+def unknown_platforms(session: Session, audience: Audience) -> list[str]:
+    """Named platform codes that match no platform (so a typo is an error, not a silent omission)."""
+    if not audience.platforms:
+        return []
+    found = set(
+        session.exec(
+            select(Organisation.code).where(
+                Organisation.code.in_(audience.platforms), Organisation.kind == OrgKind.PLATFORM
+            )
+        )
+    )
+    return sorted(set(audience.platforms) - found)
+
+
+def count(session: Session, audience: Audience, issuer_province: str | None) -> int:
+    """How many platforms the rule addresses now (shown to the officer before publishing)."""
+    return session.scalar(sa.select(sa.func.count(Organisation.id)).where(condition(audience, issuer_province)))

@@ -1,0 +1,408 @@
+"""Directives: draft, publish (now or at a time), amend, revoke, expire.
+
+Publishing resolves the audience into one Delivery row per platform, assigns each platform its next sequence
+number, signs the text and logs the act — all in the caller's one transaction, with bulk statements, so either the
+directive and every delivery exist or nothing does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlmodel import Session, select
+
+from hub.core import audiences, log
+from hub.core.access import Principal, get_own_directive, require_issuer
+from hub.core.errors import Conflict, InvalidInput, InvalidTransition
+from hub.core.signing import Signer, content_hash
+from hub.models import (
+    Counter,
+    Delivery,
+    DeliveryState,
+    Directive,
+    DirectiveKind,
+    DirectiveStatus,
+    Organisation,
+    OrgKind,
+    Priority,
+)
+
+LEGAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # reference numbers run per calendar year in Vietnam
+MAX_BODY = 50_000
+
+# Deadlines (and reminder policy) when the officer sets none, by priority.
+DEFAULT_ACK_WITHIN = {
+    Priority.FLASH: timedelta(hours=1),
+    Priority.URGENT: timedelta(hours=4),
+    Priority.ROUTINE: timedelta(hours=24),
+}
+DEFAULT_IMPLEMENT_WITHIN = {
+    Priority.FLASH: timedelta(hours=12),
+    Priority.URGENT: timedelta(days=2),
+    Priority.ROUTINE: timedelta(days=7),
+}
+
+
+class DirectiveInput(BaseModel):
+    """What an officer writes: the same schema validates the JSON API, the composer form and the OpenAPI doc."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: DirectiveKind = DirectiveKind.DIRECTIVE
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=MAX_BODY, description="Markdown; sanitised when rendered")
+    priority: Priority = Priority.ROUTINE
+    audience: audiences.Audience
+    legal_basis: str | None = Field(default=None, max_length=500)
+    exercise: bool = False
+    publish_at: AwareDatetime | None = None
+    ack_due_at: AwareDatetime | None = None
+    implement_due_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+    remind_interval_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 30)
+    remind_limit: int | None = Field(default=None, ge=0, le=50)
+    escalate_after_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 90)
+
+
+@dataclass
+class Published:
+    """What a publish did, for the adapters to announce after commit."""
+
+    directive: Directive
+    payload: dict[str, Any]
+    platform_ids: list[int] = field(default_factory=list)
+    superseded: Directive | None = None
+
+
+def next_counter(session: Session, name: str) -> int:
+    """Increment and return a named counter, creating it at 1 (safe under concurrent writers)."""
+    updated = session.exec(
+        sa.update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    ).first()
+    if updated is not None:
+        return updated[0]
+    session.add(Counter(name=name, value=1))
+    session.flush()
+    return 1
+
+
+def _validate_times(data: DirectiveInput, now: datetime) -> None:
+    start = data.publish_at or now
+    if data.publish_at is not None and data.publish_at <= now:
+        raise InvalidInput("publish_at must be in the future")
+    for name in ("ack_due_at", "implement_due_at", "expires_at"):
+        value = getattr(data, name)
+        if value is not None and value <= start:
+            raise InvalidInput(f"{name} must be after the publication time")
+    if data.ack_due_at and data.implement_due_at and data.implement_due_at < data.ack_due_at:
+        raise InvalidInput("implement_due_at cannot be before ack_due_at")
+    if data.expires_at and data.implement_due_at and data.expires_at < data.implement_due_at:
+        raise InvalidInput("expires_at cannot be before implement_due_at")
+
+
+def create(session: Session, principal: Principal, now: datetime, data: DirectiveInput) -> Directive:
+    """Save a draft (or, with ``publish_at``, a scheduled directive) for the principal's organisation."""
+    require_issuer(principal)
+    audience = audiences.parse(data.audience)
+    audiences.check_scope(audience, principal.province if principal.is_province else None)
+    unknown = audiences.unknown_platforms(session, audience)
+    if unknown:
+        raise InvalidInput(f"unknown platforms: {', '.join(unknown[:20])}")
+    _validate_times(data, now)
+    values = data.model_dump(exclude={"audience"})
+    directive = Directive(
+        **values,
+        audience=audience.model_dump(mode="json"),
+        issuer_id=principal.org_id,
+        author_id=principal.user_id,
+        status=DirectiveStatus.SCHEDULED if data.publish_at else DirectiveStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(directive)
+    session.flush()
+    _log(
+        session,
+        "drafted" if directive.status == DirectiveStatus.DRAFT else "scheduled",
+        principal.label,
+        now,
+        directive,
+        {"title": directive.title, "publish_at": directive.publish_at},
+    )
+    return directive
+
+
+def update_draft(
+    session: Session, principal: Principal, now: datetime, directive_id: int, data: DirectiveInput
+) -> Directive:
+    """Replace the content of a draft or scheduled directive; published ones are amended instead."""
+    directive = get_own_directive(session, principal, directive_id)
+    if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
+        raise InvalidTransition("only drafts and scheduled directives can be edited; amend a published one")
+    audience = audiences.parse(data.audience)
+    audiences.check_scope(audience, principal.province if principal.is_province else None)
+    _validate_times(data, now)
+    for name, value in data.model_dump(exclude={"audience"}).items():
+        setattr(directive, name, value)
+    directive.audience = audience.model_dump(mode="json")
+    directive.status = DirectiveStatus.SCHEDULED if data.publish_at else DirectiveStatus.DRAFT
+    directive.updated_at = now
+    session.add(directive)
+    _log(session, "draft_updated", principal.label, now, directive, {})
+    return directive
+
+
+def payload(directive: Directive, issuer: Organisation) -> dict[str, Any]:
+    """The directive as platforms receive it (socket event, inbox API, client library) and as it is signed."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": directive.id,
+        "directive_seq": directive.seq,
+        "ref_no": directive.ref_no,
+        "kind": directive.kind,
+        "title": directive.title,
+        "body": directive.body,
+        "priority": directive.priority,
+        "issuer": issuer.code,
+        "issuer_name": issuer.name,
+        "status": directive.status,
+        "published_at": iso(directive.published_at),
+        "ack_due_at": iso(directive.ack_due_at),
+        "implement_due_at": iso(directive.implement_due_at),
+        "expires_at": iso(directive.expires_at),
+        "supersedes_id": directive.supersedes_id,
+        "legal_basis": directive.legal_basis,
+        "exercise": directive.exercise,
+        "content_hash": directive.content_hash,
+        "signature": directive.signature,
+    }
+
+
+def publish(session: Session, principal: Principal, now: datetime, directive_id: int, signer: Signer) -> Published:
+    """Publish a draft or scheduled directive now."""
+    directive = get_own_directive(session, principal, directive_id)
+    if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
+        raise InvalidTransition(f"a {directive.status} directive cannot be published")
+    return _publish(session, directive, now, signer, principal.label)
+
+
+def schedule(
+    session: Session, principal: Principal, now: datetime, directive_id: int, publish_at: datetime
+) -> Directive:
+    """Set or move the publication time of a draft or scheduled directive."""
+    directive = get_own_directive(session, principal, directive_id)
+    if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
+        raise InvalidTransition(f"a {directive.status} directive cannot be scheduled")
+    if publish_at.tzinfo is None or publish_at <= now:
+        raise InvalidInput("publish_at must be a future time with a time zone")
+    directive.publish_at, directive.status, directive.updated_at = publish_at, DirectiveStatus.SCHEDULED, now
+    session.add(directive)
+    _log(session, "scheduled", principal.label, now, directive, {"publish_at": publish_at})
+    return directive
+
+
+def publish_due(session: Session, now: datetime, signer: Signer, limit: int = 50) -> list[Published]:
+    """Publish every scheduled directive whose time has come (the scheduler's job); late ones say so in the log."""
+    query = (
+        select(Directive)
+        .where(Directive.status == DirectiveStatus.SCHEDULED, Directive.publish_at <= now)
+        .order_by(Directive.publish_at, Directive.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_publish(session, d, now, signer, "system:scheduler") for d in session.exec(query).all()]
+
+
+def _apply_default_deadlines(directive: Directive, now: datetime) -> None:
+    priority = Priority(directive.priority)
+    if directive.ack_due_at is None or directive.ack_due_at <= now:
+        directive.ack_due_at = now + DEFAULT_ACK_WITHIN[priority]
+    if directive.implement_due_at is None or directive.implement_due_at < directive.ack_due_at:
+        directive.implement_due_at = max(now + DEFAULT_IMPLEMENT_WITHIN[priority], directive.ack_due_at)
+
+
+def _publish(session: Session, directive: Directive, now: datetime, signer: Signer, actor: str) -> Published:
+    issuer = session.get(Organisation, directive.issuer_id)
+    audience = audiences.parse(directive.audience)
+    scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
+    superseded = _supersede(session, directive, now, actor) if directive.supersedes_id else None
+    directive.seq = next_counter(session, "directive_seq")
+    year = now.astimezone(LEGAL_TZ).year
+    number = next_counter(session, f"ref:{issuer.id}:{year}")
+    directive.ref_no = f"{number}/{issuer.ref_suffix or issuer.code}"
+    late_by = (now - directive.publish_at).total_seconds() if directive.publish_at else 0
+    directive.status, directive.published_at, directive.updated_at = DirectiveStatus.PUBLISHED, now, now
+    _apply_default_deadlines(directive, now)
+    platform_ids = _create_deliveries(session, directive, audiences.condition(audience, scope), now)
+    if not platform_ids:
+        raise InvalidInput("the audience matches no platform")
+    directive.audience_size = len(platform_ids)
+    body = payload(directive, issuer)
+    directive.content_hash = content_hash(body)
+    directive.signature = signer.sign(body)
+    session.add(directive)
+    session.flush()
+    details = {"ref_no": directive.ref_no, "audience_size": len(platform_ids), "content_hash": directive.content_hash}
+    if directive.publish_at:
+        details["scheduled_for"] = directive.publish_at
+        details["late_by_seconds"] = round(max(late_by, 0.0), 3)
+    _log(session, "published", actor, now, directive, details)
+    return Published(directive, payload(directive, issuer), platform_ids, superseded)
+
+
+def _create_deliveries(
+    session: Session, directive: Directive, cond: sa.ColumnElement[bool], now: datetime
+) -> list[int]:
+    """Give each addressed platform its next sequence number and one pending delivery, in two bulk statements."""
+    assigned = session.exec(
+        sa.update(Organisation)
+        .where(cond)
+        .values(delivery_seq=Organisation.delivery_seq + 1)
+        .returning(Organisation.id, Organisation.delivery_seq)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not assigned:
+        return []
+    rows = [
+        {
+            "directive_id": directive.id,
+            "platform_id": platform_id,
+            "seq": seq,
+            "state": DeliveryState.PENDING.value,
+            "created_at": now,
+            "due_at": directive.ack_due_at,
+            "next_reminder_at": directive.ack_due_at,
+            "reminders_sent": 0,
+        }
+        for platform_id, seq in assigned
+    ]
+    session.connection().execute(Delivery.__table__.insert(), rows)
+    return [platform_id for platform_id, _ in assigned]
+
+
+def _supersede(session: Session, amendment: Directive, now: datetime, actor: str) -> Directive:
+    old = session.get(Directive, amendment.supersedes_id)
+    if old is None or old.status != DirectiveStatus.PUBLISHED or old.superseded_by_id is not None:
+        raise InvalidTransition("only a published directive that has not been amended can be amended")
+    old.superseded_by_id = amendment.id
+    old.updated_at = now
+    session.add(old)
+    _close_open_deliveries(session, old.id)
+    _log(session, "superseded", actor, now, old, {"by": amendment.id})
+    return old
+
+
+def _close_open_deliveries(session: Session, directive_id: int) -> None:
+    """Nothing more is owed on this directive: no deadline, no reminder."""
+    session.exec(
+        sa.update(Delivery)
+        .where(
+            Delivery.directive_id == directive_id, Delivery.due_at.is_not(None) | Delivery.next_reminder_at.is_not(None)
+        )
+        .values(due_at=None, next_reminder_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def amend(
+    session: Session, principal: Principal, now: datetime, directive_id: int, data: DirectiveInput, signer: Signer
+) -> Published | Directive:
+    """Issue an amendment that supersedes a published directive and needs a fresh acknowledgement.
+
+    Published at once, or scheduled when ``publish_at`` is given (then the old one stays in force until then).
+    """
+    old = get_own_directive(session, principal, directive_id)
+    if old.status != DirectiveStatus.PUBLISHED or old.superseded_by_id is not None:
+        raise InvalidTransition("only a published directive that has not been amended can be amended")
+    pending = session.exec(
+        select(Directive.id).where(Directive.supersedes_id == old.id, Directive.status == DirectiveStatus.SCHEDULED)
+    ).first()
+    if pending is not None:
+        raise Conflict(f"amendment {pending} is already scheduled for this directive")
+    amendment = create(session, principal, now, data)
+    amendment.supersedes_id = old.id
+    amendment.legal_basis = amendment.legal_basis or old.legal_basis
+    session.add(amendment)
+    session.flush()
+    if amendment.status == DirectiveStatus.SCHEDULED:
+        return amendment
+    return _publish(session, amendment, now, signer, principal.label)
+
+
+def revoke(
+    session: Session, principal: Principal, now: datetime, directive_id: int, reason: str
+) -> tuple[Directive, list[int]]:
+    """Withdraw a directive; returns it and the platforms that had received it (to tell them)."""
+    directive = get_own_directive(session, principal, directive_id)
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise InvalidInput("a reason of 1-2000 characters is required")
+    if directive.status == DirectiveStatus.REVOKED:
+        return directive, []
+    if directive.status == DirectiveStatus.EXPIRED:
+        raise InvalidTransition("an expired directive cannot be revoked")
+    directive.status, directive.revoked_at, directive.revoke_reason = DirectiveStatus.REVOKED, now, reason.strip()
+    directive.updated_at = now
+    session.add(directive)
+    _close_open_deliveries(session, directive.id)
+    _log(session, "revoked", principal.label, now, directive, {"reason": directive.revoke_reason})
+    platform_ids = list(session.exec(select(Delivery.platform_id).where(Delivery.directive_id == directive.id)))
+    return directive, platform_ids
+
+
+def expire_due(session: Session, now: datetime, limit: int = 200) -> list[Directive]:
+    """Mark published directives past ``expires_at`` as expired; nothing is owed on them afterwards."""
+    due = session.exec(
+        select(Directive)
+        .where(Directive.status == DirectiveStatus.PUBLISHED, Directive.expires_at <= now)
+        .order_by(Directive.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for directive in due:
+        directive.status, directive.updated_at = DirectiveStatus.EXPIRED, now
+        session.add(directive)
+        _close_open_deliveries(session, directive.id)
+        _log(session, "expired", "system:scheduler", now, directive, {"expires_at": directive.expires_at})
+    return list(due)
+
+
+def deliver_standing(session: Session, platform: Organisation, now: datetime) -> list[Directive]:
+    """Give a newly registered platform the directives still in force that address it."""
+    in_force = session.exec(
+        select(Directive, Organisation)
+        .join(Organisation, Organisation.id == Directive.issuer_id)
+        .where(
+            Directive.status == DirectiveStatus.PUBLISHED,
+            Directive.superseded_by_id.is_(None),
+            sa.or_(Directive.expires_at.is_(None), Directive.expires_at > now),
+        )
+        .order_by(Directive.seq)
+    ).all()
+    given = []
+    for directive, issuer in in_force:
+        scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
+        if audiences.matches(audiences.parse(directive.audience), platform, scope):
+            if _create_deliveries(session, directive, Organisation.id == platform.id, now):
+                directive.audience_size += 1
+                session.add(directive)
+                given.append(directive)
+                _log(session, "delivered_to_new_platform", "system", now, directive, {"platform": platform.code})
+    return given
+
+
+def _log(session: Session, kind: str, actor: str, now: datetime, directive: Directive, details: dict) -> None:
+    issuer = session.get(Organisation, directive.issuer_id)
+    log.append(
+        session,
+        log.EventDraft(
+            kind, actor, now, org_id=issuer.id, province=issuer.province, directive_id=directive.id, details=details
+        ),
+    )

@@ -1,0 +1,172 @@
+"""The follow-through log: append-only Event rows, each carrying the hash of the row before it.
+
+Every writer locks the single :class:`LogHead` row for the rest of its transaction, so the chain never forks (on
+SQLite the ``BEGIN IMMEDIATE`` write lock already serialises writers). ``verify`` recomputes the chain and names
+the first row that was altered, inserted or removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from hub.models import Event, LogHead
+
+GENESIS = "0" * 64
+
+
+@dataclass
+class EventDraft:
+    """An event not yet written: what happened, who did it, to what."""
+
+    kind: str
+    actor: str
+    at: datetime
+    org_id: int | None = None
+    province: str | None = None
+    directive_id: int | None = None
+    delivery_id: int | None = None
+    details: dict[str, Any] | None = None
+
+
+def canonical(data: Any) -> str:
+    """The one serialisation that is hashed and signed: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _normalise(details: dict[str, Any] | None) -> dict[str, Any]:
+    # What is hashed must be exactly what the JSON column gives back.
+    return json.loads(canonical(details or {}))
+
+
+def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """The hash of one event row, given the hash of the row before it."""
+    body = canonical(
+        {
+            "id": row["id"],
+            "at": row["at"].isoformat(),
+            "kind": row["kind"],
+            "actor": row["actor"],
+            "org_id": row["org_id"],
+            "province": row["province"],
+            "directive_id": row["directive_id"],
+            "delivery_id": row["delivery_id"],
+            "details": row["details"],
+        }
+    )
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def _lock_head(session: Session) -> LogHead:
+    head = session.exec(select(LogHead).where(LogHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = LogHead(id=1, last_id=0, last_hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def append_many(session: Session, drafts: Iterable[EventDraft]) -> list[dict[str, Any]]:
+    """Append events in order within the caller's transaction, with one bulk insert; returns the rows."""
+    drafts = list(drafts)
+    if not drafts:
+        return []
+    head = _lock_head(session)
+    rows: list[dict[str, Any]] = []
+    last_id, last_hash = head.last_id, head.last_hash
+    for draft in drafts:
+        last_id += 1
+        row = {
+            "id": last_id,
+            "at": draft.at,
+            "kind": draft.kind,
+            "actor": draft.actor,
+            "org_id": draft.org_id,
+            "province": draft.province,
+            "directive_id": draft.directive_id,
+            "delivery_id": draft.delivery_id,
+            "details": _normalise(draft.details),
+            "prev_hash": last_hash,
+        }
+        row["hash"] = last_hash = row_hash(row["prev_hash"], row)
+        rows.append(row)
+    session.connection().execute(Event.__table__.insert(), rows)
+    head.last_id, head.last_hash = last_id, last_hash
+    session.add(head)
+    session.flush()
+    return rows
+
+
+def append(session: Session, draft: EventDraft) -> dict[str, Any]:
+    """Append one event within the caller's transaction."""
+    return append_many(session, [draft])[0]
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    head_hash: str
+    bad_id: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain; report the first row that was changed, inserted or removed."""
+    prev_hash, expected_id, checked = GENESIS, 1, 0
+    last_id = 0
+    while True:
+        rows = session.exec(select(Event).where(Event.id > last_id).order_by(Event.id).limit(batch)).all()
+        if not rows:
+            break
+        for event in rows:
+            data = event.model_dump()
+            if event.id != expected_id:
+                problem = "removed" if event.id > expected_id else "inserted"
+                return VerifyResult(False, checked, prev_hash, expected_id, f"row {expected_id} {problem}")
+            if event.prev_hash != prev_hash or row_hash(prev_hash, data) != event.hash:
+                what = "altered" if event.prev_hash == prev_hash else "inserted or altered"
+                return VerifyResult(False, checked, prev_hash, event.id, f"row {event.id} {what}")
+            prev_hash, expected_id, last_id = event.hash, event.id + 1, event.id
+            checked += 1
+        session.expunge_all()
+    head = session.get(LogHead, 1)
+    if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
+        bad = last_id + 1 if head.last_id > last_id else head.last_id + 1
+        return VerifyResult(
+            False, checked, prev_hash, bad, f"the chain ends at row {last_id} but the head says {head.last_id}"
+        )
+    return VerifyResult(True, checked, prev_hash)
+
+
+def event_filters(
+    *,
+    kind: str | None = None,
+    directive_id: int | None = None,
+    org_id: int | None = None,
+    province: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """Conditions on :class:`Event` for the usual filters of the log pages and exports."""
+    conds: list[sa.ColumnElement[bool]] = []
+    if kind:
+        conds.append(Event.kind == kind)
+    if directive_id is not None:
+        conds.append(Event.directive_id == directive_id)
+    if org_id is not None:
+        conds.append(Event.org_id == org_id)
+    if province:
+        conds.append(Event.province == province)
+    if since is not None:
+        conds.append(Event.at >= since)
+    if until is not None:
+        conds.append(Event.at < until)
+    return conds

@@ -1,0 +1,130 @@
+"""Content-ratio reports: a platform's own figures per period, flagged at or above the threshold (15 % by default).
+
+The hub records only the figures platforms report about themselves; it never reads or classifies their content.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session, select
+
+from hub.core import log, paging
+from hub.core.access import Principal, platform_scope, require_platform, require_reader
+from hub.core.errors import Conflict, InvalidInput
+from hub.models import Delivery, Organisation, RatioReport
+
+
+class RatioReportInput(BaseModel):
+    """A platform's figures for one period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period_start: date
+    period_end: date
+    items_published: int = Field(ge=0, le=10**12)
+    negative_items: int = Field(ge=0, le=10**12)
+    note: str | None = Field(default=None, max_length=5000)
+    directive_id: int | None = Field(default=None, description="the report request this answers, if any")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RatioReportInput:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        if (self.period_end - self.period_start).days > 366:
+            raise ValueError("a period may span at most a year")
+        if self.negative_items > self.items_published:
+            raise ValueError("negative_items cannot exceed items_published")
+        return self
+
+
+def submit(
+    session: Session, principal: Principal, now: datetime, data: RatioReportInput, threshold: float
+) -> RatioReport:
+    """Record a platform's report; overlapping periods of the same platform are refused."""
+    require_platform(principal)
+    if data.period_start > now.date():
+        raise InvalidInput("the period has not started yet")
+    overlap = session.exec(
+        select(RatioReport.id).where(
+            RatioReport.platform_id == principal.org_id,
+            RatioReport.period_start <= data.period_end,
+            RatioReport.period_end >= data.period_start,
+        )
+    ).first()
+    if overlap is not None:
+        raise Conflict(f"this period overlaps report {overlap}")
+    if (
+        data.directive_id is not None
+        and session.exec(
+            select(Delivery.id).where(
+                Delivery.directive_id == data.directive_id, Delivery.platform_id == principal.org_id
+            )
+        ).first()
+        is None
+    ):
+        raise InvalidInput(f"directive {data.directive_id} is not in your inbox")
+    ratio = data.negative_items / data.items_published if data.items_published else 0.0
+    report = RatioReport(
+        platform_id=principal.org_id,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        items_published=data.items_published,
+        negative_items=data.negative_items,
+        ratio=round(ratio, 6),
+        threshold=threshold,
+        flagged=ratio >= threshold,
+        note=data.note,
+        directive_id=data.directive_id,
+        submitted_by=principal.label,
+        submitted_at=now,
+    )
+    session.add(report)
+    session.flush()
+    log.append(
+        session,
+        log.EventDraft(
+            "ratio_report_submitted",
+            principal.label,
+            now,
+            org_id=principal.org_id,
+            province=principal.province,
+            directive_id=data.directive_id,
+            details={
+                "report_id": report.id,
+                "ratio": report.ratio,
+                "flagged": report.flagged,
+                "period": f"{data.period_start}..{data.period_end}",
+            },
+        ),
+    )
+    return report
+
+
+def list_reports(
+    session: Session,
+    principal: Principal,
+    *,
+    flagged: bool | None = None,
+    province: str | None = None,
+    platform_id: int | None = None,
+    page: int = 1,
+    per_page: int = 100,
+) -> paging.Page:
+    """(report, platform) rows: a platform sees its own, a province its platforms', the regulator all."""
+    query = select(RatioReport, Organisation).join(Organisation, Organisation.id == RatioReport.platform_id)
+    if principal.is_platform:
+        require_platform(principal)
+        query = query.where(RatioReport.platform_id == principal.org_id)
+    else:
+        require_reader(principal)
+        query = query.where(platform_scope(principal))
+    if flagged is not None:
+        query = query.where(RatioReport.flagged.is_(flagged))
+    if province:
+        query = query.where(Organisation.province == province)
+    if platform_id is not None:
+        query = query.where(RatioReport.platform_id == platform_id)
+    query = query.order_by(RatioReport.period_start.desc(), RatioReport.id.desc())
+    return paging.paginate(session, query, page, per_page, scalars=False)

@@ -1,0 +1,35 @@
+"""What one running hub holds: its settings, database engine and signing key (in ``app.extensions['hub']``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.engine import Engine
+
+from hub.config import Settings
+from hub.core.signing import Signer
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    engine: Engine
+    signer: Signer
+
+
+def current_hub() -> Hub:
+    return current_app.extensions["hub"]
+
+
+def load_signer(instance_path: str) -> Signer:
+    """The hub's Ed25519 key pair, generated at first start and kept in the instance folder."""
+    key_file = Path(instance_path) / "signing_key.pem"
+    if not key_file.exists():
+        signer = Signer.generate()
+        tmp = key_file.with_suffix(".tmp")
+        tmp.write_bytes(signer.private_pem())
+        tmp.chmod(0o600)
+        tmp.replace(key_file)
+    return Signer.from_pem(key_file.read_bytes())

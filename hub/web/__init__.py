@@ -1,0 +1,1 @@
+"""HTTP adapters: the JSON API, the pages, sign-in and error translation."""

@@ -1,0 +1,77 @@
+"""Errors, translated in one place: domain errors and HTTP errors become JSON under /api (and for JSON clients),
+a page elsewhere. No bad input may surface as a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from hub.core.errors import HubError
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.path == "/healthz"
+        or (request.accept_mimetypes.best == "application/json")
+    )
+
+
+def json_error(status: int, code: str, message: str, details: Any = None):
+    body: dict[str, Any] = {"error": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def validation_error_response(exc: ValidationError):
+    """flask-openapi3 hands request-schema failures here: 422 with the field errors."""
+    details = exc.errors(include_url=False, include_context=False, include_input=False)
+    first = details[0] if details else {}
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    message = f"{where}: {first.get('msg', 'invalid')}" if where else first.get("msg", "invalid input")
+    return json_error(422, "invalid_input", message, details)
+
+
+def _page(status: int, message: str):
+    try:
+        return render_template("error.html", status=status, message=message), status
+    except Exception:  # the error page must never fail itself
+        return f"{status}: {message}", status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HubError)
+    def _hub_error(exc: HubError):
+        if wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.details)
+        return _page(exc.status, exc.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        if wants_json():
+            return json_error(400, "csrf", exc.description)
+        return _page(400, exc.description)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        if exc.code == 400 and request.is_json and request.path.startswith("/api/"):
+            code = "malformed_request"
+        if wants_json():
+            response = json_error(exc.code or 500, code, exc.description or exc.name)
+            for key, value in exc.get_headers() or []:
+                if key.lower() in ("retry-after", "www-authenticate", "allow"):
+                    response.headers[key] = value
+            return response
+        return _page(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):
+        return validation_error_response(exc)

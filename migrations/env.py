@@ -1,0 +1,30 @@
+"""Alembic environment: migrates the engine handed over by ``hub.db.migrate`` or the one DATABASE_URL names."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import hub.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from hub.config import load_settings
+from hub.db import make_engine
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:
+        engine = make_engine(load_settings().database_url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

@@ -1,0 +1,84 @@
+"""Small factories for tests: organisations, users, principals, tokens and published directives."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from hub.core import directives, registry
+from hub.core.access import SYSTEM, Principal
+from hub.core.directives import DirectiveInput
+from hub.core.signing import Signer
+from hub.db import write_session
+from hub.models import Organisation, OrgKind, PlatformKind, Role
+
+PASSWORD = "correct-horse-battery"
+_n = itertools.count(1)
+SIGNER = Signer.generate()
+
+
+def org(
+    engine: Engine,
+    now: datetime,
+    kind: OrgKind,
+    province: str | None = None,
+    *,
+    platform_kind: PlatformKind = PlatformKind.NEWS_SITE,
+    code: str | None = None,
+) -> Organisation:
+    n = next(_n)
+    with write_session(engine) as s:
+        return registry.create_organisation(
+            s,
+            SYSTEM,
+            now,
+            kind=kind,
+            code=code or f"{kind.value[:4].upper()}-{n}",
+            name=f"{kind.value} {n}",
+            province=province,
+            platform_kind=platform_kind if kind == OrgKind.PLATFORM else None,
+            ref_suffix=f"R{n}",
+        )
+
+
+def user(engine: Engine, now: datetime, org: Organisation, role: Role) -> Principal:
+    n = next(_n)
+    with write_session(engine) as s:
+        u = registry.create_user(
+            s,
+            SYSTEM,
+            now,
+            org_id=org.id,
+            role=role,
+            login=f"{role.value}{n}",
+            display_name=f"{role.value} {n}",
+            password=PASSWORD,
+        )
+        return registry.principal_for_user(s, u)
+
+
+def machine(engine: Engine, now: datetime, platform: Organisation) -> tuple[Principal, str]:
+    with write_session(engine) as s:
+        _, secret = registry.issue_token(s, SYSTEM, now, label="machine", platform_id=platform.id)
+        return registry.resolve_token(s, secret, now), secret
+
+
+def draft(audience: dict | None = None, **kw) -> DirectiveInput:
+    return DirectiveInput(
+        title=kw.pop("title", "Test directive"),
+        body=kw.pop("body", "Do the thing."),
+        audience=audience or {"all": True},
+        **kw,
+    )
+
+
+def published(engine: Engine, now: datetime, officer: Principal, audience: dict | None = None, **kw):
+    with write_session(engine) as s:
+        d = directives.create(s, officer, now, draft(audience, **kw))
+        return directives.publish(s, officer, now, d.id, SIGNER)
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
