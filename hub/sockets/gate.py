@@ -11,11 +11,14 @@ disconnects that room's sockets in every process instead of reaching a client.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import socketio as sio
 
-from hub.sockets.names import CUT, PLATFORM_NS
+from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS
+
+REPLAYED_MEMORY_SECONDS = 10.0
 
 QUEUES = {
     "redis": sio.RedisManager,
@@ -29,38 +32,48 @@ QUEUES = {
 
 
 class Gate(sio.Manager):
-    """The in-process part of the gate: per-socket buffers of held-back events."""
+    """The in-process part of the gate: per-socket buffers of held-back events.
+
+    After a replay, the directives it carried are remembered for a few seconds: a directive committed just before
+    the replay read the inbox may still have its live emit on the way, and the socket must not get it twice.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._held: dict[str, tuple[set[str], list[tuple[str, Any]]]] = {}
+        self._rooms: dict[str, set[str]] = {}
+        self._held: dict[str, list[tuple[str, Any]]] = {}
+        self._replayed: dict[str, tuple[float, set[int]]] = {}
 
     def hold(self, sid: str, rooms: list[str]) -> None:
         """Buffer every event to ``sid`` (addressed to it or to one of ``rooms``) from now on."""
-        self._held[sid] = ({sid, *rooms}, [])
+        self._rooms[sid] = {sid, *rooms}
+        self._held[sid] = []
 
     def is_held(self, sid: str) -> bool:
         return sid in self._held
 
     def take(self, sid: str) -> list[tuple[str, Any]]:
         """The events buffered so far (the socket stays held)."""
-        entry = self._held.get(sid)
-        if entry is None or not entry[1]:
+        events = self._held.get(sid)
+        if not events:
             return []
-        events = list(entry[1])
-        entry[1].clear()
+        self._held[sid] = []
         return events
 
-    def release_if_empty(self, sid: str) -> bool:
-        """Stop holding ``sid`` if nothing is buffered; checked and done in one step, without yielding."""
-        entry = self._held.get(sid)
-        if entry is not None and entry[1]:
+    def release_if_empty(self, sid: str, replayed: set[int]) -> bool:
+        """Stop holding ``sid`` if nothing is buffered (checked and done in one step, without yielding), and
+        remember for a while which directives its replay carried."""
+        if self._held.get(sid):
             return False
         self._held.pop(sid, None)
+        if replayed:
+            self._replayed[sid] = (time.monotonic() + REPLAYED_MEMORY_SECONDS, set(replayed))
         return True
 
     def drop(self, sid: str) -> None:
         self._held.pop(sid, None)
+        self._replayed.pop(sid, None)
+        self._rooms.pop(sid, None)
 
     def send_now(self, sid: str, namespace: str, event: str, data: Any) -> None:
         """Send to one local socket, past the gate (the replay's own events)."""
@@ -71,22 +84,32 @@ class Gate(sio.Manager):
         if event == CUT:
             self._cut(namespace, room)
             return None
-        if self._held and namespace == PLATFORM_NS:
-            held = self._held_in(room)
-            if held:
-                skip = skip_sid if isinstance(skip_sid, list) else ([skip_sid] if skip_sid else [])
-                skip = set(skip)
-                for sid in held:
-                    if sid not in skip:
-                        self._held[sid][1].append((event, data))
-                skip_sid = list(skip | set(held))
+        if namespace == PLATFORM_NS and (self._held or self._replayed):
+            skip = set(skip_sid if isinstance(skip_sid, list) else [skip_sid] if skip_sid else [])
+            for sid in self._watched_in(room):
+                if sid in skip:
+                    continue
+                if sid in self._held:
+                    self._held[sid].append((event, data))
+                    skip.add(sid)
+                elif event == DIRECTIVE and self._was_replayed(sid, data):
+                    skip.add(sid)
+            skip_sid = list(skip)
         return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
 
-    def _held_in(self, room: Any) -> list[str]:
+    def _watched_in(self, room: Any) -> list[str]:
+        watched = set(self._held) | set(self._replayed)
         if room is None:
-            return list(self._held)
+            return list(watched)
         targets = {room} if isinstance(room, str) else set(room)
-        return [sid for sid, (rooms, _) in self._held.items() if rooms & targets]
+        return [sid for sid in watched if self._rooms.get(sid, set()) & targets]
+
+    def _was_replayed(self, sid: str, data: Any) -> bool:
+        expires, ids = self._replayed.get(sid, (0.0, set()))
+        if time.monotonic() > expires:
+            self._replayed.pop(sid, None)
+            return False
+        return isinstance(data, dict) and data.get("id") in ids
 
     def _cut(self, namespace: str, room: Any) -> None:
         if room is None:

@@ -155,7 +155,7 @@ def replay(sid: str, since: int) -> tuple[int, int]:
             break
     head = max(head, last)
     gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
-    while not gate.release_if_empty(sid):
+    while not gate.release_if_empty(sid, sent):
         for event, data in gate.take(sid):
             if event == HEAD or (event == DIRECTIVE and isinstance(data, dict) and data.get("id") in sent):
                 continue
@@ -202,8 +202,9 @@ def sync(data: dict[str, Any]) -> dict[str, Any]:
     gate.hold(sid, [platform_room(me.platform_id)])
     try:
         count, head = replay(sid, since)
-    finally:
-        _gate().drop(sid)
+    except BaseException:
+        gate.drop(sid)
+        raise
     return {"ok": True, "count": count, "head": head}
 
 
