@@ -33,7 +33,6 @@ from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
-REPLAY_PAGE = 200
 CONNECTED_WAIT_SECONDS = 10.0
 
 
@@ -135,7 +134,8 @@ def _replay_after_connect(app, sid: str, since: int) -> None:
 def replay(sid: str, since: int) -> tuple[int, int]:
     """Send the socket every delivery after ``since`` in order, then ``head``, then the live events held back
     meanwhile; returns (how many were sent, head). The socket must already be held by the gate."""
-    gate, engine = _gate(), current_hub().engine
+    gate, hub = _gate(), current_hub()
+    engine, page = hub.engine, max(1, min(hub.settings.replay_page_size, followthrough.INBOX_MAX))
     me = sockets.get(sid)
     if me is None:
         return 0, 0
@@ -144,15 +144,16 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     while True:
         with read_session(engine) as session:
             head = max(head, followthrough.inbox_head(session, me.platform_id))
-            rows = followthrough.inbox(session, me.principal, last, REPLAY_PAGE)
+            rows = followthrough.inbox(session, me.principal, last, page)
         for delivery, directive, issuer in rows:
             if not addressed(me, delivery.platform_id):
                 continue
             gate.send_now(sid, PLATFORM_NS, DIRECTIVE, {**directives.payload(directive, issuer), "seq": delivery.seq})
             sent.add(directive.id)
             last = delivery.seq
-        if len(rows) < REPLAY_PAGE:
+        if len(rows) < page:
             break
+        socketio.sleep(0)  # let other sockets (and live events, which the gate holds back) have their turn
     head = max(head, last)
     gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
     while not gate.release_if_empty(sid, sent):
