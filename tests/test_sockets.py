@@ -209,3 +209,21 @@ def test_the_console_refuses_platform_users_and_strangers(world, hub):
         console = sockclient.Recorder("/console", sockclient.CONSOLE_EVENTS)
         assert not console.try_connect(hub.url, cookie=cookie)
         assert console.refused["message"].startswith("unauthenticated: ")
+
+
+def test_the_in_process_test_client_replays_and_answers_for_adapter_tests(app):
+    """Other adapters' tests drive the sockets in-process (threads); the replay and the receipt writer run there."""
+    from hub.models import OrgKind, Role
+    from hub.sockets import socketio
+
+    engine, now = app.extensions["hub"].engine, clock.now()
+    officer = f.user(engine, now, f.org(engine, now, OrgKind.REGULATOR), Role.OFFICER)
+    _, token = f.machine(engine, now, f.org(engine, now, OrgKind.PLATFORM, "HNI"))
+    published = f.published(engine, now, officer)
+    client = socketio.test_client(app, namespace="/platform", auth={"token": token, "since": 0})
+    received: list = []
+    wait_until(lambda: received.extend(client.get_received("/platform")) or any(e["name"] == "head" for e in received))
+    assert [e["name"] for e in received] == ["directive", "head"]
+    answer = client.emit("receipt", {"directive_id": published.directive.id}, namespace="/platform", callback=True)
+    assert answer == {"ok": True, "directive_id": published.directive.id, "seq": 1}
+    client.disconnect(namespace="/platform")
