@@ -215,3 +215,17 @@ def test_generated_junk_never_breaks_a_call(world, op, data):
     assert response.status_code < 500
     if response.status_code >= 400:
         _refused(world, response, before, response.status_code)
+
+
+READS = [op for op in OPERATIONS if op.method == "GET" and op.query_fields]
+
+
+@pytest.mark.parametrize("op", READS, ids=_id)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_generated_query_junk_never_breaks_a_list(world, op, data):
+    query = data.draw(st.dictionaries(st.sampled_from(op.query_fields), st.text(max_size=20), max_size=4))
+    response = world.client.get(op.url(world.ids), query_string=query, headers=world.headers(op.role))
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert response.get_json()["error"]

@@ -62,20 +62,19 @@ def _export(filters: dict) -> Response:
         raise
 
     def generate() -> Iterator[str]:
-        try:
-            yield _csv_line(CSV_COLUMNS)
-            event: Event | None = first
-            while event is not None:
-                yield _csv_line([_cell(getattr(event, c) if c != "at" else event.at.isoformat()) for c in CSV_COLUMNS])
-                event = next(rows, None)
-        finally:
-            session.close()
+        yield _csv_line(CSV_COLUMNS)
+        event: Event | None = first
+        while event is not None:
+            yield _csv_line([_cell(getattr(event, c) if c != "at" else event.at.isoformat()) for c in CSV_COLUMNS])
+            event = next(rows, None)
 
-    return Response(
+    response = Response(
         generate(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="events.csv"'},
     )
+    response.call_on_close(session.close)  # also when the client goes away before the first row
+    return response
 
 
 @bp.get(
