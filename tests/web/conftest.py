@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlmodel import select
 
 from hub.core import deliveries, directives, registry, reports
@@ -27,6 +28,15 @@ from hub.db import make_engine, read_session, write_session
 from hub.models import Delivery, Event, OrgKind, PlatformKind, Role
 from tests import factories as f
 from tests.conftest import T0
+
+
+class BufferedClient(FlaskClient):
+    """Reads every response to its end (and so closes it), as a real client does, before the next test."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
 
 REPORT = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": 200, "negative_items": 10}
 
@@ -150,6 +160,7 @@ def world_app(tmp_path_factory, world_template):
         },
         environ=False,
     )
+    app.test_client_class = BufferedClient
     yield app, path
     app.extensions["hub"].engine.dispose()
     if str(folder).startswith("/dev/shm"):
