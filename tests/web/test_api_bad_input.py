@@ -154,7 +154,7 @@ def test_bad_query_parameters_are_422(world, op):
         if field in FREE_TEXT and not (field == "kind" and "directives" in op.path):
             wrongs: tuple[str, ...] = ("x" * 300, "%00")
         elif field in ("since", "until") and op.path.endswith("/events"):
-            wrongs = ("abc", "2026-01-01T00:00:00", "%00")  # a number is a valid Unix time
+            wrongs = ("abc", "2026-01-01T00:00:00", "9999-12-31T23:59:59-05:00", "%00")  # a number is a Unix time
         else:
             wrongs = ("-1", "x" * 300, "abc", "%00")
         for wrong in wrongs:
@@ -193,8 +193,13 @@ def test_wrong_dates_are_422(world):
         {"ack_due_at": "2001-01-01T00:00:00Z"},
         {"ack_due_at": "2099-01-02T00:00:00Z", "implement_due_at": "2099-01-01T00:00:00Z"},
         {"expires_at": "99999-01-01T00:00:00Z"},
+        {"expires_at": "9999-12-31T23:59:59-05:00"},
+        {"publish_at": "0001-01-01T00:00:00+05:00"},
     ):
         _refused(world, world.call("reg_officer", "POST", f"{API}/directives", json={**base, **dates}), before, 422)
+    schedule = f"{API}/directives/{world.ids['draft']}/schedule"
+    for when in ("9999-12-31T23:59:59-05:00", "2001-01-01T00:00:00Z", "2099-01-01", "soon"):
+        _refused(world, world.call("reg_officer", "POST", schedule, json={"publish_at": when}), before, 422)
 
 
 JSON_VALUES = st.recursive(
