@@ -10,7 +10,7 @@ from hub import clock
 from hub.core import registry
 from hub.core.access import SYSTEM
 from hub.db import read_session, write_session
-from hub.models import Delivery, DeliveryState, Event
+from hub.models import ApiToken, Delivery, DeliveryState, Event
 from tests import factories as f
 from tests.e2e import sockclient
 from tests.e2e.hubproc import wait_until
@@ -175,6 +175,8 @@ def test_sync_fills_a_gap_without_reconnecting_and_head_comes_periodically(world
     assert client.call("sync", {"since": head - 2}) == {"ok": True, "count": 2, "head": head}
     assert [(d["id"], d["seq"]) for d in client.events("directive")] == [(ids[1], head - 1), (ids[2], head)]
     assert client.wait_for("head", 3, timeout=5)[-1] == {"seq": head}  # HUB_HEAD_INTERVAL=1
+    with read_session(world.engine) as session:
+        assert session.get(ApiToken, platform.principal.token_id).last_used_at is not None
     client.close()
 
 
