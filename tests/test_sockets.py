@@ -178,6 +178,9 @@ def test_sync_fills_a_gap_without_reconnecting_and_head_comes_periodically(world
     with read_session(world.engine) as session:
         assert session.get(ApiToken, platform.principal.token_id).last_used_at is not None
     client.close()
+    ahead = sockclient.platform(hub.url, platform.token, since=head + 100)  # e.g. a client of a restored database
+    assert ahead.wait_for("head")[0] == {"seq": head}
+    ahead.close()
 
 
 def test_receipts_are_recorded_and_consoles_see_progress_within_their_scope(world, hub):

@@ -128,21 +128,22 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     if me is None:
         return 0, 0
     sent: set[int] = set()
-    last = head = since
+    last, head = since, 0
     while True:
         with read_session(engine) as session:
             head = max(head, followthrough.inbox_head(session, me.platform_id))
             rows = followthrough.inbox(session, me.principal, last, page)
         for delivery, directive, issuer in rows:
-            if not addressed(me, delivery.platform_id):
-                continue
-            gate.send_now(sid, PLATFORM_NS, DIRECTIVE, {**directives.payload(directive, issuer), "seq": delivery.seq})
-            sent.add(directive.id)
             last = delivery.seq
+            if addressed(me, delivery.platform_id):
+                payload = {**directives.payload(directive, issuer), "seq": delivery.seq}
+                gate.send_now(sid, PLATFORM_NS, DIRECTIVE, payload)
+                sent.add(directive.id)
         if len(rows) < page:
             break
         socketio.sleep(0)  # let other sockets (and live events, which the gate holds back) have their turn
-    head = max(head, last)
+    if rows:
+        head = max(head, last)  # committed between the head query and the page's
     gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
     while not gate.release_if_empty(sid, sent):
         for event, data in gate.take(sid):
