@@ -30,6 +30,12 @@ ROLES_BY_KIND = {
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
+def set_hash_cost(*, time_cost: int, memory_cost: int) -> None:
+    """Change the Argon2 cost of new hashes (tests and benchmarks lower it; production keeps the defaults)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
