@@ -130,3 +130,12 @@ def app(tmp_path, sqlite_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def pg_engine(pg_database) -> Iterator[Engine]:
+    """A fresh, empty PostgreSQL database only (for tests about PostgreSQL's concurrency)."""
+    engine = make_engine(pg_database)
+    _truncate_pg(engine)
+    yield engine
+    engine.dispose()

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from hub.core import audiences, log
@@ -81,15 +83,16 @@ class Published:
 
 
 def next_counter(session: Session, name: str) -> int:
-    """Increment and return a named counter, creating it at 1 (safe under concurrent writers)."""
-    updated = session.exec(
-        sa.update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
-    ).first()
-    if updated is not None:
-        return updated[0]
-    session.add(Counter(name=name, value=1))
-    session.flush()
-    return 1
+    """Increment and return a named counter, creating it at 1; one upsert, safe under concurrent writers."""
+    table = Counter.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(name=name, value=1)
+        .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + 1})
+        .returning(table.c.value)
+    )
+    return session.connection().execute(statement).scalar_one()
 
 
 def _validate_times(data: DirectiveInput, now: datetime) -> None:
@@ -231,6 +234,9 @@ def _apply_default_deadlines(directive: Directive, now: datetime) -> None:
 
 
 def _publish(session: Session, directive: Directive, now: datetime, signer: Signer, actor: str) -> Published:
+    # Publishes take the log lock before touching any platform row, so concurrent publishes queue up rather than
+    # deadlock on each other's platform rows.
+    log.lock(session)
     issuer = session.get(Organisation, directive.issuer_id)
     audience = audiences.parse(directive.audience)
     scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
