@@ -13,7 +13,7 @@ from flask_openapi3 import APIBlueprint, OpenAPI
 from hub.db import read_session
 from hub.state import current_hub
 from hub.web.api import admin, directives, events, inbox, reports, schemas
-from hub.web.api.base import ERRORS, SECURITY_SCHEMES, check_request, ok, tag
+from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag
 from hub.web.auth import current_principal
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1")
@@ -56,6 +56,3 @@ def init_app(app: OpenAPI) -> None:
     app.register_api(api)
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
     app.add_url_rule("/healthz", "healthz", healthz)
-
-
-__all__ = ["ERRORS", "api", "init_app"]
