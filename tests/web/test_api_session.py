@@ -31,7 +31,8 @@ def test_a_signed_in_officer_reads_and_writes_with_the_csrf_token(world):
 
 def test_without_a_session_or_token_every_call_but_the_signing_key_is_401(world):
     assert world.client.post(f"{API}/directives", json=DRAFT).status_code == 401
-    assert world.client.get(f"{API}/inbox").status_code == 401
+    refused = world.client.get(f"{API}/inbox")
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
     assert world.client.get(f"{API}/inbox", headers={"Authorization": "Bearer dh_wrong"}).status_code == 401
     assert world.client.get(f"{API}/inbox", headers={"Authorization": "Basic abc"}).status_code == 401
     assert world.client.get(f"{API}/signing-key").status_code == 200
