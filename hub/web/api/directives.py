@@ -104,7 +104,7 @@ def create(body: DirectiveCreate):
             published = directives.publish(session, who, at, directive.id, current_hub().signer)
             directive = published.directive
     if published is not None:
-        sockets.push_directive(published.directive)
+        sockets.push_published(published)
     return ok(_directive(directive), 201)
 
 
@@ -161,7 +161,7 @@ def update(path: DirectivePath, body: DirectiveInput):
 def publish(path: DirectivePath):
     with writing() as session:
         published = directives.publish(session, principal(), now(), path.directive_id, current_hub().signer)
-    sockets.push_directive(published.directive)
+    sockets.push_published(published)
     return ok(_directive(published.directive))
 
 
@@ -199,7 +199,7 @@ def amend(path: DirectivePath, body: DirectiveInput):
     with writing() as session:
         result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
     if isinstance(result, Published):
-        sockets.push_directive(result.directive)
+        sockets.push_published(result)
         if result.superseded is not None:
             sockets.push_progress([result.superseded.id])
         return ok(_directive(result.directive), 201)
