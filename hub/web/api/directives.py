@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session
 
 from hub import sockets
@@ -13,7 +13,7 @@ from hub.core.directives import DirectiveInput, Published
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
 from hub.state import current_hub
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, When, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "directives",
@@ -69,7 +69,7 @@ class RevokeBody(BaseModel):
 
 class ScheduleBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    publish_at: AwareDatetime
+    publish_at: When
 
 
 class ReviewBody(BaseModel):
@@ -93,14 +93,6 @@ def _directive(d: Directive) -> schemas.DirectiveOut:
     return schemas.DirectiveOut.model_validate(d)
 
 
-def _published(published: Published) -> schemas.DirectiveOut:
-    return _directive(published.directive)
-
-
-def _announce(published: Published) -> None:
-    sockets.push_published(published)
-
-
 @bp.post("/directives", summary="Create a draft, schedule it or publish it", responses={201: schemas.DirectiveOut})
 def create(body: DirectiveCreate):
     data = DirectiveInput.model_validate(body.model_dump(exclude={"publish"}))
@@ -112,7 +104,7 @@ def create(body: DirectiveCreate):
             published = directives.publish(session, who, at, directive.id, current_hub().signer)
             directive = published.directive
     if published is not None:
-        _announce(published)
+        sockets.push_published(published)
     return ok(_directive(directive), 201)
 
 
@@ -169,8 +161,8 @@ def update(path: DirectivePath, body: DirectiveInput):
 def publish(path: DirectivePath):
     with writing() as session:
         published = directives.publish(session, principal(), now(), path.directive_id, current_hub().signer)
-    _announce(published)
-    return ok(_published(published))
+    sockets.push_published(published)
+    return ok(_directive(published.directive))
 
 
 @bp.post(
@@ -207,10 +199,10 @@ def amend(path: DirectivePath, body: DirectiveInput):
     with writing() as session:
         result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
     if isinstance(result, Published):
-        _announce(result)
+        sockets.push_published(result)
         if result.superseded is not None:
             sockets.push_progress([result.superseded.id])
-        return ok(_published(result), 201)
+        return ok(_directive(result.directive), 201)
     return ok(_directive(result), 201)
 
 
