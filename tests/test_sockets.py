@@ -280,3 +280,7 @@ def test_reminders_answers_and_escalations_reach_exactly_their_rooms_in_process(
     ]
     assert [n for n, _ in names(consoles[OrgKind.REGULATOR], "/console")] == ["escalation"]
     assert names(consoles[OrgKind.PROVINCE], "/console") == []
+    for client in platforms.values():
+        client.disconnect(namespace="/platform")
+    for client in consoles.values():
+        client.disconnect(namespace="/console")
