@@ -119,6 +119,7 @@ BAD_EVENTS = [
     ("question", {"directive_id": "{theirs}", "text": "Why?"}, "not_found"),
     ("sync", {"since": -1}, "invalid_input"),
     ("sync", None, "invalid_input"),
+    ("delete_everything", {"directive_id": "{mine}"}, "invalid_input"),
 ]
 
 

@@ -257,3 +257,10 @@ def question(data: dict[str, Any]) -> dict[str, Any]:
         q = deliveries.ask(session, me.principal, clock.now(), directive_id, asked)
         question_id = q.id
     return {"ok": True, "question_id": question_id}
+
+
+@socketio.on("*", namespace=PLATFORM_NS)
+def unknown(event: Any, *_: Any) -> dict[str, Any]:
+    """An event the protocol does not have still gets an answer (a client waiting for one must not hang)."""
+    known = "receipt, acknowledge, status, question or sync"
+    return answers.failure(InvalidInput(f"unknown event {str(event)[:50]!r}: send {known}"))
