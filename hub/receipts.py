@@ -48,7 +48,7 @@ class _Waiting:
 class ReceiptWriter:
     """The queue and its one writer (a background task started on the first receipt)."""
 
-    def __init__(self, hub: Hub, start_task: Callable, on_delivered: Callable[[set[int]], None]) -> None:
+    def __init__(self, hub: Hub, start_task: Callable, on_delivered: Callable[[list[int]], None]) -> None:
         self._hub = hub
         self._start_task = start_task
         self._on_delivered = on_delivered
@@ -101,7 +101,7 @@ class ReceiptWriter:
         touched = {w.result.directive_id for w in batch if w.result and w.result.newly_delivered}
         if touched:
             try:
-                self._on_delivered(touched)
+                self._on_delivered(sorted(touched))
             except Exception:
                 log.exception("announcing progress failed")
 
@@ -110,8 +110,8 @@ def writer_for(app: Flask) -> ReceiptWriter:
     """This app's receipt writer (one per hub process)."""
     writer = app.extensions.get("hub_receipts")
     if writer is None:
-        from hub.sockets import progress_feed_for, socketio
+        from hub.sockets import push_progress, socketio
 
-        writer = ReceiptWriter(app.extensions["hub"], socketio.start_background_task, progress_feed_for(app).add)
+        writer = ReceiptWriter(app.extensions["hub"], socketio.start_background_task, push_progress)
         app.extensions["hub_receipts"] = writer
     return writer

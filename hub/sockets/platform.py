@@ -28,7 +28,7 @@ from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.gate import Gate
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio, token_room
 from hub.sockets.periodic import start_head_ticker
-from hub.sockets.push import progress_feed_for
+from hub.sockets.progress import push_progress
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
         change = deliveries.acknowledge(session, me.principal, clock.now(), directive_id)
         state, changed = str(change.delivery.state), change.changed
     if changed:
-        progress_feed_for().add({directive_id})
+        push_progress([directive_id])
     return {"ok": True, "state": state, "changed": changed}
 
 
@@ -242,7 +242,7 @@ def status(data: dict[str, Any]) -> dict[str, Any]:
         change = deliveries.set_status(session, me.principal, clock.now(), directive_id, state, report)
         state, changed = str(change.delivery.state), change.changed
     if changed:
-        progress_feed_for().add({directive_id})
+        push_progress([directive_id])
     return {"ok": True, "state": state, "changed": changed}
 
 
