@@ -115,8 +115,6 @@ def _replay_after_connect(app, sid: str, since: int) -> None:
             log.exception("replay for %s failed; disconnecting it so that it reconnects", sid)
             _gate().drop(sid)
             socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
-            return
-        _recheck_token(sid)
 
 
 def replay(sid: str, since: int) -> tuple[int, int]:
@@ -156,17 +154,6 @@ def replay(sid: str, since: int) -> tuple[int, int]:
 def addressed(me: PlatformSocket, platform_id: int) -> bool:
     """The addressee check shared by the live path (room of the platform) and the replay (its deliveries)."""
     return platform_id == me.platform_id
-
-
-def _recheck_token(sid: str) -> None:
-    """A token revoked while this socket was connecting: its cut may have gone out before the socket joined."""
-    me = sockets.get(sid)
-    if me is None or me.principal.token_id is None:
-        return
-    with read_session(current_hub().engine) as session:
-        revoked = registry.revoked_among(session, [me.principal.token_id])
-    if revoked:
-        socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
 
 
 def _me() -> PlatformSocket:
