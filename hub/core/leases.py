@@ -34,8 +34,9 @@ def hold(session: Session, name: str, holder: str, now: datetime, ttl: timedelta
         dialect.insert(SchedulerLock)
         .values(name=name, holder=holder, expires_at=now + ttl)
         .on_conflict_do_nothing(index_elements=["name"])
+        .returning(SchedulerLock.name)
     )
-    return bool(created.rowcount)
+    return created.first() is not None
 
 
 def release(session: Session, name: str, holder: str, now: datetime) -> None:

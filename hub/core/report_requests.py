@@ -79,6 +79,9 @@ def _claim(session: Session, key: str) -> bool:
     """Insert the month's marker; False when another writer already has (or is committing) it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = session.execute(
-        dialect.insert(Counter).values(name=key, value=1).on_conflict_do_nothing(index_elements=["name"])
+        dialect.insert(Counter)
+        .values(name=key, value=1)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(Counter.name)
     )
-    return bool(inserted.rowcount)
+    return inserted.first() is not None
