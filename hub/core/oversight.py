@@ -3,6 +3,7 @@ notice, and see the deliveries escalated to its department."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +51,16 @@ def _platform_in_scope(session: Session, principal: Principal, platform_id: int)
     return platform
 
 
-def remind(session: Session, principal: Principal, now: datetime, delivery_id: int) -> ReminderSent:
+@dataclass
+class Reminded:
+    """A reminder sent by hand: the delivery as it now stands, its directive, and what to push to the platform."""
+
+    delivery: Delivery
+    directive: Directive
+    sent: ReminderSent
+
+
+def remind(session: Session, principal: Principal, now: datetime, delivery_id: int) -> Reminded:
     """An officer reminds a platform of its province (any platform, for the central regulator) of a delivery.
 
     It does not count against the automatic reminders' limit and does not move their schedule.
@@ -82,7 +92,7 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
         ),
     )
     body = reminder_payload(directive, phase, delivery.reminders_sent, delivery.due_at, manual=True)
-    return ReminderSent(platform.id, body)
+    return Reminded(delivery, directive, ReminderSent(platform.id, body))
 
 
 def rectify(
