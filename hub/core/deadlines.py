@@ -37,6 +37,7 @@ PHASE_STATES = {
 }
 FINAL_STATES = (DeliveryState.IMPLEMENTED, DeliveryState.DECLINED)
 T = TypeVar("T")
+DT = Delivery.__table__
 
 
 @dataclass(frozen=True)
@@ -269,11 +270,15 @@ def _batch_was_full(outcome: Outcome, policy: Policy) -> bool:
 
 
 def remind_due(session: Session, now: datetime, policy: Policy) -> Outcome:
-    """One batch of owed reminders: each delivery updated on condition it still owes this one, and logged."""
+    """One batch of owed reminders: each delivery updated on condition it still owes this one, and logged.
+
+    Rows are grouped by what their update is (same old time, interval and limit), so a batch is a few statements
+    whatever its size; the conditions repeat what was read, so a row changed meanwhile is left alone.
+    """
     rows = session.execute(
-        select(Delivery.id, Delivery.directive_id, Delivery.next_reminder_at, Delivery.state, Delivery.reminders_sent)
-        .where(Delivery.next_reminder_at <= now)
-        .order_by(Delivery.next_reminder_at, Delivery.id)
+        sa.select(DT.c.id, DT.c.directive_id, DT.c.next_reminder_at, DT.c.state, DT.c.reminders_sent)
+        .where(DT.c.next_reminder_at <= now)
+        .order_by(DT.c.next_reminder_at, DT.c.id)
         .limit(policy.batch_size)
         .with_for_update(skip_locked=True)
     ).all()
@@ -281,57 +286,59 @@ def remind_due(session: Session, now: datetime, policy: Policy) -> Outcome:
     if not rows:
         return outcome
     by_id = _directives(session, {r.directive_id for r in rows})
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    owed: dict[tuple, list[int]] = defaultdict(list)
+    spent: dict[datetime, list[int]] = defaultdict(list)
+    rules_of = {i: policy_for(d, policy.defaults) for i, d in by_id.items()}
     for r in rows:
-        groups[(r.directive_id, r.next_reminder_at, phase_of(r.state), r.reminders_sent)].append(r.id)
-    sent: list[tuple[Directive, str, Any]] = []
-    for (directive_id, old, phase, count), ids in groups.items():
-        directive = by_id[directive_id]
-        rules = policy_for(directive, policy.defaults)
-        owed = phase is not None and _in_force(directive) and count < rules.limit
-        states = PHASE_STATES[phase] if phase else FINAL_STATES
-        cond = [Delivery.id.in_(ids), Delivery.next_reminder_at == old, Delivery.reminders_sent == count]
-        if not owed:
-            session.execute(
-                sa.update(Delivery)
-                .where(*cond)
-                .values(next_reminder_at=None)
-                .execution_options(synchronize_session=False)
+        directive, rules = by_id[r.directive_id], rules_of[r.directive_id]
+        if phase_of(r.state) is None or not _in_force(directive) or r.reminders_sent >= rules.limit:
+            spent[r.next_reminder_at].append(r.id)
+        else:
+            owed[(r.next_reminder_at, rules.interval, rules.limit)].append(r.id)
+    conn = session.connection()
+    for old, ids in spent.items():
+        conn.execute(DT.update().where(DT.c.id.in_(ids), DT.c.next_reminder_at == old).values(next_reminder_at=None))
+    sent: list[Any] = []
+    for (old, interval, limit), ids in owed.items():
+        following = sa.case((DT.c.reminders_sent + 1 >= limit, None), else_=_next_slot(old, interval, now))
+        sent += conn.execute(
+            DT.update()
+            .where(
+                DT.c.id.in_(ids),
+                DT.c.next_reminder_at == old,
+                DT.c.reminders_sent < limit,
+                DT.c.state.in_([*PHASE_STATES[ACKNOWLEDGE], *PHASE_STATES[IMPLEMENT]]),
             )
-            continue
-        following = None if count + 1 >= rules.limit else _next_slot(old, rules.interval, now)
-        changed = session.execute(
-            sa.update(Delivery)
-            .where(*cond, Delivery.state.in_(states))
-            .values(reminders_sent=count + 1, last_reminded_at=now, next_reminder_at=following)
-            .returning(Delivery.id, Delivery.platform_id, Delivery.due_at, Delivery.reminders_sent)
-            .execution_options(synchronize_session=False)
+            .values(reminders_sent=DT.c.reminders_sent + 1, last_reminded_at=now, next_reminder_at=following)
+            .returning(DT.c.id, DT.c.directive_id, DT.c.platform_id, DT.c.state, DT.c.due_at, DT.c.reminders_sent)
         ).all()
-        sent.extend((directive, phase, row) for row in changed)
-        if changed:
-            outcome.touched.add(directive_id)
-    _log_reminders(session, now, sent, outcome)
+    _log_reminders(session, now, sent, by_id, outcome)
     return outcome
 
 
-def _log_reminders(session: Session, now: datetime, sent: list[tuple[Directive, str, Any]], outcome: Outcome) -> None:
-    provinces = _platforms(session, {row.platform_id for _, _, row in sent})
+def _log_reminders(
+    session: Session, now: datetime, sent: list[Any], by_id: dict[int, Directive], outcome: Outcome
+) -> None:
+    platforms = _platforms(session, {row.platform_id for row in sent})
     drafts = []
-    for directive, phase, row in sent:
-        count = row.reminders_sent
+    for row in sent:
+        directive, phase = by_id[row.directive_id], phase_of(row.state)
         drafts.append(
             log.EventDraft(
                 "reminded",
                 ACTOR,
                 now,
                 org_id=row.platform_id,
-                province=provinces[row.platform_id].province,
+                province=platforms[row.platform_id].province,
                 directive_id=directive.id,
                 delivery_id=row.id,
-                details={"phase": phase, "reminder": count, "due_at": iso(row.due_at)},
+                details={"phase": phase, "reminder": row.reminders_sent, "due_at": iso(row.due_at)},
             )
         )
-        outcome.reminders.append(ReminderSent(row.platform_id, reminder_payload(directive, phase, count, row.due_at)))
+        outcome.reminders.append(
+            ReminderSent(row.platform_id, reminder_payload(directive, phase, row.reminders_sent, row.due_at))
+        )
+        outcome.touched.add(directive.id)
     log.append_many(session, drafts)
 
 
@@ -438,11 +445,14 @@ def _directives(session: Session, ids: Iterable[int]) -> dict[int, Directive]:
     return {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(list(ids))))}
 
 
-def _platforms(session: Session, ids: Iterable[int]) -> dict[int, Organisation]:
+def _platforms(session: Session, ids: Iterable[int]) -> dict[int, Any]:
+    """Name and province of each platform (plain rows: a batch may name thousands)."""
     ids = list(ids)
     if not ids:
         return {}
-    return {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(ids)))}
+    org = Organisation.__table__
+    found = session.connection().execute(sa.select(org.c.id, org.c.name, org.c.province).where(org.c.id.in_(ids)))
+    return {row.id: row for row in found}
 
 
 def iso(value: datetime | None) -> str | None:
