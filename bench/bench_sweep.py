@@ -21,10 +21,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.core import deadlines  # noqa: E402
-from hub.core.signing import Signer  # noqa: E402
-from hub.db import make_engine, migrate  # noqa: E402
-from hub.models import Delivery, Directive, Organisation  # noqa: E402
+from hub.core import deadlines
+from hub.core.signing import Signer
+from hub.db import make_engine, migrate
+from hub.models import Delivery, Directive, Organisation
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -43,6 +44,7 @@ def announce(outcome: deadlines.Outcome) -> None:
         sockets.push_escalation(escalation.province, escalation.payload)
     if outcome.touched:
         sockets.push_progress(sorted(outcome.touched))
+    time.sleep(0)  # under gevent, let the sockets run between two batches
 
 
 def report_trigger(expr: str, timezone: str) -> CronTrigger | None:
@@ -74,9 +76,10 @@ class HubScheduler:
         self.ttl = timedelta(seconds=max(3 * self.interval, 10))
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.trigger = report_trigger(settings.report_request_cron, settings.timezone)
-        self.policy = deadlines.Policy()
         self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
         self.scheduler = _make_scheduler()
+        # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
+        self.policy = deadlines.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
         self.leading = False
 
     def start(self) -> None:
@@ -162,6 +165,10 @@ def _make_scheduler():
     except ImportError:
         pass
     return BackgroundScheduler(timezone="UTC")
+
+
+def _is_gevent(scheduler) -> bool:
+    return type(scheduler).__name__ == "GeventScheduler"
 
 
 def init_app(app: Flask) -> None:

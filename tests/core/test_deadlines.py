@@ -246,3 +246,29 @@ def test_two_sweepers_racing_remind_everyone_exactly_once(engine):
         assert log.verify(s).ok
     assert len(delivery_ids) == 8 * len(pubs)
     assert sorted(reminded) == sorted(delivery_ids)
+
+
+def test_two_schedulers_at_the_first_of_the_month_issue_one_report_request(engine):
+    f.org(engine, T0, OrgKind.REGULATOR)
+    for _ in range(3):
+        f.org(engine, T0, OrgKind.PLATFORM, "HNI")
+    fired = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)
+    start, issued, errors = threading.Barrier(2), [], []
+
+    def scheduler() -> None:
+        try:
+            start.wait()
+            issued.append(deadlines.sweep(engine, fired, f.SIGNER, report_due_at=fired).report_request)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert len([i for i in issued if i is not None]) == 1
+    with read_session(engine) as s:
+        kinds = s.exec(select(directives.Directive.kind)).all()
+    assert kinds == [DirectiveKind.REPORT_REQUEST]
