@@ -95,6 +95,16 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
     return Reminded(delivery, directive, ReminderSent(platform.id, body))
 
 
+def delivery_with_directive(session: Session, principal: Principal, delivery_id: int) -> tuple[Delivery, Directive]:
+    """A delivery the reader may see (its platform is in scope), with its directive, to show its deadlines."""
+    require_reader(principal)
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} not found")
+    _platform_in_scope(session, principal, delivery.platform_id)
+    return delivery, session.get(Directive, delivery.directive_id)
+
+
 def rectify(
     session: Session, principal: Principal, now: datetime, platform_id: int, data: RectificationInput, signer: Signer
 ) -> Published:

@@ -156,6 +156,17 @@ def remind(path: DeliveryPath):
     return _json(out)
 
 
+@bp.get(
+    "/deliveries/<int:delivery_id>/deadlines",
+    summary="A delivery's current deadline, reminders sent, next reminder and (next) escalation",
+    responses={200: DeadlinesOut},
+)
+def show_deadlines(path: DeliveryPath):
+    with read_session(current_hub().engine) as session:
+        delivery, directive = oversight.delivery_with_directive(session, current_principal(), path.delivery_id)
+        return _json(DeadlinesOut(**_deadlines(delivery, directive)))
+
+
 @bp.post(
     "/platforms/<int:platform_id>/rectify",
     summary="Send one platform a rectification notice (a directive of kind 'rectification')",
