@@ -141,6 +141,7 @@ class Outcome:
     expired: list[int] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # directives whose progress counts changed
     selected: int = 0  # rows the batch looked at (a full batch means there may be more)
+    cursor: int = 0  # the last delivery id it looked at, where the next batch starts
 
     @property
     def empty(self) -> bool:
@@ -206,8 +207,15 @@ def sweep(
         pass
     while _batch_was_full(run(lambda s: remind_due(s, now, policy)), policy):
         pass
-    while _batch_was_full(run(lambda s: escalate_due(s, now, policy)), policy):
-        pass
+    with Session(engine) as session:
+        groups = escalation_groups(session, now, policy)
+    for cutoff, group in groups.items():
+        cursor = 0
+        while True:
+            batch = run(lambda s, c=cutoff, g=group, a=cursor: escalate_due(s, now, policy, c, g, a))
+            if not _batch_was_full(batch, policy):
+                break
+            cursor = batch.cursor
     if report_due_at is not None:
         outcome = run(lambda s: report_requests.issue_due(s, now, signer, report_due_at))
         report.report_request = outcome.published[0].directive.id if outcome.published else None
@@ -278,7 +286,7 @@ def remind_due(session: Session, now: datetime, policy: Policy) -> Outcome:
     rows = session.execute(
         sa.select(DT.c.id, DT.c.directive_id, DT.c.next_reminder_at, DT.c.state, DT.c.reminders_sent)
         .where(DT.c.next_reminder_at <= now)
-        .order_by(DT.c.next_reminder_at, DT.c.id)
+        .order_by(DT.c.next_reminder_at)  # the index order; a tie-break on id would sort every tied row
         .limit(policy.batch_size)
         .with_for_update(skip_locked=True)
     ).all()
@@ -348,44 +356,52 @@ def _next_slot(previous: datetime, interval: timedelta, now: datetime) -> dateti
     return previous + steps * interval
 
 
-def escalate_due(session: Session, now: datetime, policy: Policy) -> Outcome:
-    """One batch of escalations: deliveries whose deadline passed more than the directive's delay ago."""
-    overdue_directives = session.exec(
+def escalation_groups(session: Session, now: datetime, policy: Policy) -> dict[datetime, list[Directive]]:
+    """Directives in force with deliveries past their deadline, grouped by the cut-off their delay gives at ``now``."""
+    overdue = session.exec(
         select(Directive).where(
             Directive.status == DirectiveStatus.PUBLISHED,
             Directive.superseded_by_id.is_(None),
             Directive.id.in_(select(Delivery.directive_id).where(Delivery.due_at <= now).distinct()),
         )
     ).all()
-    by_cutoff: dict[datetime, list[int]] = defaultdict(list)
-    for directive in overdue_directives:
-        by_cutoff[now - policy_for(directive, policy.defaults).escalate_after].append(directive.id)
-    outcome = Outcome()
-    budget = policy.batch_size
-    rows: list[Any] = []
-    for cutoff, ids in by_cutoff.items():
-        if budget <= 0:
-            break
-        cond = [Delivery.directive_id.in_(ids), Delivery.due_at <= cutoff, _needs_escalation()]
-        candidates = session.exec(
-            select(Delivery.id)
-            .where(*cond)
-            .order_by(Delivery.due_at, Delivery.id)
-            .limit(budget)
+    groups: dict[datetime, list[Directive]] = defaultdict(list)
+    for directive in overdue:
+        groups[now - policy_for(directive, policy.defaults).escalate_after].append(directive)
+    return groups
+
+
+def escalate_due(
+    session: Session, now: datetime, policy: Policy, cutoff: datetime, group: list[Directive], after_id: int = 0
+) -> Outcome:
+    """One batch of escalations among ``group``: deliveries whose deadline passed before ``cutoff``, not yet
+    escalated in their current phase, taken in id order after ``after_id`` (so a sweep reads each row once)."""
+    by_id = {d.id: d for d in group}
+    candidates = (
+        session.execute(
+            sa.select(DT.c.id)
+            .where(DT.c.directive_id.in_(list(by_id)), DT.c.due_at <= cutoff, _needs_escalation(), DT.c.id > after_id)
+            .order_by(DT.c.id)
+            .limit(policy.batch_size)
             .with_for_update(skip_locked=True)
-        ).all()
-        if not candidates:
-            continue
-        rows += session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id.in_(candidates), _needs_escalation(), Delivery.due_at.is_not(None))
+        )
+        .scalars()
+        .all()
+    )
+    outcome = Outcome(selected=len(candidates), cursor=max(candidates, default=after_id))
+    if not candidates:
+        return outcome
+    rows = (
+        session.connection()
+        .execute(
+            DT.update()
+            .where(DT.c.id.in_(candidates), _needs_escalation(), DT.c.due_at.is_not(None))
             .values(escalated_at=now)
-            .returning(Delivery.id, Delivery.directive_id, Delivery.platform_id, Delivery.state, Delivery.due_at)
-            .execution_options(synchronize_session=False)
-        ).all()
-        budget -= len(candidates)
-        outcome.selected += len(candidates)
-    _log_escalations(session, now, rows, {d.id: d for d in overdue_directives}, outcome)
+            .returning(DT.c.id, DT.c.directive_id, DT.c.platform_id, DT.c.state, DT.c.due_at)
+        )
+        .all()
+    )
+    _log_escalations(session, now, rows, by_id, outcome)
     return outcome
 
 
