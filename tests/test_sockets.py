@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from hub import clock
-from hub.db import read_session
+from hub.core import registry
+from hub.core.access import SYSTEM
+from hub.db import read_session, write_session
 from hub.models import Delivery, DeliveryState, Event
 from tests import factories as f
 from tests.e2e import sockclient
@@ -85,6 +87,15 @@ def test_revoking_a_token_cuts_its_live_socket_and_it_is_refused_afterwards(worl
     spared.close()
 
 
+def test_a_token_revoked_without_a_push_from_the_command_line_is_cut_off_at_the_next_head(world, hub):
+    platform = world.platform()
+    client = sockclient.platform(hub.url, platform.token)
+    client.wait_for("head")
+    with write_session(world.engine) as session:
+        registry.revoke_token(session, SYSTEM, clock.now(), platform.principal.token_id)
+    assert client.disconnected.wait(10)  # HUB_HEAD_INTERVAL=1
+
+
 BAD_EVENTS = [
     ("receipt", "not an object", "invalid_input"),
     ("receipt", {}, "invalid_input"),
@@ -159,7 +170,7 @@ def test_sync_fills_a_gap_without_reconnecting_and_head_comes_periodically(world
     ids = [world.publish(hub, {"platforms": [platform.org.code]})["id"] for _ in range(3)]
     head = delivery(world, platform, ids[-1]).seq
     client = sockclient.platform(hub.url, platform.token, since=head)
-    assert client.wait_for("head") == [{"seq": head}]
+    assert client.wait_for("head")[0] == {"seq": head}
     assert client.events("directive") == []
     assert client.call("sync", {"since": head - 2}) == {"ok": True, "count": 2, "head": head}
     assert [(d["id"], d["seq"]) for d in client.events("directive")] == [(ids[1], head - 1), (ids[2], head)]
@@ -198,3 +209,21 @@ def test_the_console_refuses_platform_users_and_strangers(world, hub):
         console = sockclient.Recorder("/console", sockclient.CONSOLE_EVENTS)
         assert not console.try_connect(hub.url, cookie=cookie)
         assert console.refused["message"].startswith("unauthenticated: ")
+
+
+def test_the_in_process_test_client_replays_and_answers_for_adapter_tests(app):
+    """Other adapters' tests drive the sockets in-process (threads); the replay and the receipt writer run there."""
+    from hub.models import OrgKind, Role
+    from hub.sockets import socketio
+
+    engine, now = app.extensions["hub"].engine, clock.now()
+    officer = f.user(engine, now, f.org(engine, now, OrgKind.REGULATOR), Role.OFFICER)
+    _, token = f.machine(engine, now, f.org(engine, now, OrgKind.PLATFORM, "HNI"))
+    published = f.published(engine, now, officer)
+    client = socketio.test_client(app, namespace="/platform", auth={"token": token, "since": 0})
+    received: list = []
+    wait_until(lambda: received.extend(client.get_received("/platform")) or any(e["name"] == "head" for e in received))
+    assert [e["name"] for e in received] == ["directive", "head"]
+    answer = client.emit("receipt", {"directive_id": published.directive.id}, namespace="/platform", callback=True)
+    assert answer == {"ok": True, "directive_id": published.directive.id, "seq": 1}
+    client.disconnect(namespace="/platform")

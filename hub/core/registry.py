@@ -288,10 +288,12 @@ def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
     """Admins see every token; others see their platform's machine tokens and their own personal ones."""
     query = select(ApiToken).order_by(ApiToken.id)
     if actor.role != Role.ADMIN:
+        # A machine token has no user: comparing with None would match every machine token of every platform.
+        personal = ApiToken.user_id == actor.user_id if actor.user_id is not None else sa.false()
         query = query.where(
             sa.or_(
                 sa.and_(ApiToken.org_id == actor.org_id, ApiToken.user_id.is_(None), sa.literal(actor.is_platform)),
-                ApiToken.user_id == actor.user_id,
+                personal,
             )
         )
     return list(session.exec(query))
@@ -337,6 +339,16 @@ def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
         token_last_used=token.last_used_at,
         label=f"token:{org.code}:{token.label}",
     )
+
+
+def revoked_among(session: Session, token_ids: list[int]) -> set[int]:
+    """Which of these tokens are revoked or gone (live sockets authenticated with them must be cut off)."""
+    found: dict[int, bool] = {}
+    for start in range(0, len(token_ids), 1000):
+        chunk = token_ids[start : start + 1000]
+        rows = session.exec(select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.id.in_(chunk)))
+        found.update({token_id: revoked_at is not None for token_id, revoked_at in rows})
+    return {token_id for token_id in token_ids if found.get(token_id, True)}
 
 
 def token_needs_touch(principal: Principal, now: datetime) -> bool:

@@ -66,7 +66,7 @@ class Gate(sio.Manager):
         if self._held.get(sid):
             return False
         self._held.pop(sid, None)
-        if replayed:
+        if replayed and sid in self._rooms:
             self._replayed[sid] = (time.monotonic() + REPLAYED_MEMORY_SECONDS, set(replayed))
         return True
 

@@ -22,7 +22,6 @@ from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ReceiptIn
 from hub.core.errors import Forbidden, HubError, InvalidInput, NotFound, Unauthenticated
 from hub.db import read_session, write_session
-from hub.models import ApiToken
 from hub.receipts import writer_for
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
@@ -175,8 +174,7 @@ def _recheck_token(sid: str) -> None:
     if me is None or me.principal.token_id is None:
         return
     with read_session(current_hub().engine) as session:
-        token = session.get(ApiToken, me.principal.token_id)
-        revoked = token is None or token.revoked_at is not None
+        revoked = registry.revoked_among(session, [me.principal.token_id])
     if revoked:
         socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
 
@@ -294,7 +292,10 @@ def _tick_heads(app) -> None:
 
 
 def send_heads() -> None:
-    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own)."""
+    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own),
+    and cut off sockets whose token was revoked in a way that could not reach them (the command line, a lost
+    message)."""
+    _cut_revoked()
     platform_ids = sorted({s.platform_id for s in sockets.values()})
     engine = current_hub().engine
     for start in range(0, len(platform_ids), 1000):
@@ -302,3 +303,17 @@ def send_heads() -> None:
             heads = followthrough.inbox_heads(session, platform_ids[start : start + 1000])
         for platform_id, seq in heads.items():
             socketio.emit(HEAD, {"seq": seq}, to=platform_room(platform_id), namespace=PLATFORM_NS, ignore_queue=True)
+
+
+def _cut_revoked() -> None:
+    by_token: dict[int, list[str]] = {}
+    for sid, me in list(sockets.items()):
+        if me.principal.token_id is not None:
+            by_token.setdefault(me.principal.token_id, []).append(sid)
+    if not by_token:
+        return
+    with read_session(current_hub().engine) as session:
+        revoked = registry.revoked_among(session, list(by_token))
+    for token_id in revoked:
+        for sid in by_token[token_id]:
+            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
