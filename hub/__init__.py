@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     from hub.db import make_engine, migrate
     from hub.extensions import babel, csrf, limiter, login_manager
     from hub.state import Hub, load_signer
-    from hub.web import api, auth, errors, i18n, pages
+    from hub.web import api, api_deadlines, auth, errors, i18n, pages
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    api_deadlines.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
     sockets.init_app(app)

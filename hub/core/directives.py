@@ -237,6 +237,20 @@ def publish_due(session: Session, now: datetime, signer: Signer, limit: int = 50
     return [_publish(session, d, now, signer, "system:scheduler") for d in session.exec(query).all()]
 
 
+def publish_scheduled(session: Session, now: datetime, signer: Signer, directive_id: int) -> Published | None:
+    """Publish one scheduled directive whose time has come; None when it is not due or another sweeper has it."""
+    directive = session.exec(
+        select(Directive)
+        .where(
+            Directive.id == directive_id,
+            Directive.status == DirectiveStatus.SCHEDULED,
+            Directive.publish_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+    ).first()
+    return None if directive is None else _publish(session, directive, now, signer, "system:scheduler")
+
+
 def _apply_default_deadlines(directive: Directive, now: datetime) -> None:
     priority = Priority(directive.priority)
     if directive.ack_due_at is None or directive.ack_due_at <= now:
@@ -260,9 +274,9 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     late_by = (now - directive.publish_at).total_seconds() if directive.publish_at else 0
     directive.status, directive.published_at, directive.updated_at = DirectiveStatus.PUBLISHED, now, now
     _apply_default_deadlines(directive, now)
-    if not _create_deliveries(session, directive, audiences.condition(audience, scope), now):
+    platform_ids = _create_deliveries(session, directive, audiences.condition(audience, scope), now)
+    if not platform_ids:
         raise InvalidInput("the audience matches no platform")
-    platform_ids = list(session.scalars(sa.select(Delivery.platform_id).where(Delivery.directive_id == directive.id)))
     directive.audience_size = len(platform_ids)
     body = payload(directive, issuer)
     directive.content_hash = content_hash(body)
@@ -277,7 +291,9 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     return Published(directive, payload(directive, issuer), platform_ids, superseded)
 
 
-def _create_deliveries(session: Session, directive: Directive, cond: sa.ColumnElement[bool], now: datetime) -> int:
+def _create_deliveries(
+    session: Session, directive: Directive, cond: sa.ColumnElement[bool], now: datetime
+) -> list[int]:
     """Give each addressed platform its next sequence number and one pending delivery.
 
     Set-based: the rows are made by the database (``INSERT ... SELECT``), not in Python, so a publish to 10,000
@@ -312,7 +328,8 @@ def _create_deliveries(session: Session, directive: Directive, cond: sa.ColumnEl
         "next_reminder_at",
         "reminders_sent",
     ]
-    return conn.execute(sa.insert(Delivery.__table__).from_select(columns, source)).rowcount
+    insert = sa.insert(Delivery.__table__).from_select(columns, source).returning(Delivery.platform_id)
+    return list(conn.execute(insert).scalars())
 
 
 def _supersede(session: Session, amendment: Directive, now: datetime, actor: str) -> Directive:
