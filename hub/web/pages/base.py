@@ -55,6 +55,33 @@ KIND_LABELS = {
 PRIORITY_LABELS = {"routine": _l("Routine"), "urgent": _l("Urgent"), "flash": _l("Flash")}
 PLATFORM_KIND_LABELS = {"news_site": _l("General news site"), "social_network": _l("Social network")}
 ROLE_LABELS = {"admin": _l("Administrator"), "officer": _l("Officer"), "editor": _l("Editor"), "manager": _l("Manager")}
+EVENT_LABELS = {
+    "drafted": _l("Draft saved"),
+    "scheduled": _l("Scheduled"),
+    "draft_updated": _l("Draft changed"),
+    "published": _l("Published"),
+    "delivered": _l("Delivered"),
+    "delivered_to_new_platform": _l("Delivered to a new platform"),
+    "acknowledged": _l("Acknowledged"),
+    "status_changed": _l("Status changed"),
+    "report_updated": _l("Report updated"),
+    "report_verified": _l("Report verified"),
+    "report_returned": _l("Report returned"),
+    "question_asked": _l("Question asked"),
+    "question_answered": _l("Question answered"),
+    "reminded": _l("Reminded"),
+    "escalated": _l("Escalated"),
+    "superseded": _l("Amended"),
+    "revoked": _l("Revoked"),
+    "expired": _l("Expired"),
+    "ratio_report_submitted": _l("Ratio report submitted"),
+    "organisation_registered": _l("Organisation registered"),
+    "user_created": _l("User created"),
+    "token_issued": _l("Token issued"),
+    "token_revoked": _l("Token revoked"),
+    "login_failed": _l("Failed sign-in"),
+    "password_changed": _l("Password changed"),
+}
 VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}
 
 
@@ -138,6 +165,7 @@ def init_app(app: Flask) -> None:
         PLATFORM_KIND_LABELS=PLATFORM_KIND_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         VERIFICATION_LABELS=VERIFICATION_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
     )
 
     @app.context_processor
