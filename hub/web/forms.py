@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +16,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,6 +34,11 @@ def required() -> DataRequired:
 
 def length(high: int, low: int = 0) -> Length:
     return Length(min=low, max=high, message=_l("Between %(min)d and %(max)d characters.", min=low, max=high))
+
+
+def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a select, radio or multiple-select field."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def to_utc(value: datetime | None) -> datetime | None:
@@ -74,6 +82,33 @@ class OptionalInt(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Not a whole number.")) from None
+
+
+class Count(IntegerField):
+    """A required whole number of zero or more (items, reports)."""
+
+    def __init__(self, label=None, **kwargs):
+        validators = [InputRequired(message=REQUIRED), NumberRange(0, 10**12, message=_l("Must be 0 or more."))]
+        super().__init__(label, validators, render_kw={"min": 0, "inputmode": "numeric"}, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Not a whole number.")) from None
+
+
+class Day(DateField):
+    """A required calendar day."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, [InputRequired(message=REQUIRED)], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Not a valid date.")) from None
 
 
 class LoginForm(FlaskForm):
@@ -131,7 +166,7 @@ class RevokeForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    verdict = RadioField(_l("Verdict"), choices=[("verified", _l("Verified")), ("returned", _l("Return"))])
+    verdict = RadioField(_l("Verdict"), choices=options([("verified", _l("Verified")), ("returned", _l("Return"))]))
     note = TextAreaField(_l("Note"), [Optional(), length(5000)])
 
 
@@ -147,24 +182,22 @@ class StatusForm(FlaskForm):
     state = RadioField(
         _l("Status"),
         [InputRequired(message=REQUIRED)],
-        choices=[
-            ("in_progress", _l("In progress")),
-            ("implemented", _l("Implemented")),
-            ("declined", _l("Not applicable")),
-        ],
+        choices=options(
+            [
+                ("in_progress", _l("In progress")),
+                ("implemented", _l("Implemented")),
+                ("declined", _l("Not applicable")),
+            ]
+        ),
     )
     report = TextAreaField(_l("Report (what was done, or why it does not apply)"), [Optional(), length(20_000)])
 
 
 class RatioForm(FlaskForm):
-    period_start = DateField(_l("Period from"), [required()])
-    period_end = DateField(_l("Period to"), [required()])
-    items_published = IntegerField(
-        _l("Items published"), [InputRequired(message=REQUIRED), NumberRange(0, 10**12)], render_kw={"min": 0}
-    )
-    negative_items = IntegerField(
-        _l("Negative items"), [InputRequired(message=REQUIRED), NumberRange(0, 10**12)], render_kw={"min": 0}
-    )
+    period_start = Day(_l("Period from"))
+    period_end = Day(_l("Period to"))
+    items_published = Count(_l("Items published"))
+    negative_items = Count(_l("Negative items"))
     note = TextAreaField(_l("Note"), [Optional(), length(5000)])
 
     def validate_period_end(self, field) -> None:

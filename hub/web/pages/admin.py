@@ -10,7 +10,7 @@ from hub.core import registry, views
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import OrgKind, PlatformKind, Role
-from hub.web.forms import ConfirmForm, PlatformForm, UserForm
+from hub.web.forms import ConfirmForm, PlatformForm, UserForm, options
 from hub.web.pages.base import (
     PLATFORM_KIND_LABELS,
     ROLE_LABELS,
@@ -36,8 +36,8 @@ def admin_home():
 @admin_only
 def admin_organisations():
     form = PlatformForm()
-    form.province.choices = province_choices()
-    form.platform_kind.choices = [(k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind]
+    form.province.choices = options(province_choices())
+    form.platform_kind.choices = options((k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind)
     status = 200
     if request.method == "POST":
         status = 422
@@ -73,7 +73,7 @@ def admin_organisations():
 @admin_only
 def admin_users():
     form = UserForm()
-    form.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in Role]
+    form.role.choices = options((r.value, ROLE_LABELS[r.value]) for r in Role)
     status = 200
     if request.method == "POST":
         status = 422

@@ -17,7 +17,7 @@ from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
 from hub.state import current_hub
-from hub.web.forms import AnswerForm, ConfirmForm, DirectiveForm, ReviewForm, RevokeForm, local_input
+from hub.web.forms import AnswerForm, ConfirmForm, DirectiveForm, ReviewForm, RevokeForm, local_input, options
 from hub.web.pages.base import (
     KIND_LABELS,
     PLATFORM_KIND_LABELS,
@@ -38,13 +38,13 @@ TABLE_SORTS = ("platform", "-platform", "province", "state", "acknowledged_at", 
 
 def _composer(form: DirectiveForm) -> DirectiveForm:
     who = principal()
-    form.kind.choices = [(k.value, KIND_LABELS[k.value]) for k in DirectiveKind]
-    form.priority.choices = [(p.value, PRIORITY_LABELS[p.value]) for p in Priority]
+    form.kind.choices = options((k.value, KIND_LABELS[k.value]) for k in DirectiveKind)
+    form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
     provinces = province_choices()
     if who.is_province:
         provinces = [c for c in provinces if c[0] == who.province]
-    form.provinces.choices = provinces
-    form.platform_kinds.choices = [(k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind]
+    form.provinces.choices = options(provinces)
+    form.platform_kinds.choices = options((k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind)
     return form
 
 
