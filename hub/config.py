@@ -29,6 +29,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     socketio_message_queue: str = ""
+    socketio_channel: str = "directive-hub"
     ratio_threshold: float = 0.15
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
@@ -36,6 +37,7 @@ class Settings:
     sweep_interval_seconds: int = 30
     report_request_cron: str = "0 8 1 * *"
     head_interval_seconds: int = 15
+    replay_page_size: int = 200
     max_content_length: int = 1_000_000
     ratelimit_storage_uri: str = "memory://"
     seed_demo: bool = False
@@ -49,6 +51,7 @@ ENV = {
     "host": "HUB_HOST",
     "port": "HUB_PORT",
     "socketio_message_queue": "SOCKETIO_MESSAGE_QUEUE",
+    "socketio_channel": "HUB_SOCKETIO_CHANNEL",
     "ratio_threshold": "HUB_RATIO_THRESHOLD",
     "timezone": "HUB_TIMEZONE",
     "default_locale": "HUB_LOCALE",
@@ -56,6 +59,7 @@ ENV = {
     "sweep_interval_seconds": "HUB_SWEEP_INTERVAL",
     "report_request_cron": "HUB_REPORT_REQUEST_CRON",
     "head_interval_seconds": "HUB_HEAD_INTERVAL",
+    "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
     "seed_demo": "HUB_SEED_DEMO",
