@@ -46,10 +46,10 @@ class Browser:
 
 
 @pytest.fixture(scope="session")
-def world_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
+def site_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
     """A regulator, Hanoi and Da Nang departments, two platforms in Hanoi and one in Da Nang, and a user per role,
     built once (password hashing is slow on purpose) and copied for each test."""
-    path = tmp_path_factory.mktemp("web-world") / "hub.sqlite3"
+    path = tmp_path_factory.mktemp("web-site") / "hub.sqlite3"
     shutil.copy(sqlite_template, path)
     engine, now = make_engine(f"sqlite:///{path}"), clock.now()
     regulator = f.org(engine, now, OrgKind.REGULATOR)
@@ -73,10 +73,10 @@ def world_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
 
 
 @pytest.fixture
-def app(tmp_path, world_template):
-    """A hub on its own copy of the world's database, CSRF on, scheduler off."""
+def app(tmp_path, site_template):
+    """A hub on its own copy of the site's database, CSRF on, scheduler off."""
     path = tmp_path / "hub.sqlite3"
-    shutil.copy(world_template[0], path)
+    shutil.copy(site_template[0], path)
     app = create_app(
         {
             "instance_path": str(tmp_path / "instance"),
@@ -91,13 +91,13 @@ def app(tmp_path, world_template):
 
 
 @pytest.fixture
-def world(app, world_template) -> dict:
-    return {**world_template[1], "engine": app.extensions["hub"].engine, "now": clock.now()}
+def site(app, site_template) -> dict:
+    return {**site_template[1], "engine": app.extensions["hub"].engine, "now": clock.now()}
 
 
-def signed_in(app, world, who: str) -> Browser:
+def signed_in(app, site, who: str) -> Browser:
     browser = Browser(app)
-    assert browser.login(world["logins"][who]).status_code == 302
+    assert browser.login(site["logins"][who]).status_code == 302
     return browser
 
 
@@ -116,8 +116,8 @@ def compose_data(**overrides) -> dict:
     ("who", "home"),
     [("officer", "/console"), ("editor1", "/inbox"), ("manager", "/dashboard"), ("admin", "/admin")],
 )
-def test_each_role_lands_on_its_own_home(app, world, who, home):
-    response = Browser(app).login(world["logins"][who])
+def test_each_role_lands_on_its_own_home(app, site, who, home):
+    response = Browser(app).login(site["logins"][who])
     assert response.status_code == 302
     assert response.headers["Location"] == home
 
@@ -131,42 +131,42 @@ def test_each_role_lands_on_its_own_home(app, world, who, home):
         ("admin", ["/inbox", "/inbox/tokens"]),
     ],
 )
-def test_each_role_is_refused_pages_not_meant_for_it(app, world, who, forbidden):
-    browser = signed_in(app, world, who)
+def test_each_role_is_refused_pages_not_meant_for_it(app, site, who, forbidden):
+    browser = signed_in(app, site, who)
     for path in forbidden:
         response = browser.get(path)
         assert response.status_code == 403, path
         assert "This page is not for your role." in response.text
 
 
-def test_anonymous_visitor_is_sent_to_sign_in(app, world):
+def test_anonymous_visitor_is_sent_to_sign_in(app, site):
     response = Browser(app).get("/console/new")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=/console/new")
 
 
-def test_wrong_password_shows_a_message_and_repeated_failures_are_rate_limited(app, world):
+def test_wrong_password_shows_a_message_and_repeated_failures_are_rate_limited(app, site):
     app.config["HUB_LOGIN_LIMIT"] = "3 per minute"
     browser = Browser(app)
     for _ in range(3):
-        response = browser.login(world["logins"]["officer"], "not-the-password")
+        response = browser.login(site["logins"]["officer"], "not-the-password")
         assert response.status_code == 401
         assert "Wrong login or password." in response.text
-    blocked = browser.login(world["logins"]["officer"], f.PASSWORD)
+    blocked = browser.login(site["logins"]["officer"], f.PASSWORD)
     assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.text
 
 
-def test_a_form_without_its_csrf_token_is_refused_and_saves_nothing(app, world):
-    browser = signed_in(app, world, "officer")
+def test_a_form_without_its_csrf_token_is_refused_and_saves_nothing(app, site):
+    browser = signed_in(app, site, "officer")
     response = browser.post("/console/new", compose_data(action="publish", audience_all="y"), csrf=False)
     assert response.status_code == 400
     assert "missing its security token" in response.text
-    assert count(world["engine"], Directive) == 0
+    assert count(site["engine"], Directive) == 0
 
 
-def test_logout_needs_the_csrf_token_too(app, world):
-    browser = signed_in(app, world, "officer")
+def test_logout_needs_the_csrf_token_too(app, site):
+    browser = signed_in(app, site, "officer")
     assert browser.post("/logout", csrf=False).status_code == 400
     assert browser.get("/console").status_code == 200
     assert browser.post("/logout", form_page="/console").status_code == 302
@@ -187,19 +187,19 @@ def test_logout_needs_the_csrf_token_too(app, world):
         ({"audience_all": "", "platforms": "P-HN1, P-NOPE"}, "Unknown platforms: P-NOPE"),
     ],
 )
-def test_composer_refuses_bad_input_with_a_message_and_saves_nothing(app, world, overrides, message):
-    browser = signed_in(app, world, "officer")
+def test_composer_refuses_bad_input_with_a_message_and_saves_nothing(app, site, overrides, message):
+    browser = signed_in(app, site, "officer")
     data = compose_data(action="publish", audience_all="y")
     data.update(overrides)
     response = browser.post("/console/new", data)
     assert response.status_code == 422
     assert message in response.text
-    assert count(world["engine"], Directive) == 0
+    assert count(site["engine"], Directive) == 0
 
 
-def test_composer_refuses_deadlines_in_the_wrong_order(app, world):
-    browser = signed_in(app, world, "officer")
-    wall_clock = world["now"] + timedelta(hours=7)  # the form speaks Vietnam time
+def test_composer_refuses_deadlines_in_the_wrong_order(app, site):
+    browser = signed_in(app, site, "officer")
+    wall_clock = site["now"] + timedelta(hours=7)  # the form speaks Vietnam time
     sooner = (wall_clock + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     later = (wall_clock + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
     data = compose_data(action="publish", audience_all="y", ack_due_at=later, implement_due_at=sooner)
@@ -209,38 +209,38 @@ def test_composer_refuses_deadlines_in_the_wrong_order(app, world):
     past = compose_data(action="schedule", audience_all="y", publish_at="2020-01-01T08:00")
     response = browser.post("/console/new", past)
     assert "The publication time must be in the future." in response.text
-    assert count(world["engine"], Directive) == 0
+    assert count(site["engine"], Directive) == 0
 
 
-def test_provincial_officer_cannot_address_another_province(app, world):
-    browser = signed_in(app, world, "officer_hni")
+def test_provincial_officer_cannot_address_another_province(app, site):
+    browser = signed_in(app, site, "officer_hni")
     response = browser.post("/console/new", compose_data(action="publish", provinces="DNG"))
     assert response.status_code == 422
-    assert count(world["engine"], Directive) == 0
+    assert count(site["engine"], Directive) == 0
 
 
-def test_publishing_from_the_composer_delivers_to_the_province(app, world):
-    browser = signed_in(app, world, "officer")
+def test_publishing_from_the_composer_delivers_to_the_province(app, site):
+    browser = signed_in(app, site, "officer")
     response = browser.post("/console/new", compose_data(action="publish", provinces="HNI"))
     assert response.status_code == 302
     page = browser.get(response.headers["Location"])
     assert "Published to 2 platforms." in page.text
     assert "P-HN1" in page.text and "P-DN1" not in page.text
-    assert count(world["engine"], Delivery) == 2
+    assert count(site["engine"], Delivery) == 2
 
 
-def test_saving_a_draft_then_publishing_it(app, world):
-    browser = signed_in(app, world, "officer")
+def test_saving_a_draft_then_publishing_it(app, site):
+    browser = signed_in(app, site, "officer")
     response = browser.post("/console/new", compose_data(action="draft", audience_all="y"))
     directive_url = response.headers["Location"]
-    assert count(world["engine"], Directive, Directive.status == DirectiveStatus.DRAFT) == 1
-    assert count(world["engine"], Delivery) == 0
+    assert count(site["engine"], Directive, Directive.status == DirectiveStatus.DRAFT) == 1
+    assert count(site["engine"], Delivery) == 0
     browser.post(directive_url + "/publish", form_page=directive_url)
-    assert count(world["engine"], Delivery) == 3
+    assert count(site["engine"], Delivery) == 3
 
 
-def test_audience_count_and_preview(app, world):
-    browser = signed_in(app, world, "officer")
+def test_audience_count_and_preview(app, site):
+    browser = signed_in(app, site, "officer")
     assert browser.get("/console/audience-count?provinces=HNI").json["count"] == 2
     assert browser.get("/console/audience-count?platform_kinds=social_network").json["count"] == 1
     assert browser.get("/console/audience-count?all=1").json["count"] == 3
@@ -255,32 +255,32 @@ def test_audience_count_and_preview(app, world):
     assert 'rel="noopener noreferrer"' in html
 
 
-def test_foreign_directive_is_not_found_for_a_province_or_another_platform(app, world):
-    published = f.published(world["engine"], world["now"], world["people"]["officer"], {"provinces": ["DNG"]})
+def test_foreign_directive_is_not_found_for_a_province_or_another_platform(app, site):
+    published = f.published(site["engine"], site["now"], site["people"]["officer"], {"provinces": ["DNG"]})
     directive_id = published.directive.id
-    assert signed_in(app, world, "officer_hni").get(f"/console/directives/{directive_id}").status_code == 404
-    assert signed_in(app, world, "editor1").get(f"/inbox/{directive_id}").status_code == 404
-    assert signed_in(app, world, "editor3").get(f"/inbox/{directive_id}").status_code == 200
+    assert signed_in(app, site, "officer_hni").get(f"/console/directives/{directive_id}").status_code == 404
+    assert signed_in(app, site, "editor1").get(f"/inbox/{directive_id}").status_code == 404
+    assert signed_in(app, site, "editor3").get(f"/inbox/{directive_id}").status_code == 200
 
 
-def test_revoking_needs_a_reason_and_a_confirmation(app, world):
-    published = f.published(world["engine"], world["now"], world["people"]["officer"])
+def test_revoking_needs_a_reason_and_a_confirmation(app, site):
+    published = f.published(site["engine"], site["now"], site["people"]["officer"])
     path = f"/console/directives/{published.directive.id}/revoke"
-    browser = signed_in(app, world, "officer")
+    browser = signed_in(app, site, "officer")
     response = browser.post(path, {"reason": "Sai đối tượng"})
     assert response.status_code == 422
     assert "Tick the box to confirm." in response.text
     response = browser.post(path, {"reason": "", "confirm": "y"})
     assert "This field is required." in response.text
-    assert count(world["engine"], Directive, Directive.status == DirectiveStatus.REVOKED) == 0
+    assert count(site["engine"], Directive, Directive.status == DirectiveStatus.REVOKED) == 0
     assert browser.post(path, {"reason": "Sai đối tượng", "confirm": "y"}).status_code == 302
-    assert count(world["engine"], Directive, Directive.status == DirectiveStatus.REVOKED) == 1
+    assert count(site["engine"], Directive, Directive.status == DirectiveStatus.REVOKED) == 1
 
 
-def test_editor_acknowledges_and_status_form_refuses_a_missing_report(app, world):
-    published = f.published(world["engine"], world["now"], world["people"]["officer"])
+def test_editor_acknowledges_and_status_form_refuses_a_missing_report(app, site):
+    published = f.published(site["engine"], site["now"], site["people"]["officer"])
     directive_id = published.directive.id
-    browser = signed_in(app, world, "editor1")
+    browser = signed_in(app, site, "editor1")
     page = f"/inbox/{directive_id}"
     assert browser.post(page + "/acknowledge", form_page=page).status_code == 302
     response = browser.post(page + "/status", {"state": "implemented", "report": ""}, form_page=page)
@@ -289,7 +289,7 @@ def test_editor_acknowledges_and_status_form_refuses_a_missing_report(app, world
     response = browser.post(page + "/status", {"state": "done", "report": "x"}, form_page=page)
     assert response.status_code == 422
     assert "Not a valid choice" in response.text
-    with read_session(world["engine"]) as s:
+    with read_session(site["engine"]) as s:
         assert (
             s.exec(sa.select(Delivery.state).where(Delivery.directive_id == directive_id))
             .all()
@@ -311,20 +311,20 @@ def test_editor_acknowledges_and_status_form_refuses_a_missing_report(app, world
         ({"period_start": "not-a-date"}, "Not a valid date."),
     ],
 )
-def test_ratio_form_refuses_bad_figures(app, world, data, message):
+def test_ratio_form_refuses_bad_figures(app, site, data, message):
     from hub.models import RatioReport
 
-    browser = signed_in(app, world, "editor1")
+    browser = signed_in(app, site, "editor1")
     form = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": "100", "negative_items": "9"}
     form.update(data)
     response = browser.post("/inbox/ratio", form)
     assert response.status_code == 422
     assert message in response.text
-    assert count(world["engine"], RatioReport) == 0
+    assert count(site["engine"], RatioReport) == 0
 
 
-def test_ratio_report_is_recorded_with_its_ratio(app, world):
-    browser = signed_in(app, world, "editor1")
+def test_ratio_report_is_recorded_with_its_ratio(app, site):
+    browser = signed_in(app, site, "editor1")
     form = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": "200", "negative_items": "34"}
     response = browser.post("/inbox/ratio", form)
     assert response.status_code == 302
@@ -333,43 +333,43 @@ def test_ratio_report_is_recorded_with_its_ratio(app, world):
     assert "Flagged" in page
 
 
-def test_machine_token_secret_is_shown_once_and_can_be_revoked(app, world):
-    browser = signed_in(app, world, "editor1")
+def test_machine_token_secret_is_shown_once_and_can_be_revoked(app, site):
+    browser = signed_in(app, site, "editor1")
     assert browser.post("/inbox/tokens", {"label": ""}).status_code == 422
     response = browser.post("/inbox/tokens", {"label": "CMS"})
     secret = re.search(r'id="token-secret">(dh_[^<]+)<', response.text).group(1)
     assert secret not in browser.get("/inbox/tokens").text
-    with read_session(world["engine"]) as s:
+    with read_session(site["engine"]) as s:
         token = s.exec(sa.select(ApiToken).where(ApiToken.label == "CMS")).scalar_one()
-    other = signed_in(app, world, "editor3")
+    other = signed_in(app, site, "editor3")
     assert other.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens").status_code == 302
-    assert count(world["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 0
+    assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 0
     browser.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens")
-    assert count(world["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 1
+    assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 1
 
 
-def test_admin_registers_a_platform_and_refuses_bad_codes(app, world):
-    browser = signed_in(app, world, "admin")
+def test_admin_registers_a_platform_and_refuses_bad_codes(app, site):
+    browser = signed_in(app, site, "admin")
     bad = {"code": "bad code!", "name": "X", "province": "HNI", "platform_kind": "news_site"}
     response = browser.post("/admin/organisations", bad)
     assert response.status_code == 422
     assert "Code: 2-64 letters" in response.text
     assert browser.post("/admin/organisations", {**bad, "code": "P-HN1"}).status_code == 422
     assert browser.post("/admin/organisations", {**bad, "code": "P-NEW"}).status_code == 302
-    assert count(world["engine"], Organisation, Organisation.code == "P-NEW") == 1
+    assert count(site["engine"], Organisation, Organisation.code == "P-NEW") == 1
     response = browser.post(
         "/admin/users",
         {"org_code": "P-NOPE", "role": "editor", "login": "ed.new", "display_name": "Ed", "password": "long-enough-1"},
     )
     assert response.status_code == 422
-    assert count(world["engine"], User, User.login == "ed.new") == 0
+    assert count(site["engine"], User, User.login == "ed.new") == 0
 
 
-def test_dashboard_counts_leave_exercises_out_and_csv_export_matches_the_filter(app, world):
-    engine, now, officer = world["engine"], world["now"], world["people"]["officer"]
+def test_dashboard_counts_leave_exercises_out_and_csv_export_matches_the_filter(app, site):
+    engine, now, officer = site["engine"], site["now"], site["people"]["officer"]
     real = f.published(engine, now, officer, {"provinces": ["HNI"]})
     f.published(engine, now, officer, {"all": True}, exercise=True)
-    browser = signed_in(app, world, "manager")
+    browser = signed_in(app, site, "manager")
     page = browser.get("/dashboard").text
     assert re.search(r'id="kpi-deliveries">2<', page)
     response = browser.get(f"/dashboard/log.csv?kind=published&directive={real.directive.id}")
@@ -383,7 +383,7 @@ def test_dashboard_counts_leave_exercises_out_and_csv_export_matches_the_filter(
     assert "Follow-through report" in report.text
 
 
-def test_language_switch_remembers_the_choice(app, world):
+def test_language_switch_remembers_the_choice(app, site):
     browser = Browser(app)
     browser.client.delete_cookie("lang")
     assert "Đăng nhập" in browser.get("/login").text
@@ -394,8 +394,8 @@ def test_language_switch_remembers_the_choice(app, world):
     assert "<h1>Đăng nhập</h1>" in browser.get("/login").text
 
 
-def test_change_password_checks_the_current_one(app, world):
-    browser = signed_in(app, world, "editor1")
+def test_change_password_checks_the_current_one(app, site):
+    browser = signed_in(app, site, "editor1")
     bad = browser.post(
         "/account/password", {"current": "wrong-password", "new": "new-password-1", "confirm": "new-password-1"}
     )
@@ -408,4 +408,4 @@ def test_change_password_checks_the_current_one(app, world):
         "/account/password", {"current": f.PASSWORD, "new": "new-password-1", "confirm": "new-password-1"}
     )
     assert ok.status_code == 302
-    assert Browser(app).login(world["logins"]["editor1"], "new-password-1").status_code == 302
+    assert Browser(app).login(site["logins"]["editor1"], "new-password-1").status_code == 302

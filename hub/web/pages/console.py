@@ -75,8 +75,7 @@ def _validation_text(exc: ValidationError) -> str:
 
 
 def _publish_after_commit(published: directives.Published) -> None:
-    sockets.push_published(published)
-    sockets.push_progress([published.directive.id])
+    sockets.push_published(published)  # also refreshes the progress of the directive (and of the one it amends)
 
 
 @bp.get("/console")
@@ -260,7 +259,6 @@ def amend(directive_id: int):
         else:
             if isinstance(result, directives.Published):
                 _publish_after_commit(result)
-                sockets.push_progress([directive_id])
                 new_id = result.directive.id
             else:
                 new_id = result.id
@@ -298,9 +296,7 @@ def revoke(directive_id: int):
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
-            if platform_ids:
-                sockets.push_revoked(revoked.id, revoked.ref_no, revoked.revoke_reason or "", platform_ids)
-                sockets.push_progress([revoked.id])
+            sockets.push_revoked(revoked.id, revoked.ref_no, revoked.revoke_reason or "", platform_ids)
             flash(_("The directive was revoked."), "success")
             return redirect(url_for("pages.console_directive", directive_id=directive_id))
     status = 422 if request.method == "POST" else 200
