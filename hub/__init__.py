@@ -19,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     """Build a hub: settings, database (migrated), signing key, extensions, API, pages, sockets and scheduler."""
     from hub import cli, scheduler, sockets
     from hub.extensions import babel, csrf, limiter, login_manager
-    from hub.web import api, auth, errors, i18n, pages
+    from hub.web import api, api_deadlines, auth, errors, i18n, pages
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    api_deadlines.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
     sockets.init_app(app)

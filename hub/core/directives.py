@@ -221,6 +221,20 @@ def publish_due(session: Session, now: datetime, signer: Signer, limit: int = 50
     return [_publish(session, d, now, signer, "system:scheduler") for d in session.exec(query).all()]
 
 
+def publish_scheduled(session: Session, now: datetime, signer: Signer, directive_id: int) -> Published | None:
+    """Publish one scheduled directive whose time has come; None when it is not due or another sweeper has it."""
+    directive = session.exec(
+        select(Directive)
+        .where(
+            Directive.id == directive_id,
+            Directive.status == DirectiveStatus.SCHEDULED,
+            Directive.publish_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+    ).first()
+    return None if directive is None else _publish(session, directive, now, signer, "system:scheduler")
+
+
 def _apply_default_deadlines(directive: Directive, now: datetime) -> None:
     priority = Priority(directive.priority)
     if directive.ack_due_at is None or directive.ack_due_at <= now:
