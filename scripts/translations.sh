@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Refresh the catalogues from the sources and compile them: extract, update vi/en, compile. Translate new entries
-# in translations/vi/LC_MESSAGES/messages.po before committing.
+# in translations/vi/LC_MESSAGES/messages.po (scripts/fill_catalogue.py helps) before committing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output --project "Directive Hub" \

@@ -14,7 +14,6 @@ from hub.core.access import (
     get_visible_directive,
     platform_scope,
     require_platform,
-    require_reader,
     require_role,
 )
 from hub.core.errors import NotFound
@@ -88,19 +87,6 @@ def province_breakdown(session: Session, principal: Principal, directive_id: int
         .order_by(Organisation.province)
     )
     return [(p or "", s, n) for p, s, n in session.execute(query)]
-
-
-def escalations(session: Session, principal: Principal, page: int = 1, per_page: int = 50) -> paging.Page:
-    """Escalated deliveries still open, newest escalation first: (delivery, directive, platform)."""
-    require_reader(principal)
-    query = (
-        select(Delivery, Directive, Organisation)
-        .join(Directive, Directive.id == Delivery.directive_id)
-        .join(Organisation, Organisation.id == Delivery.platform_id)
-        .where(Delivery.escalated_at.is_not(None), Delivery.due_at.is_not(None), platform_scope(principal))
-        .order_by(Delivery.escalated_at.desc(), Delivery.id)
-    )
-    return paging.paginate(session, query, page, per_page, scalars=False)
 
 
 def organisations_page(

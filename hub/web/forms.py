@@ -231,5 +231,12 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password"), [required(), length(256, 10)])
 
 
+class RectifyForm(FlaskForm):
+    title = StringField(_l("Title"), [required(), length(300)])
+    body = TextAreaField(_l("What must be corrected (Markdown)"), [required(), length(50_000)], render_kw={"rows": 8})
+    priority = SelectField(_l("Priority"), choices=[])
+    legal_basis = StringField(_l("Legal basis"), [Optional(), length(500)])
+
+
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token (acknowledge, publish a draft, revoke a token)."""

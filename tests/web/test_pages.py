@@ -409,3 +409,27 @@ def test_change_password_checks_the_current_one(app, site):
     )
     assert ok.status_code == 302
     assert Browser(app).login(site["logins"]["editor1"], "new-password-1").status_code == 302
+
+
+def test_provincial_officer_reminds_and_rectifies_only_platforms_of_its_province(app, site):
+    from hub.models import Event
+
+    engine, now, officer = site["engine"], site["now"], site["people"]["officer"]
+    published = f.published(engine, now, officer, {"all": True})
+    p1, _p2, p3 = site["platforms"]
+    with read_session(engine) as s:
+        ids = dict(s.exec(sa.select(Delivery.platform_id, Delivery.id)).all())
+    browser = signed_in(app, site, "officer_hni")
+    page = f"/console/directives/{published.directive.id}"
+    assert browser.post(f"/console/deliveries/{ids[p1.id]}/remind", form_page=page).status_code == 302
+    assert count(engine, Event, Event.kind == "reminded", Event.delivery_id == ids[p1.id]) == 1
+    browser.post(f"/console/deliveries/{ids[p3.id]}/remind", form_page=page)
+    assert count(engine, Event, Event.kind == "reminded", Event.delivery_id == ids[p3.id]) == 0
+    assert browser.get(f"/console/platforms/{p3.id}/rectify").status_code == 404
+    form = f"/console/platforms/{p1.id}/rectify"
+    empty = browser.post(form, {"title": "", "body": "Sửa ngay.", "priority": "urgent"})
+    assert empty.status_code == 422 and "This field is required." in empty.text
+    before = count(engine, Directive)
+    assert browser.post(form, {"title": "Chấn chỉnh", "body": "Sửa ngay.", "priority": "urgent"}).status_code == 302
+    assert count(engine, Directive) == before + 1
+    assert count(engine, Delivery, Delivery.platform_id == p1.id) == 2

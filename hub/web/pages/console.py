@@ -10,14 +10,23 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, markdown, sockets
-from hub.core import audiences, deliveries, directives, followthrough, views
-from hub.core.access import get_visible_directive
+from hub.core import audiences, deliveries, directives, followthrough, oversight, views
+from hub.core.access import get_visible_directive, may_see_platform
 from hub.core.directives import DirectiveInput
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
-from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
+from hub.models import DirectiveKind, DirectiveStatus, Organisation, OrgKind, PlatformKind, Priority, Role
 from hub.state import current_hub
-from hub.web.forms import AnswerForm, ConfirmForm, DirectiveForm, ReviewForm, RevokeForm, local_input, options
+from hub.web.forms import (
+    AnswerForm,
+    ConfirmForm,
+    DirectiveForm,
+    RectifyForm,
+    ReviewForm,
+    RevokeForm,
+    local_input,
+    options,
+)
 from hub.web.pages.base import (
     KIND_LABELS,
     PLATFORM_KIND_LABELS,
@@ -354,5 +363,57 @@ def answer_question(question_id: int):
 @officer_only
 def escalations():
     with read_session(engine()) as session:
-        page = views.escalations(session, principal(), page=int_arg("page", 1))
-    return render_template("console/escalations.html", page=page, now=clock.now())
+        page = oversight.escalations(session, principal(), page=int_arg("page", 1), per_page=50)
+    return render_template("console/escalations.html", page=page, now=clock.now(), confirm_form=ConfirmForm())
+
+
+@bp.post("/console/deliveries/<int:delivery_id>/remind")
+@officer_only
+def remind(delivery_id: int):
+    """Remind one platform of a delivery by hand (on top of the automatic reminders)."""
+    ConfirmForm()
+    back = request.form.get("next") or ""
+    try:
+        with write_session(engine()) as session:
+            reminded = oversight.remind(session, principal(), clock.now(), delivery_id)
+    except HubError as exc:
+        flash(error_text(exc), "error")
+    else:
+        sockets.push_reminder(reminded.sent.platform_id, reminded.sent.payload)
+        flash(_("The platform was reminded."), "success")
+        if not back:
+            back = url_for("pages.console_directive", directive_id=reminded.directive.id) + "#table"
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("pages.console"))
+
+
+@bp.route("/console/platforms/<int:platform_id>/rectify", methods=["GET", "POST"])
+@officer_only
+def rectify(platform_id: int):
+    """Send one platform of the officer's scope a rectification notice."""
+    who = principal()
+    with read_session(engine()) as session:
+        platform = session.get(Organisation, platform_id)
+        if platform is None or platform.kind != OrgKind.PLATFORM or not may_see_platform(who, platform):
+            abort(404)
+    form = RectifyForm()
+    form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
+    if request.method == "GET":
+        form.priority.data = Priority.URGENT.value
+    elif form.validate_on_submit():
+        data = oversight.RectificationInput(
+            title=form.title.data,
+            body=form.body.data,
+            priority=form.priority.data,
+            legal_basis=form.legal_basis.data or None,
+        )
+        try:
+            with write_session(engine()) as session:
+                published = oversight.rectify(session, who, clock.now(), platform_id, data, current_hub().signer)
+        except HubError as exc:
+            form.form_errors.append(error_text(exc))
+        else:
+            _publish_after_commit(published)
+            flash(_("The rectification notice was sent."), "success")
+            return redirect(url_for("pages.console_directive", directive_id=published.directive.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("console/rectify.html", form=form, platform=platform), status
