@@ -51,91 +51,106 @@ class Dashboard:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def _counted_deliveries(principal: Principal) -> sa.Select:
-    """Deliveries of published, non-exercise directives to platforms in the reader's scope (as a FROM + WHERE)."""
-    return (
-        sa.select()
-        .select_from(Delivery)
-        .join(Directive, Directive.id == Delivery.directive_id)
-        .join(Organisation, Organisation.id == Delivery.platform_id)
-        .where(
-            Directive.exercise.is_(False),
-            Directive.status.in_([DirectiveStatus.PUBLISHED, DirectiveStatus.EXPIRED]),
-            platform_scope(principal),
-        )
+ACKNOWLEDGED_STATES = (DeliveryState.ACKNOWLEDGED, DeliveryState.IN_PROGRESS, DeliveryState.IMPLEMENTED)
+
+
+def _counted_directives(since: datetime | None = None) -> sa.Select:
+    """Ids of the directives that count: published (or since expired), not exercises."""
+    query = sa.select(Directive.id).where(
+        Directive.exercise.is_(False),
+        Directive.status.in_([DirectiveStatus.PUBLISHED, DirectiveStatus.EXPIRED]),
     )
+    return query if since is None else query.where(Directive.published_at >= since)
+
+
+def _counted_deliveries(
+    principal: Principal, *, since: datetime | None = None, need_platform: bool = False
+) -> sa.Select:
+    """Deliveries of the counted directives to platforms in the reader's scope (as a FROM + WHERE).
+
+    The central regulator's scope is every platform, so its queries skip the platforms unless they need a platform's
+    column: counting by state then reads only the (directive, state) index.
+    """
+    query = sa.select().select_from(Delivery).where(Delivery.directive_id.in_(_counted_directives(since)))
+    if need_platform or not principal.is_regulator:
+        query = query.join(Organisation, Organisation.id == Delivery.platform_id)
+    if not principal.is_regulator:
+        query = query.where(platform_scope(principal))
+    return query
+
+
+def _add_state_counts(states: dict[str, int], state: str, count: int) -> None:
+    states["deliveries"] = states.get("deliveries", 0) + count
+    if state in ACKNOWLEDGED_STATES:
+        states["acknowledged"] = states.get("acknowledged", 0) + count
+    if state == DeliveryState.IMPLEMENTED:
+        states["implemented"] = states.get("implemented", 0) + count
 
 
 def rates_over_time(session: Session, principal: Principal, now: datetime, days: int = 30) -> list[DayRate]:
     """Share of deliveries acknowledged and implemented, by the local day their directive was published."""
     require_reader(principal)
     since = now - timedelta(days=days)
+    published = dict(session.execute(_counted_directives(since).add_columns(Directive.published_at)).all())
     query = (
-        _counted_deliveries(principal)
-        .add_columns(
-            Directive.published_at,
-            sa.func.count(Delivery.id),
-            sa.func.count(Delivery.acknowledged_at),
-            sa.func.count(Delivery.implemented_at),
-        )
-        .where(Directive.published_at >= since)
-        .group_by(Directive.id, Directive.published_at)
+        _counted_deliveries(principal, since=since)
+        .add_columns(Delivery.directive_id, Delivery.state, sa.func.count())
+        .group_by(Delivery.directive_id, Delivery.state)
     )
-    by_day: dict[date, DayRate] = {}
-    for published_at, total, acked, done in session.execute(query):
-        day = published_at.astimezone(LOCAL_TZ).date() if published_at.tzinfo else published_at.date()
-        rate = by_day.setdefault(day, DayRate(day))
-        rate.deliveries += total
-        rate.acknowledged += acked
-        rate.implemented += done
-    return [by_day[d] for d in sorted(by_day)]
+    by_day: dict[date, dict[str, int]] = {}
+    for directive_id, state, count in session.execute(query):
+        day = published[directive_id].astimezone(LOCAL_TZ).date()
+        _add_state_counts(by_day.setdefault(day, {}), state, count)
+    return [
+        DayRate(day, c.get("deliveries", 0), c.get("acknowledged", 0), c.get("implemented", 0))
+        for day, c in sorted(by_day.items())
+    ]
 
 
-def _seconds_between(session: Session, start: sa.ColumnElement, end: sa.ColumnElement) -> sa.ColumnElement:
+def _hours_between(session: Session, start: sa.ColumnElement, end: sa.ColumnElement) -> sa.ColumnElement:
+    """Whole hours from ``start`` to ``end``, capped at a week (one expression per row, either dialect)."""
     if session.get_bind().dialect.name == "sqlite":
-        return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
-    return sa.func.extract("epoch", end - start)
+        hours = sa.cast((sa.func.julianday(end) - sa.func.julianday(start)) * 24, sa.Integer)
+    else:
+        hours = sa.cast(sa.func.floor(sa.func.extract("epoch", end - start) / 3600), sa.Integer)
+    return sa.func.min(hours, 24 * 7) if session.get_bind().dialect.name == "sqlite" else sa.func.least(hours, 24 * 7)
 
 
 def time_to_acknowledge(session: Session, principal: Principal, now: datetime, days: int = 30) -> tuple[list[int], int]:
     """How long platforms took to acknowledge (counts per bucket of ``ACK_BUCKETS``), and how many have not yet."""
     require_reader(principal)
-    seconds = _seconds_between(session, Delivery.created_at, Delivery.acknowledged_at)
-    whens = [(seconds < limit, i) for i, limit in enumerate(ACK_BUCKETS)]
-    bucket = sa.case((Delivery.acknowledged_at.is_(None), -1), *whens, else_=len(ACK_BUCKETS))
+    since = now - timedelta(days=days)
+    hours = _hours_between(session, Delivery.created_at, Delivery.acknowledged_at).label("hours")
     query = (
-        _counted_deliveries(principal)
-        .add_columns(bucket.label("bucket"), sa.func.count())
-        .where(Directive.published_at >= now - timedelta(days=days))
-        .group_by(bucket)
+        _counted_deliveries(principal, since=since)
+        .add_columns(hours, sa.func.count())
+        .where(Delivery.acknowledged_at.is_not(None))
+        .group_by(hours)
     )
     counts = [0] * (len(ACK_BUCKETS) + 1)
-    missing = 0
-    for index, count in session.execute(query):
-        if index == -1:
-            missing = count
-        else:
-            counts[index] = count
-    return counts, missing
+    for hour, count in session.execute(query):
+        seconds = max(hour or 0, 0) * 3600
+        counts[next((i for i, limit in enumerate(ACK_BUCKETS) if seconds < limit), len(ACK_BUCKETS))] += count
+    waiting = (
+        _counted_deliveries(principal, since=since)
+        .add_columns(sa.func.count())
+        .where(Delivery.state.in_([DeliveryState.PENDING, DeliveryState.DELIVERED]))
+    )
+    return counts, session.execute(waiting).scalar() or 0
 
 
 def overdue_by_province(session: Session, principal: Principal, now: datetime) -> list[tuple[str, int]]:
     """Platforms with at least one overdue delivery, counted per province, most first."""
     require_reader(principal)
+    platforms = sa.func.count(sa.distinct(Delivery.platform_id))
     query = (
-        _counted_deliveries(principal)
-        .add_columns(Organisation.province, sa.func.count(sa.distinct(Delivery.platform_id)))
-        .where(Delivery.due_at < now, Delivery.state.in_([s.value for s in _open_states()]))
+        _counted_deliveries(principal, need_platform=True)
+        .add_columns(Organisation.province, platforms)
+        .where(Delivery.due_at < now)
         .group_by(Organisation.province)
-        .order_by(sa.func.count(sa.distinct(Delivery.platform_id)).desc(), Organisation.province)
+        .order_by(platforms.desc(), Organisation.province)
     )
     return [(province or "", count) for province, count in session.execute(query)]
-
-
-def _open_states() -> tuple[DeliveryState, ...]:
-    from hub.models import OPEN_STATES
-
-    return OPEN_STATES
 
 
 def latest_ratio_reports(
@@ -161,14 +176,13 @@ def latest_ratio_reports(
 def totals(session: Session, principal: Principal, now: datetime) -> dict[str, int]:
     """Headline counts over all non-exercise deliveries in scope."""
     require_reader(principal)
-    query = _counted_deliveries(principal).add_columns(
-        sa.func.count(Delivery.id),
-        sa.func.count(Delivery.acknowledged_at),
-        sa.func.count(Delivery.implemented_at),
-        sa.func.sum(sa.case((Delivery.due_at < now, 1), else_=0)),
-    )
-    total, acked, done, overdue = session.execute(query).one()
-    return {"deliveries": total or 0, "acknowledged": acked or 0, "implemented": done or 0, "overdue": overdue or 0}
+    out = {"deliveries": 0, "acknowledged": 0, "implemented": 0}
+    by_state = _counted_deliveries(principal).add_columns(Delivery.state, sa.func.count()).group_by(Delivery.state)
+    for state, count in session.execute(by_state):
+        _add_state_counts(out, state, count)
+    overdue = _counted_deliveries(principal).add_columns(sa.func.count()).where(Delivery.due_at < now)
+    out["overdue"] = session.execute(overdue).scalar() or 0
+    return out
 
 
 def dashboard(session: Session, principal: Principal, now: datetime, threshold: float, days: int = 30) -> Dashboard:
