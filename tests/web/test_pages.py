@@ -433,3 +433,25 @@ def test_provincial_officer_reminds_and_rectifies_only_platforms_of_its_province
     assert browser.post(form, {"title": "Chấn chỉnh", "body": "Sửa ngay.", "priority": "urgent"}).status_code == 302
     assert count(engine, Directive) == before + 1
     assert count(engine, Delivery, Delivery.platform_id == p1.id) == 2
+
+
+def test_dashboard_figures_stay_within_the_readers_province(app, site):
+    import json
+
+    from hub.core import deliveries
+    from hub.db import write_session
+
+    engine, now, officer = site["engine"], site["now"], site["people"]["officer"]
+    published = f.published(engine, now - timedelta(hours=2), officer, {"all": True})
+    with write_session(engine) as s:
+        deliveries.acknowledge(
+            s, site["people"]["editor1"], now - timedelta(hours=1, minutes=30), published.directive.id
+        )
+    central = signed_in(app, site, "manager").get("/dashboard").text
+    hanoi = signed_in(app, site, "officer_hni").get("/dashboard").text
+    assert re.search(r'id="kpi-deliveries">3<', central) and re.search(r'id="kpi-deliveries">2<', hanoi)
+    assert re.search(r'id="kpi-acknowledged">1<', central) and re.search(r'id="kpi-acknowledged">1<', hanoi)
+    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', hanoi, re.S).group(1))
+    assert charts["ackBuckets"] == [1, 0, 0, 0, 0]  # acknowledged within the first hour
+    assert charts["ack"] == [50.0]
+    assert charts["overdueProvinces"] == []
