@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from hub import clock, create_app
+from hub.core import registry
 from hub.db import make_engine, read_session
 from hub.models import ApiToken, Delivery, Directive, DirectiveStatus, Organisation, OrgKind, PlatformKind, Role, User
 from tests import factories as f
@@ -45,10 +47,21 @@ class Browser:
         return self.client.post(path, data=data)
 
 
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Passwords hashed and checked with the cheapest argon2 parameters, so that signing in costs no seconds; the
+    rules around passwords are the same."""
+    monkeypatch.setattr(registry, "_hasher", CHEAP_HASHER)
+
+
 @pytest.fixture(scope="session")
 def site_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
     """A regulator, Hanoi and Da Nang departments, two platforms in Hanoi and one in Da Nang, and a user per role,
     built once (password hashing is slow on purpose) and copied for each test."""
+    saved, registry._hasher = registry._hasher, CHEAP_HASHER
     path = tmp_path_factory.mktemp("web-site") / "hub.sqlite3"
     shutil.copy(sqlite_template, path)
     engine, now = make_engine(f"sqlite:///{path}"), clock.now()
@@ -69,6 +82,7 @@ def site_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
     with read_session(engine) as s:
         logins = {key: s.get(User, p.user_id).login for key, p in people.items()}
     engine.dispose()
+    registry._hasher = saved
     return path, {"people": people, "logins": logins, "platforms": (p1, p2, p3)}
 
 
