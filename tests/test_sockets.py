@@ -10,7 +10,7 @@ from hub import clock
 from hub.core import registry
 from hub.core.access import SYSTEM
 from hub.db import read_session, write_session
-from hub.models import Delivery, DeliveryState, Event
+from hub.models import ApiToken, Delivery, DeliveryState, Event
 from tests import factories as f
 from tests.e2e import sockclient
 from tests.e2e.hubproc import wait_until
@@ -175,6 +175,8 @@ def test_sync_fills_a_gap_without_reconnecting_and_head_comes_periodically(world
     assert client.call("sync", {"since": head - 2}) == {"ok": True, "count": 2, "head": head}
     assert [(d["id"], d["seq"]) for d in client.events("directive")] == [(ids[1], head - 1), (ids[2], head)]
     assert client.wait_for("head", 3, timeout=5)[-1] == {"seq": head}  # HUB_HEAD_INTERVAL=1
+    with read_session(world.engine) as session:
+        assert session.get(ApiToken, platform.principal.token_id).last_used_at is not None
     client.close()
 
 
@@ -209,3 +211,21 @@ def test_the_console_refuses_platform_users_and_strangers(world, hub):
         console = sockclient.Recorder("/console", sockclient.CONSOLE_EVENTS)
         assert not console.try_connect(hub.url, cookie=cookie)
         assert console.refused["message"].startswith("unauthenticated: ")
+
+
+def test_the_in_process_test_client_replays_and_answers_for_adapter_tests(app):
+    """Other adapters' tests drive the sockets in-process (threads); the replay and the receipt writer run there."""
+    from hub.models import OrgKind, Role
+    from hub.sockets import socketio
+
+    engine, now = app.extensions["hub"].engine, clock.now()
+    officer = f.user(engine, now, f.org(engine, now, OrgKind.REGULATOR), Role.OFFICER)
+    _, token = f.machine(engine, now, f.org(engine, now, OrgKind.PLATFORM, "HNI"))
+    published = f.published(engine, now, officer)
+    client = socketio.test_client(app, namespace="/platform", auth={"token": token, "since": 0})
+    received: list = []
+    wait_until(lambda: received.extend(client.get_received("/platform")) or any(e["name"] == "head" for e in received))
+    assert [e["name"] for e in received] == ["directive", "head"]
+    answer = client.emit("receipt", {"directive_id": published.directive.id}, namespace="/platform", callback=True)
+    assert answer == {"ok": True, "directive_id": published.directive.id, "seq": 1}
+    client.disconnect(namespace="/platform")

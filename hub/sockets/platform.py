@@ -46,6 +46,7 @@ class PlatformSocket:
 
 # The sockets this process holds (another process never needs them: it holds its own).
 sockets: dict[str, PlatformSocket] = {}
+tokens_to_touch: set[int] = set()
 
 
 def _gate() -> Gate:
@@ -57,12 +58,13 @@ def _authenticate(auth: Any) -> Principal:
     if token is not None:
         if not isinstance(token, str):
             raise Unauthenticated("token: text is required")
-        engine, now = current_hub().engine, clock.now()
-        with read_session(engine) as session:
+        now = clock.now()
+        with read_session(current_hub().engine) as session:
             principal = registry.resolve_token(session, token, now)
         if registry.token_needs_touch(principal, now):
-            with write_session(engine) as session:
-                registry.touch_token(session, principal.token_id, now)
+            # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
+            # single writes.
+            tokens_to_touch.add(principal.token_id)
     elif current_user.is_authenticated:
         principal = current_user.principal
     else:
@@ -286,9 +288,22 @@ def _tick_heads(app) -> None:
         socketio.sleep(interval)
         try:
             with app.app_context():
+                touch_tokens()
                 send_heads()
         except Exception:
             log.exception("sending heads failed")
+
+
+def touch_tokens() -> None:
+    """Record when the tokens of recent connections were last used (at most once a minute each)."""
+    if not tokens_to_touch:
+        return
+    token_ids = sorted(tokens_to_touch)
+    tokens_to_touch.clear()
+    now = clock.now()
+    with write_session(current_hub().engine) as session:
+        for token_id in token_ids:
+            registry.touch_token(session, token_id, now)
 
 
 def send_heads() -> None:

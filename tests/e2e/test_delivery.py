@@ -62,8 +62,7 @@ def test_a_platform_offline_during_several_publishes_receives_all_of_them_in_ord
     back.close()
 
 
-def test_the_hub_killed_between_a_publish_and_the_reconnect_loses_nothing(world, tmp_path):
-    hub = world.hub()
+def test_the_hub_killed_between_a_publish_and_the_reconnect_loses_nothing(world, hub):
     platform = world.platform()
     client = sockclient.platform(hub.url, platform.token)
     (head,) = client.wait_for("head")
@@ -77,7 +76,6 @@ def test_the_hub_killed_between_a_publish_and_the_reconnect_loses_nothing(world,
     back.wait_for("head")
     assert directive_ids(back) == before + while_dead
     back.close()
-    hub.stop()
 
 
 def test_two_platforms_never_see_each_others_directives_and_a_province_audience_reaches_exactly_its_platforms(

@@ -27,7 +27,7 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hubs(world):
-    return world.hub(), world.hub()
+    return tuple(world.start_hubs(2))
 
 
 class ChannelListener:

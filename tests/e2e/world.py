@@ -93,9 +93,18 @@ class World:
 
     def hub(self, **env: str) -> HubProcess:
         """Start a hub process on this world's database and channel."""
-        proc = HubProcess(self.instance, self.database_url, self.message_queue, self.channel, env=env).start()
-        self.hubs.append(proc)
-        return proc
+        return self.start_hubs(1, **env)[0]
+
+    def start_hubs(self, count: int, **env: str) -> list[HubProcess]:
+        """Start ``count`` hub processes at once (they share this world's database, channel and instance folder)."""
+        procs = [
+            HubProcess(self.instance, self.database_url, self.message_queue, self.channel, env=env).launch()
+            for _ in range(count)
+        ]
+        self.hubs.extend(procs)
+        for proc in procs:
+            proc.wait_ready()
+        return procs
 
     def platform(self, province: str = "HNI") -> Platform:
         org = f.org(self.engine, clock.now(), OrgKind.PLATFORM, province)
