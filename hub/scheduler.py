@@ -73,7 +73,7 @@ class HubScheduler:
         self.hub: Hub = app.extensions["hub"]
         settings = self.hub.settings
         self.interval = max(1, int(settings.sweep_interval_seconds))
-        self.ttl = timedelta(seconds=max(3 * self.interval, 10))
+        self.ttl = timedelta(seconds=max(3 * self.interval, 5))
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.trigger = report_trigger(settings.report_request_cron, settings.timezone)
         self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
