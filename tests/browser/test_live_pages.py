@@ -92,6 +92,10 @@ def test_editor_of_another_province_sees_nothing(published):
 
 def test_acknowledge_and_implement_move_the_officers_progress_live(published, artifacts):
     hanoi, officer = published["hanoi"], published["officer"]
+    overview = officer.context.new_page()
+    overview.goto(officer.url.split("/console/")[0] + "/console")
+    listed = overview.locator(f'[data-progress="{published["id"]}"]')
+    expect(listed.locator('[data-count="acknowledged"]')).to_have_text("0")
     hanoi.locator("#inbox-rows tr", has_text=published["title"]).locator("a").click()
     hanoi.click("#acknowledge")
     expect(hanoi.locator(".flash.success")).to_have_text("Acknowledged.")
@@ -106,8 +110,10 @@ def test_acknowledge_and_implement_move_the_officers_progress_live(published, ar
     expect(officer.locator(f'#table-wrap tr[data-platform="{HANOI_PLATFORM}"]')).to_have_attribute(
         "data-state", "implemented"
     )
+    expect(listed.locator('[data-count="implemented"]')).to_have_text("1")
     assert officer.evaluate("window.__noReload") is True
     officer.screenshot(path=artifacts / "console-directive.png", full_page=True)
+    overview.close()
 
 
 def test_manager_dashboard_shows_the_figures_and_csv_matches_the_log(published, browser, hub_server, artifacts):
@@ -169,3 +175,19 @@ def test_phone_sized_screen_keeps_the_inbox_usable(browser, hub_server, artifact
     assert width <= 390 + 1
     page.screenshot(path=artifacts / "inbox-phone.png", full_page=True)
     context.close()
+
+
+def test_revoking_asks_for_confirmation_and_tells_the_editor_live(published, artifacts):
+    officer, hanoi = published["officer"], published["hanoi"]
+    hanoi.goto(hanoi.url.split("/inbox")[0] + "/inbox")
+    wait_live(hanoi)
+    officer.click("text=Revoke")
+    expect(officer.locator("h1")).to_contain_text("Revoke")
+    officer.fill("#reason", "Gửi nhầm nội dung")
+    officer.click("button.danger")
+    expect(officer.locator(".field-error")).to_have_text("Tick the box to confirm.")
+    officer.screenshot(path=artifacts / "console-revoke.png", full_page=True)
+    officer.check("#confirm")
+    officer.click("button.danger")
+    expect(officer.locator(".flash.success")).to_have_text("The directive was revoked.")
+    expect(hanoi.locator("#toasts .toast", has_text="Gửi nhầm nội dung")).to_be_visible()
