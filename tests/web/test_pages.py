@@ -469,3 +469,18 @@ def test_dashboard_figures_stay_within_the_readers_province(app, site):
     assert charts["ackBuckets"] == [1, 0, 0, 0, 0]  # acknowledged within the first hour
     assert charts["ack"] == [50.0]
     assert charts["overdueProvinces"] == []
+
+
+def test_amending_needs_a_confirmation_then_supersedes(app, site):
+    published = f.published(site["engine"], site["now"], site["people"]["officer"], {"provinces": ["HNI"]})
+    path = f"/console/directives/{published.directive.id}/amend"
+    browser = signed_in(app, site, "officer")
+    data = compose_data(action="publish", provinces="HNI", title="Bản sửa đổi")
+    response = browser.post(path, data)
+    assert response.status_code == 422 and "Tick the box to confirm the amendment." in response.text
+    assert count(site["engine"], Directive) == 1
+    response = browser.post(path, {**data, "confirm_amend": "y"})
+    assert response.status_code == 302
+    with read_session(site["engine"]) as s:
+        old = s.get(Directive, published.directive.id)
+        assert old.superseded_by_id is not None

@@ -256,6 +256,8 @@ def amend(directive_id: int):
     form = _composer(DirectiveForm())
     if request.method == "GET":
         _fill(form, old)
+    elif form.validate_on_submit() and not request.form.get("confirm_amend"):
+        form.form_errors.append(_("Tick the box to confirm the amendment."))
     elif form.validate_on_submit():
         try:
             data = _input(form)
