@@ -139,14 +139,28 @@ def time_to_acknowledge(session: Session, principal: Principal, now: datetime, d
     return counts, session.execute(waiting).scalar() or 0
 
 
+def _overdue(principal: Principal, now: datetime, *, need_platform: bool = False) -> sa.Select:
+    """Overdue deliveries of the counted directives in scope, found through the partial index of open deadlines
+    (``directive_id + 0`` keeps SQLite's planner from walking every delivery of every counted directive instead)."""
+    query = (
+        sa.select()
+        .select_from(Delivery)
+        .where(Delivery.due_at < now, (Delivery.directive_id + 0).in_(_counted_directives()))
+    )
+    if need_platform or not principal.is_regulator:
+        query = query.join(Organisation, Organisation.id == Delivery.platform_id)
+    if not principal.is_regulator:
+        query = query.where(platform_scope(principal))
+    return query
+
+
 def overdue_by_province(session: Session, principal: Principal, now: datetime) -> list[tuple[str, int]]:
     """Platforms with at least one overdue delivery, counted per province, most first."""
     require_reader(principal)
     platforms = sa.func.count(sa.distinct(Delivery.platform_id))
     query = (
-        _counted_deliveries(principal, need_platform=True)
+        _overdue(principal, now, need_platform=True)
         .add_columns(Organisation.province, platforms)
-        .where(Delivery.due_at < now)
         .group_by(Organisation.province)
         .order_by(platforms.desc(), Organisation.province)
     )
@@ -180,7 +194,7 @@ def totals(session: Session, principal: Principal, now: datetime) -> dict[str, i
     by_state = _counted_deliveries(principal).add_columns(Delivery.state, sa.func.count()).group_by(Delivery.state)
     for state, count in session.execute(by_state):
         _add_state_counts(out, state, count)
-    overdue = _counted_deliveries(principal).add_columns(sa.func.count()).where(Delivery.due_at < now)
+    overdue = _overdue(principal, now).add_columns(sa.func.count())
     out["overdue"] = session.execute(overdue).scalar() or 0
     return out
 
