@@ -51,7 +51,7 @@ def dashboard():
             "threshold": _("Threshold"),
         },
     }
-    return render_template("dashboard/index.html", figures=figures, charts=json.dumps(charts, ensure_ascii=False))
+    return render_template("dashboard/index.html", figures=figures, charts=charts)
 
 
 def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:
