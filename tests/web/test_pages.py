@@ -484,3 +484,15 @@ def test_amending_needs_a_confirmation_then_supersedes(app, site):
     with read_session(site["engine"]) as s:
         old = s.get(Directive, published.directive.id)
         assert old.superseded_by_id is not None
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_sign_in_never_redirects_off_site(app, site, target):
+    browser = Browser(app)
+    token = browser.token()
+    response = browser.client.post(
+        "/login?next=" + target,
+        data={"login": site["logins"]["manager"], "password": f.PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,22 +14,12 @@ from hub.extensions import limiter
 from hub.web.auth import load_session_user
 from hub.web.forms import LoginForm, PasswordForm
 from hub.web.i18n import LOCALES
-from hub.web.pages.base import bp, engine, home_endpoint, principal
+from hub.web.pages.base import bp, engine, home_endpoint, principal, safe_next
 from hub.web.pages.messages import error_text
 
 
 def _login_limit() -> str:
     return current_app.config.get("HUB_LOGIN_LIMIT", "10 per 5 minutes")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.get("/")
@@ -61,7 +49,7 @@ def login():
                 return render_template("auth/login.html", form=form), 401
             session_user = load_session_user(str(user.id))
             login_user(session_user)
-            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(session_user.principal)))
+            return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(session_user.principal)))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
@@ -93,7 +81,7 @@ def change_password():
 @bp.get("/lang/<code>")
 def switch_language(code: str):
     """Remember the chosen language in a cookie for a year, and go back to the page."""
-    target = _safe_next(request.args.get("next")) or url_for("pages.home")
+    target = safe_next(request.args.get("next")) or url_for("pages.home")
     response = make_response(redirect(target))
     if code in LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)

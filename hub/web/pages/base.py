@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
@@ -141,6 +141,14 @@ def page_url(page: int, **overrides: Any) -> str:
     args.update({k: v for k, v in overrides.items() if v is not None})
     args["page"] = page
     return request.path + "?" + urlencode(args)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only paths of this site are followed after a form (no scheme, host, or '//' and '\\' tricks)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 def int_arg(name: str, default: int, low: int = 1, high: int = 10_000_000) -> int:

@@ -38,6 +38,7 @@ from hub.web.pages.base import (
     principal,
     province_choices,
     roles_required,
+    safe_next,
 )
 from hub.web.pages.messages import error_text
 
@@ -374,7 +375,7 @@ def escalations():
 def remind(delivery_id: int):
     """Remind one platform of a delivery by hand (on top of the automatic reminders)."""
     ConfirmForm()
-    back = request.form.get("next") or ""
+    back = safe_next(request.form.get("next"))
     try:
         with write_session(engine()) as session:
             reminded = oversight.remind(session, principal(), clock.now(), delivery_id)
@@ -385,7 +386,7 @@ def remind(delivery_id: int):
         flash(_("The platform was reminded."), "success")
         if not back:
             back = url_for("pages.console_directive", directive_id=reminded.directive.id) + "#table"
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("pages.console"))
+    return redirect(back or url_for("pages.console"))
 
 
 @bp.route("/console/platforms/<int:platform_id>/rectify", methods=["GET", "POST"])
