@@ -73,6 +73,11 @@ def _lock_head(session: Session) -> LogHead:
     return head
 
 
+def lock(session: Session) -> None:
+    """Take the log's write lock for the rest of the transaction (writers that touch many rows take it first)."""
+    _lock_head(session)
+
+
 def append_many(session: Session, drafts: Iterable[EventDraft]) -> list[dict[str, Any]]:
     """Append events in order within the caller's transaction, with one bulk insert; returns the rows."""
     drafts = list(drafts)
