@@ -5,20 +5,19 @@ Thin adapters: parse, call one core function (``hub.core.oversight``), commit, p
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated
 
-from flask import jsonify, request
-from flask_openapi3 import APIBlueprint, OpenAPI, Tag
+from flask import jsonify
+from flask_openapi3 import APIBlueprint, OpenAPI
 from pydantic import BaseModel, Field
 
 from hub import clock, sockets
 from hub.core import deadlines, oversight
-from hub.core.errors import HubError, InvalidInput
 from hub.db import read_session, write_session
 from hub.models import Delivery, Directive, DirectiveKind, DirectiveStatus, Organisation, Priority
 from hub.state import current_hub
+from hub.web.api.base import ERRORS, SECURITY, check_request, tag
 from hub.web.auth import current_principal
 
 ID = Annotated[int, Field(ge=1, le=2**53)]
@@ -27,14 +26,10 @@ bp = APIBlueprint(
     "api_deadlines",
     __name__,
     url_prefix="/api/v1",
-    abp_tags=[Tag(name="deadlines", description="reminders, rectification notices and escalations")],
-    abp_security=[{"bearer": []}, {"session": []}],
+    abp_tags=tag("deadlines", "reminders, rectification notices and escalations"),
+    abp_security=SECURITY,
+    abp_responses=ERRORS,
 )
-
-
-class MalformedJson(HubError):
-    code = "malformed_json"
-    status = 400
 
 
 class DeliveryPath(BaseModel):
@@ -130,17 +125,10 @@ def _json(model: BaseModel, status: int = 200):
 
 
 @bp.before_request
-def _check_body() -> None:
-    """Malformed JSON is a 400 (flask-openapi3 would otherwise read it as an empty body)."""
+def _authenticate_then_check() -> None:
+    """Anonymous calls are 401 before anything else; then the API's common body and query checks."""
     current_principal()
-    raw = request.get_data(cache=True)
-    if request.method == "POST" and raw.strip():
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
-            raise MalformedJson("the body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise InvalidInput("the body must be a JSON object")
+    check_request()
 
 
 @bp.post(
