@@ -5,6 +5,7 @@
   if (!rows || typeof io === "undefined") return;
   let head = parseInt(rows.dataset.head || "0", 10);
   const priorities = JSON.parse(rows.dataset.priorities || "{}");
+  const kinds = JSON.parse(rows.dataset.kinds || "{}");
   const status = document.getElementById("live-status");
   const socket = io("/platform", { auth: (cb) => cb({ since: head }), transports: ["websocket", "polling"] });
 
@@ -24,10 +25,10 @@
     tr.className = "unread arrived";
     const cells = [
       () => { const a = document.createElement("a"); a.href = link; a.textContent = d.title; return [a, document.createElement("br"), Object.assign(document.createElement("small"), { textContent: d.ref_no || "" })]; },
-      () => [document.createTextNode(d.issuer_name || d.issuer || "")],
+      () => [document.createTextNode(kinds[d.kind] || d.kind)],
       () => [document.createTextNode(priorities[d.priority] || d.priority)],
       () => [Object.assign(document.createElement("mark"), { className: "new", textContent: rows.dataset.newLabel })],
-      () => [document.createTextNode(new Date(d.published_at || Date.now()).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh" }))],
+      () => [document.createTextNode(new Date(d.published_at || Date.now()).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" }))],
     ];
     cells.forEach((make) => { const td = document.createElement("td"); make().forEach((n) => td.appendChild(n)); tr.appendChild(td); });
     const empty = rows.querySelector("tr.empty");
