@@ -1,30 +1,27 @@
-"""The officer's console: compose and publish, the directive list with live progress, a directive's follow-through
-table and timeline, amend and revoke, review reports and answer questions; escalations for provincial officers."""
+"""The officer's console: the directive list with live progress, the composer (preview, audience count) and a
+directive's page (follow-through table and timeline). Acting on a directive afterwards is in ``followup``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, markdown, sockets
-from hub.core import audiences, deliveries, directives, followthrough, oversight, views
-from hub.core.access import get_visible_directive, may_see_platform
+from hub.core import audiences, directives, followthrough, views
+from hub.core.access import get_visible_directive
 from hub.core.directives import DirectiveInput
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
-from hub.models import DirectiveKind, DirectiveStatus, Organisation, OrgKind, PlatformKind, Priority, Role
+from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
 from hub.state import current_hub
 from hub.web.forms import (
     AnswerForm,
     ConfirmForm,
     DirectiveForm,
-    RectifyForm,
     ReviewForm,
-    RevokeForm,
-    local_input,
     options,
 )
 from hub.web.pages.base import (
@@ -38,7 +35,6 @@ from hub.web.pages.base import (
     principal,
     province_choices,
     roles_required,
-    safe_next,
 )
 from hub.web.pages.messages import error_text
 
@@ -46,7 +42,8 @@ officer_only = roles_required(Role.OFFICER, Role.ADMIN, platform=False)
 TABLE_SORTS = ("platform", "-platform", "province", "state", "acknowledged_at", "-acknowledged_at", "due_at", "seq")
 
 
-def _composer(form: DirectiveForm) -> DirectiveForm:
+def composer_form(form: DirectiveForm) -> DirectiveForm:
+    """The composer with its choices for this officer (a provincial officer sees only its province)."""
     who = principal()
     form.kind.choices = options((k.value, KIND_LABELS[k.value]) for k in DirectiveKind)
     form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
@@ -58,7 +55,7 @@ def _composer(form: DirectiveForm) -> DirectiveForm:
     return form
 
 
-def _input(form: DirectiveForm) -> DirectiveInput:
+def directive_input(form: DirectiveForm) -> DirectiveInput:
     """The form as the core's input schema (times converted from Asia/Ho_Chi_Minh to UTC)."""
     return DirectiveInput(
         kind=form.kind.data,
@@ -78,13 +75,15 @@ def _input(form: DirectiveForm) -> DirectiveInput:
     )
 
 
-def _validation_text(exc: ValidationError) -> str:
+def validation_text(exc: ValidationError) -> str:
+    """The first problem pydantic found, as a sentence for the form."""
     first = exc.errors(include_url=False)[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
     return _("Check %(field)s: %(problem)s", field=where, problem=first.get("msg", ""))
 
 
-def _publish_after_commit(published: directives.Published) -> None:
+def announce(published: directives.Published) -> None:
+    """Push a committed publication to its platforms and the consoles."""
     sockets.push_published(published)  # also refreshes the progress of the directive (and of the one it amends)
 
 
@@ -105,7 +104,7 @@ def console():
 @bp.route("/console/new", methods=["GET", "POST"])
 @officer_only
 def compose():
-    form = _composer(DirectiveForm())
+    form = composer_form(DirectiveForm())
     if request.method == "GET" and request.args.get("kind") in KIND_LABELS:
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
@@ -124,20 +123,20 @@ def _save_new(form: DirectiveForm, action: str) -> int | None:
     """Create (and publish, when asked) in one transaction; on any refusal keep the form with the reason."""
     who, now = principal(), clock.now()
     try:
-        data = _input(form)
+        data = directive_input(form)
         with write_session(engine()) as session:
             directive = directives.create(session, who, now, data)
             published = None
             if action == "publish":
                 published = directives.publish(session, who, now, directive.id, current_hub().signer)
     except ValidationError as exc:
-        form.form_errors.append(_validation_text(exc))
+        form.form_errors.append(validation_text(exc))
         return None
     except HubError as exc:
         form.form_errors.append(error_text(exc))
         return None
     if published is not None:
-        _publish_after_commit(published)
+        announce(published)
         flash(_("Published to %(n)d platforms.", n=published.directive.audience_size), "success")
     elif directive.status == DirectiveStatus.SCHEDULED:
         flash(_("Scheduled."), "success")
@@ -231,192 +230,3 @@ def console_directive(directive_id: int):
 def console_directive_table(directive_id: int):
     """The follow-through table alone, for the page to refresh it live."""
     return render_template("console/_table.html", **_directive_context(directive_id))
-
-
-@bp.post("/console/directives/<int:directive_id>/publish")
-@officer_only
-def publish_draft(directive_id: int):
-    ConfirmForm()
-    try:
-        with write_session(engine()) as session:
-            published = directives.publish(session, principal(), clock.now(), directive_id, current_hub().signer)
-    except HubError as exc:
-        flash(error_text(exc), "error")
-    else:
-        _publish_after_commit(published)
-        flash(_("Published to %(n)d platforms.", n=published.directive.audience_size), "success")
-    return redirect(url_for("pages.console_directive", directive_id=directive_id))
-
-
-@bp.route("/console/directives/<int:directive_id>/amend", methods=["GET", "POST"])
-@officer_only
-def amend(directive_id: int):
-    who = principal()
-    with read_session(engine()) as session:
-        old = get_visible_directive(session, who, directive_id)
-    form = _composer(DirectiveForm())
-    if request.method == "GET":
-        _fill(form, old)
-    elif form.validate_on_submit() and not request.form.get("confirm_amend"):
-        form.form_errors.append(_("Tick the box to confirm the amendment."))
-    elif form.validate_on_submit():
-        try:
-            data = _input(form)
-            with write_session(engine()) as session:
-                result = directives.amend(session, who, clock.now(), directive_id, data, current_hub().signer)
-        except ValidationError as exc:
-            form.form_errors.append(_validation_text(exc))
-        except HubError as exc:
-            form.form_errors.append(error_text(exc))
-        else:
-            if isinstance(result, directives.Published):
-                _publish_after_commit(result)
-                new_id = result.directive.id
-            else:
-                new_id = result.id
-            flash(_("The amendment was issued."), "success")
-            return redirect(url_for("pages.console_directive", directive_id=new_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("console/compose.html", form=form, amend_of=old), status
-
-
-def _fill(form: DirectiveForm, old) -> None:
-    form.kind.data, form.title.data, form.body.data, form.priority.data = old.kind, old.title, old.body, old.priority
-    audience = old.audience or {}
-    form.audience_all.data = bool(audience.get("all"))
-    form.provinces.data = audience.get("provinces", [])
-    form.platform_kinds.data = audience.get("platform_kinds", [])
-    form.platforms.data = ", ".join(audience.get("platforms", []))
-    form.legal_basis.data, form.exercise.data = old.legal_basis, old.exercise
-    form.remind_interval_minutes.data, form.remind_limit.data = old.remind_interval_minutes, old.remind_limit
-    form.escalate_after_minutes.data = old.escalate_after_minutes
-    form.expires_at.data = local_input(old.expires_at)
-
-
-@bp.route("/console/directives/<int:directive_id>/revoke", methods=["GET", "POST"])
-@officer_only
-def revoke(directive_id: int):
-    """Revoking asks for a reason and an explicit confirmation first."""
-    who = principal()
-    with read_session(engine()) as session:
-        directive = get_visible_directive(session, who, directive_id)
-    form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            with write_session(engine()) as session:
-                revoked, platform_ids = directives.revoke(session, who, clock.now(), directive_id, form.reason.data)
-        except HubError as exc:
-            form.form_errors.append(error_text(exc))
-        else:
-            sockets.push_revoked(revoked.id, revoked.ref_no, revoked.revoke_reason or "", platform_ids)
-            flash(_("The directive was revoked."), "success")
-            return redirect(url_for("pages.console_directive", directive_id=directive_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("console/revoke.html", form=form, directive=directive), status
-
-
-@bp.post("/console/deliveries/<int:delivery_id>/review")
-@officer_only
-def review(delivery_id: int):
-    form = ReviewForm()
-    directive_id = request.form.get("directive_id", type=int)
-    if not form.validate_on_submit() or form.verdict.data not in ("verified", "returned"):
-        flash(_("Choose verified or return."), "error")
-    else:
-        try:
-            with write_session(engine()) as session:
-                delivery = deliveries.review_report(
-                    session, principal(), clock.now(), delivery_id, form.verdict.data, form.note.data
-                )
-        except HubError as exc:
-            flash(error_text(exc), "error")
-        else:
-            directive_id = delivery.directive_id
-            sockets.push_progress([delivery.directive_id])
-            flash(_("The report was reviewed."), "success")
-    if directive_id is None:
-        abort(404)
-    return redirect(url_for("pages.console_directive", directive_id=directive_id) + "#table")
-
-
-@bp.post("/console/questions/<int:question_id>/answer")
-@officer_only
-def answer_question(question_id: int):
-    form = AnswerForm()
-    directive_id = request.form.get("directive_id", type=int)
-    if not form.validate_on_submit():
-        flash(_("Write an answer (at most 5,000 characters)."), "error")
-    else:
-        try:
-            with write_session(engine()) as session:
-                question, delivery = deliveries.answer(session, principal(), clock.now(), question_id, form.text.data)
-        except HubError as exc:
-            flash(error_text(exc), "error")
-        else:
-            directive_id = delivery.directive_id
-            payload = {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer}
-            sockets.push_answer(delivery.platform_id, payload)
-            flash(_("The answer was sent."), "success")
-    if directive_id is None:
-        abort(404)
-    return redirect(url_for("pages.console_directive", directive_id=directive_id) + "#questions")
-
-
-@bp.get("/console/escalations")
-@officer_only
-def escalations():
-    with read_session(engine()) as session:
-        page = oversight.escalations(session, principal(), page=int_arg("page", 1), per_page=50)
-    return render_template("console/escalations.html", page=page, now=clock.now(), confirm_form=ConfirmForm())
-
-
-@bp.post("/console/deliveries/<int:delivery_id>/remind")
-@officer_only
-def remind(delivery_id: int):
-    """Remind one platform of a delivery by hand (on top of the automatic reminders)."""
-    ConfirmForm()
-    back = safe_next(request.form.get("next"))
-    try:
-        with write_session(engine()) as session:
-            reminded = oversight.remind(session, principal(), clock.now(), delivery_id)
-    except HubError as exc:
-        flash(error_text(exc), "error")
-    else:
-        sockets.push_reminder(reminded.sent.platform_id, reminded.sent.payload)
-        flash(_("The platform was reminded."), "success")
-        if not back:
-            back = url_for("pages.console_directive", directive_id=reminded.directive.id) + "#table"
-    return redirect(back or url_for("pages.console"))
-
-
-@bp.route("/console/platforms/<int:platform_id>/rectify", methods=["GET", "POST"])
-@officer_only
-def rectify(platform_id: int):
-    """Send one platform of the officer's scope a rectification notice."""
-    who = principal()
-    with read_session(engine()) as session:
-        platform = session.get(Organisation, platform_id)
-        if platform is None or platform.kind != OrgKind.PLATFORM or not may_see_platform(who, platform):
-            abort(404)
-    form = RectifyForm()
-    form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
-    if request.method == "GET":
-        form.priority.data = Priority.URGENT.value
-    elif form.validate_on_submit():
-        data = oversight.RectificationInput(
-            title=form.title.data,
-            body=form.body.data,
-            priority=form.priority.data,
-            legal_basis=form.legal_basis.data or None,
-        )
-        try:
-            with write_session(engine()) as session:
-                published = oversight.rectify(session, who, clock.now(), platform_id, data, current_hub().signer)
-        except HubError as exc:
-            form.form_errors.append(error_text(exc))
-        else:
-            _publish_after_commit(published)
-            flash(_("The rectification notice was sent."), "success")
-            return redirect(url_for("pages.console_directive", directive_id=published.directive.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("console/rectify.html", form=form, platform=platform), status
