@@ -45,16 +45,19 @@ CENTRAL_READER = Principal(org_id=0, org_kind=OrgKind.REGULATOR, role=Role.MANAG
 
 
 def push_published(published: Published) -> None:
-    """Announce a committed publication to its platforms (one payload, all rooms at once) and the consoles."""
+    """Announce a committed publication to its platforms (one payload, all rooms at once) and the consoles.
+
+    The platforms come first: after their emit the caller yields once, so on gevent every socket's writer sends
+    the frame before the consoles' queries run."""
     directive = published.directive
     if published.platform_ids:
         rooms = [platform_room(i) for i in published.platform_ids]
         socketio.emit(DIRECTIVE, published.payload, to=rooms, namespace=PLATFORM_NS)
-    consoles = _console_rooms(_provinces_of([directive.id]).get(directive.id, set()))
+        socketio.sleep(0)
+    provinces = _provinces_of([directive.id]).get(directive.id, set())
     info = {"directive_id": directive.id, "ref_no": directive.ref_no, "title": directive.title}
-    socketio.emit(PUBLISHED, info, to=consoles, namespace=CONSOLE_NS)
-    ids = [directive.id] + ([published.superseded.id] if published.superseded else [])
-    push_progress(ids)
+    socketio.emit(PUBLISHED, info, to=_console_rooms(provinces), namespace=CONSOLE_NS)
+    push_progress([directive.id] + ([published.superseded.id] if published.superseded else []))
 
 
 def push_revoked(directive_id: int, ref_no: str | None, reason: str, platform_ids: list[int]) -> None:
