@@ -124,13 +124,27 @@ class ReceiptIn:
     seq: int | None = None
 
 
+@dataclass
+class Received:
+    """A delivery as a receipt left it (plain values: a batch may hold thousands)."""
+
+    id: int
+    directive_id: int
+    platform_id: int
+    seq: int
+    state: str
+    delivered_at: datetime | None
+
+
 def record_receipts(
     session: Session, now: datetime, receipts: list[ReceiptIn]
-) -> list[tuple[ReceiptIn, Delivery | None]]:
+) -> list[tuple[ReceiptIn, Received | None]]:
     """Record many machine receipts in one transaction (the group-commit writer's call); idempotent.
 
-    Returns each receipt with its delivery (None when it names nothing of that platform's).
+    Set-based: one read, one conditional update and one bulk log insert per batch. Returns each receipt with its
+    delivery (None when it names nothing of that platform's).
     """
+    table = Delivery.__table__
     by_id = [r for r in receipts if r.directive_id is not None]
     by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
     conds = []
@@ -139,50 +153,70 @@ def record_receipts(
         # the exact pairs are picked below.
         conds.append(
             sa.and_(
-                Delivery.directive_id.in_({r.directive_id for r in by_id}),
-                Delivery.platform_id.in_({r.platform_id for r in by_id}),
+                table.c.directive_id.in_({r.directive_id for r in by_id}),
+                table.c.platform_id.in_({r.platform_id for r in by_id}),
             )
         )
     if by_seq:
-        conds.append(sa.tuple_(Delivery.platform_id, Delivery.seq).in_([(r.platform_id, r.seq) for r in by_seq]))
+        conds.append(
+            sa.and_(
+                table.c.platform_id.in_({r.platform_id for r in by_seq}),
+                table.c.seq.in_({r.seq for r in by_seq}),
+            )
+        )
     if not conds:
         return [(r, None) for r in receipts]
-    found = session.exec(select(Delivery).where(sa.or_(*conds))).all()
+    conn = session.connection()
+    columns = (table.c.id, table.c.directive_id, table.c.platform_id, table.c.seq, table.c.state, table.c.delivered_at)
+    found = [Received(*row) for row in conn.execute(sa.select(*columns).where(sa.or_(*conds)))]
     index_id = {(d.platform_id, d.directive_id): d for d in found}
     index_seq = {(d.platform_id, d.seq): d for d in found}
-    provinces = dict(
-        session.exec(
-            select(Organisation.id, Organisation.province).where(Organisation.id.in_({d.platform_id for d in found}))
-        ).all()
-    )
-    results, events = [], []
+    results: list[tuple[ReceiptIn, Received | None]] = []
+    first_actor: dict[int, str] = {}
     for receipt in receipts:
-        key = (
-            (receipt.platform_id, receipt.directive_id)
-            if receipt.directive_id is not None
-            else (receipt.platform_id, receipt.seq)
-        )
-        delivery = (index_id if receipt.directive_id is not None else index_seq).get(key)
+        if receipt.directive_id is not None:
+            delivery = index_id.get((receipt.platform_id, receipt.directive_id))
+        else:
+            delivery = index_seq.get((receipt.platform_id, receipt.seq))
         results.append((receipt, delivery))
-        if delivery is None or delivery.state != DeliveryState.PENDING:
-            continue
-        delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, now
+        if delivery is not None and delivery.state == DeliveryState.PENDING:
+            first_actor.setdefault(delivery.id, receipt.actor)
+    if first_actor:
+        _mark_delivered(session, now, first_actor, {d.id: d for d in found})
+    return results
+
+
+def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], rows: dict[int, Received]) -> None:
+    """Move pending deliveries to delivered (only those still pending) and log one event for each."""
+    table = Delivery.__table__
+    conn = session.connection()
+    changed = conn.execute(
+        table.update()
+        .where(table.c.id.in_(list(actors)), table.c.state == DeliveryState.PENDING.value)
+        .values(state=DeliveryState.DELIVERED.value, delivered_at=now)
+        .returning(table.c.id)
+    ).scalars()
+    changed = sorted(changed)
+    org = Organisation.__table__
+    platform_ids = {rows[i].platform_id for i in changed}
+    provinces = dict(conn.execute(sa.select(org.c.id, org.c.province).where(org.c.id.in_(platform_ids))).all())
+    events = []
+    for delivery_id in changed:
+        row = rows[delivery_id]
+        row.state, row.delivered_at = DeliveryState.DELIVERED.value, now
         events.append(
             log.EventDraft(
                 "delivered",
-                receipt.actor,
+                actors[delivery_id],
                 now,
-                org_id=delivery.platform_id,
-                province=provinces.get(delivery.platform_id),
-                directive_id=delivery.directive_id,
-                delivery_id=delivery.id,
-                details={"seq": delivery.seq},
+                org_id=row.platform_id,
+                province=provinces.get(row.platform_id),
+                directive_id=row.directive_id,
+                delivery_id=row.id,
+                details={"seq": row.seq},
             )
         )
-    if events:
-        session.flush()
-        log.append_many(session, events)
-    return results
+    log.append_many(session, events)
 
 
 def receipt(
@@ -192,10 +226,10 @@ def receipt(
     require_platform(principal)
     if (directive_id is None) == (seq is None):
         raise InvalidInput("give directive_id or seq")
-    ((_, delivery),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
-    if delivery is None:
+    ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
+    if found is None:
         raise NotFound("no such delivery in your inbox")
-    return delivery
+    return session.get(Delivery, found.id, populate_existing=True)
 
 
 def acknowledge(session: Session, principal: Principal, now: datetime, directive_id: int) -> Change:
