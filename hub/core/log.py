@@ -41,9 +41,17 @@ def canonical(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _normalise(details: dict[str, Any] | None) -> dict[str, Any]:
-    # What is hashed must be exactly what the JSON column gives back.
-    return orjson.loads(canonical(details or {}))
+    # What is hashed must be exactly what the JSON column gives back: flat details of plain values already are;
+    # anything else (times, nested values, non-string keys) takes a round trip through JSON.
+    if not details:
+        return {}
+    if all(type(k) is str and type(v) in _PLAIN for k, v in details.items()):
+        return details
+    return orjson.loads(canonical(details))
 
 
 def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
