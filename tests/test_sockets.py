@@ -279,8 +279,9 @@ def test_reminders_answers_and_escalations_reach_exactly_their_rooms_in_process(
     assert names(platforms[saigon.id], "/platform")[-1:] == [
         ("answer", {"directive_id": 7, "question_id": 1, "answer": "Yes"})
     ]
-    assert [n for n, _ in names(consoles[OrgKind.REGULATOR], "/console")] == ["escalation"]
-    assert names(consoles[OrgKind.PROVINCE], "/console") == []
+    # Progress counts may refresh on either console at any moment; the escalation goes to HCM's rooms only.
+    assert [n for n, _ in names(consoles[OrgKind.REGULATOR], "/console") if n != "progress"] == ["escalation"]
+    assert [n for n, _ in names(consoles[OrgKind.PROVINCE], "/console") if n != "progress"] == []
     for client in platforms.values():
         client.disconnect(namespace="/platform")
     for client in consoles.values():
