@@ -29,6 +29,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     socketio_message_queue: str = ""
+    socketio_channel: str = "directive-hub"
     ratio_threshold: float = 0.15
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
@@ -49,6 +50,7 @@ ENV = {
     "host": "HUB_HOST",
     "port": "HUB_PORT",
     "socketio_message_queue": "SOCKETIO_MESSAGE_QUEUE",
+    "socketio_channel": "HUB_SOCKETIO_CHANNEL",
     "ratio_threshold": "HUB_RATIO_THRESHOLD",
     "timezone": "HUB_TIMEZONE",
     "default_locale": "HUB_LOCALE",

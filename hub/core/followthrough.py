@@ -41,6 +41,14 @@ def inbox_head(session: Session, platform_id: int) -> int:
     return session.scalar(select(Organisation.delivery_seq).where(Organisation.id == platform_id)) or 0
 
 
+def inbox_heads(session: Session, platform_ids: list[int]) -> dict[int, int]:
+    """The highest sequence number of each of many platforms (the periodic ``head`` of every connected one)."""
+    if not platform_ids:
+        return {}
+    rows = session.exec(select(Organisation.id, Organisation.delivery_seq).where(Organisation.id.in_(platform_ids)))
+    return {platform_id: seq or 0 for platform_id, seq in rows}
+
+
 def inbox_page(
     session: Session, principal: Principal, *, state: str | None = None, page: int = 1, per_page: int = 50
 ) -> paging.Page[Any]:

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from hub.core import log
+from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_role
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from hub.models import ApiToken, Organisation, OrgKind, PlatformKind, Role, User
@@ -361,3 +361,64 @@ def touch_token(session: Session, token_id: int, now: datetime) -> None:
 def require_same_org_or_admin(actor: Principal, org_id: int) -> None:
     if actor.role != Role.ADMIN and actor.org_id != org_id:
         raise Forbidden("not your organisation")
+
+
+def organisation_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    """The organisations a principal may list: the central regulator all, a province itself and its platforms,
+    a platform itself."""
+    if principal.is_regulator:
+        return sa.true()
+    if principal.is_province:
+        return sa.or_(Organisation.id == principal.org_id, platform_scope(principal))
+    return Organisation.id == principal.org_id
+
+
+def list_organisations(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: OrgKind | str | None = None,
+    province: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> paging.Page[Organisation]:
+    """Organisations in the principal's scope, by kind and name, with filters."""
+    query = select(Organisation).where(organisation_scope(principal))
+    if kind:
+        try:
+            query = query.where(Organisation.kind == OrgKind(kind))
+        except ValueError:
+            raise InvalidInput("kind: regulator, province or platform") from None
+    if province:
+        query = query.where(Organisation.province == province)
+    if q:
+        like = f"%{q.strip()[:100]}%"
+        query = query.where(sa.or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
+    query = query.order_by(Organisation.kind, Organisation.name, Organisation.id)
+    return paging.paginate(session, query, page, per_page)
+
+
+def list_users(
+    session: Session,
+    principal: Principal,
+    *,
+    org_id: int | None = None,
+    role: Role | str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> paging.Page[User]:
+    """Users an admin may see (all), or the users of one's own organisation for everybody else."""
+    if principal.is_machine:
+        raise Forbidden("a machine token cannot list users")
+    query = select(User).order_by(User.org_id, User.login)
+    if principal.role != Role.ADMIN:
+        query = query.where(User.org_id == principal.org_id)
+    if org_id is not None:
+        query = query.where(User.org_id == org_id)
+    if role:
+        try:
+            query = query.where(User.role == Role(role))
+        except ValueError:
+            raise InvalidInput("role: admin, officer, editor or manager") from None
+    return paging.paginate(session, query, page, per_page)

@@ -1,0 +1,44 @@
+"""Socket.IO: namespaces /platform and /console (see docs/protocol.md). The ``push_*`` functions are the only code
+that emits; adapters call them after their transaction has committed."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from hub.sockets import console, platform
+from hub.sockets.gate import make_manager
+from hub.sockets.names import socketio
+from hub.sockets.push import (
+    disconnect_token,
+    progress_feed_for,
+    push_answer,
+    push_escalation,
+    push_progress,
+    push_published,
+    push_reminder,
+    push_revoked,
+)
+
+__all__ = [
+    "console",
+    "disconnect_token",
+    "init_app",
+    "platform",
+    "progress_feed_for",
+    "push_answer",
+    "push_escalation",
+    "push_progress",
+    "push_published",
+    "push_reminder",
+    "push_revoked",
+    "socketio",
+]
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["HUB_SETTINGS"]
+    socketio.init_app(
+        app,
+        client_manager=make_manager(settings.socketio_message_queue, settings.socketio_channel),
+        max_http_buffer_size=settings.max_content_length,
+    )

@@ -1,0 +1,128 @@
+"""Client managers that hold back live events for a socket while its replay runs.
+
+Every emit — local, or received from another hub process through the message queue — ends in the base
+``Manager.emit``. The gate sits just above it: events addressed to a socket that is being replayed are kept in that
+socket's buffer instead of being sent, and the replay sends them after the stored deliveries. So a directive
+published while a replay runs arrives once, after the older ones, never in between.
+
+The gate also carries one control message between processes: :data:`~hub.sockets.names.CUT` emitted to a room
+disconnects that room's sockets in every process instead of reaching a client.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import socketio as sio
+
+from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS
+
+REPLAYED_MEMORY_SECONDS = 10.0
+
+QUEUES = {
+    "redis": sio.RedisManager,
+    "rediss": sio.RedisManager,
+    "valkey": sio.RedisManager,
+    "valkeys": sio.RedisManager,
+    "unix": sio.RedisManager,
+    "kafka": sio.KafkaManager,
+    "zmq": sio.ZmqManager,
+}
+
+
+class Gate(sio.Manager):
+    """The in-process part of the gate: per-socket buffers of held-back events.
+
+    After a replay, the directives it carried are remembered for a few seconds: a directive committed just before
+    the replay read the inbox may still have its live emit on the way, and the socket must not get it twice.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rooms: dict[str, set[str]] = {}
+        self._held: dict[str, list[tuple[str, Any]]] = {}
+        self._replayed: dict[str, tuple[float, set[int]]] = {}
+
+    def hold(self, sid: str, rooms: list[str]) -> None:
+        """Buffer every event to ``sid`` (addressed to it or to one of ``rooms``) from now on."""
+        self._rooms[sid] = {sid, *rooms}
+        self._held[sid] = []
+
+    def is_held(self, sid: str) -> bool:
+        return sid in self._held
+
+    def take(self, sid: str) -> list[tuple[str, Any]]:
+        """The events buffered so far (the socket stays held)."""
+        events = self._held.get(sid)
+        if not events:
+            return []
+        self._held[sid] = []
+        return events
+
+    def release_if_empty(self, sid: str, replayed: set[int]) -> bool:
+        """Stop holding ``sid`` if nothing is buffered (checked and done in one step, without yielding), and
+        remember for a while which directives its replay carried."""
+        if self._held.get(sid):
+            return False
+        self._held.pop(sid, None)
+        if replayed:
+            self._replayed[sid] = (time.monotonic() + REPLAYED_MEMORY_SECONDS, set(replayed))
+        return True
+
+    def drop(self, sid: str) -> None:
+        self._held.pop(sid, None)
+        self._replayed.pop(sid, None)
+        self._rooms.pop(sid, None)
+
+    def send_now(self, sid: str, namespace: str, event: str, data: Any) -> None:
+        """Send to one local socket, past the gate (the replay's own events)."""
+        sio.Manager.emit(self, event, data, namespace, room=sid)
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        room = to or room
+        if event == CUT:
+            self._cut(namespace, room)
+            return None
+        if namespace == PLATFORM_NS and (self._held or self._replayed):
+            skip = set(skip_sid if isinstance(skip_sid, list) else [skip_sid] if skip_sid else [])
+            for sid in self._watched_in(room):
+                if sid in skip:
+                    continue
+                if sid in self._held:
+                    self._held[sid].append((event, data))
+                    skip.add(sid)
+                elif event == DIRECTIVE and self._was_replayed(sid, data):
+                    skip.add(sid)
+            skip_sid = list(skip)
+        return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
+
+    def _watched_in(self, room: Any) -> list[str]:
+        watched = set(self._held) | set(self._replayed)
+        if room is None:
+            return list(watched)
+        targets = {room} if isinstance(room, str) else set(room)
+        return [sid for sid in watched if self._rooms.get(sid, set()) & targets]
+
+    def _was_replayed(self, sid: str, data: Any) -> bool:
+        expires, ids = self._replayed.get(sid, (0.0, set()))
+        if time.monotonic() > expires:
+            self._replayed.pop(sid, None)
+            return False
+        return isinstance(data, dict) and data.get("id") in ids
+
+    def _cut(self, namespace: str, room: Any) -> None:
+        if room is None:
+            return
+        for sid, _ in list(self.get_participants(namespace, room)):
+            self.server.start_background_task(self.server.disconnect, sid, namespace, ignore_queue=True)
+
+
+def make_manager(url: str, channel: str) -> Gate:
+    """A gated manager for the configured message queue (or none, for a single process)."""
+    if not url:
+        return Gate()
+    scheme = url.split("://", 1)[0].lower()
+    queue = QUEUES.get(scheme, sio.KombuManager)
+    gated = type(f"Gated{queue.__name__}", (queue, Gate), {})
+    return gated(url, channel=channel)

@@ -1,0 +1,39 @@
+"""The Socket.IO server object and every namespace, room and event name, defined once (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+from flask_socketio import SocketIO
+
+socketio = SocketIO()
+
+PLATFORM_NS = "/platform"
+CONSOLE_NS = "/console"
+
+# Hub → platform
+DIRECTIVE = "directive"
+HEAD = "head"
+REVOKED = "revoked"
+REMINDER = "reminder"
+ANSWER = "answer"
+
+# Hub → console
+PROGRESS = "progress"
+PUBLISHED = "published"
+ESCALATION = "escalation"
+
+# Between hub processes only (never reaches a client): cut off the sockets in a room.
+CUT = "hub:cut"
+
+CONSOLE_ALL = "console:all"
+
+
+def platform_room(platform_id: int) -> str:
+    return f"platform:{platform_id}"
+
+
+def token_room(token_id: int) -> str:
+    return f"token:{token_id}"
+
+
+def province_room(province: str) -> str:
+    return f"console:province:{province}"

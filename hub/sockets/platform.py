@@ -1,0 +1,303 @@
+"""Namespace ``/platform``: platforms' systems and editors' browsers.
+
+At connect the socket is authenticated, joins its platform's room (and its token's room), and is *held* by the
+gate: live events to it are buffered while the hub replays every delivery after the client's ``since``. Then the
+hub sends ``head`` and the buffered live events (less those the replay already carried), and lets it go.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room
+
+from hub import clock
+from hub.core import deliveries, directives, followthrough, registry
+from hub.core.access import Principal, require_platform
+from hub.core.deliveries import ReceiptIn
+from hub.core.errors import Forbidden, HubError, InvalidInput, NotFound, Unauthenticated
+from hub.db import read_session, write_session
+from hub.models import ApiToken
+from hub.receipts import writer_for
+from hub.sockets import answers
+from hub.sockets.answers import Unavailable, answered
+from hub.sockets.gate import Gate
+from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio, token_room
+from hub.sockets.push import progress_feed_for
+from hub.state import current_hub
+
+log = logging.getLogger(__name__)
+
+REPLAY_PAGE = 200
+CONNECTED_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class PlatformSocket:
+    principal: Principal
+
+    @property
+    def platform_id(self) -> int:
+        return self.principal.org_id
+
+
+# The sockets this process holds (another process never needs them: it holds its own).
+sockets: dict[str, PlatformSocket] = {}
+
+
+def _gate() -> Gate:
+    return socketio.server.manager
+
+
+def _authenticate(auth: Any) -> Principal:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None:
+        if not isinstance(token, str):
+            raise Unauthenticated("token: text is required")
+        engine, now = current_hub().engine, clock.now()
+        with read_session(engine) as session:
+            principal = registry.resolve_token(session, token, now)
+        if registry.token_needs_touch(principal, now):
+            with write_session(engine) as session:
+                registry.touch_token(session, principal.token_id, now)
+    elif current_user.is_authenticated:
+        principal = current_user.principal
+    else:
+        raise Unauthenticated("send auth={'token': ...} or sign in")
+    try:
+        require_platform(principal)
+    except Forbidden as exc:
+        raise Unauthenticated(exc.message) from None
+    return principal
+
+
+def _since(auth: Any) -> int:
+    since = auth.get("since", 0) if isinstance(auth, dict) else 0
+    if since is None:
+        return 0
+    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= answers.MAX_ID:
+        raise InvalidInput("since: a whole number >= 0")
+    return since
+
+
+@socketio.on("connect", namespace=PLATFORM_NS)
+def connect(auth: Any = None) -> None:
+    try:
+        principal = _authenticate(auth)
+        since = _since(auth)
+    except HubError as exc:
+        raise ConnectionRefusedError(f"{exc.code}: {exc.message}") from None
+    except Exception:
+        log.exception("platform connect failed")
+        raise ConnectionRefusedError("unavailable: the hub could not check the credentials now") from None
+    sid = request.sid
+    rooms = [platform_room(principal.org_id)]
+    if principal.token_id is not None:
+        rooms.append(token_room(principal.token_id))
+    sockets[sid] = PlatformSocket(principal)
+    _gate().hold(sid, rooms)
+    for room in rooms:
+        join_room(room)
+    app = current_app._get_current_object()
+    socketio.start_background_task(_replay_after_connect, app, sid, since)
+    _start_head_ticker(app)
+
+
+@socketio.on("disconnect", namespace=PLATFORM_NS)
+def disconnect(*_: Any) -> None:
+    sockets.pop(request.sid, None)
+    _gate().drop(request.sid)
+
+
+def _replay_after_connect(app, sid: str, since: int) -> None:
+    deadline = time.monotonic() + CONNECTED_WAIT_SECONDS
+    while not socketio.server.manager.is_connected(sid, PLATFORM_NS):
+        if time.monotonic() > deadline or sid not in sockets:
+            _gate().drop(sid)
+            return
+        socketio.sleep(0.005)
+    with app.app_context():
+        try:
+            replay(sid, since)
+        except Exception:
+            log.exception("replay for %s failed; disconnecting it so that it reconnects", sid)
+            _gate().drop(sid)
+            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
+            return
+        _recheck_token(sid)
+
+
+def replay(sid: str, since: int) -> tuple[int, int]:
+    """Send the socket every delivery after ``since`` in order, then ``head``, then the live events held back
+    meanwhile; returns (how many were sent, head). The socket must already be held by the gate."""
+    gate, engine = _gate(), current_hub().engine
+    me = sockets.get(sid)
+    if me is None:
+        return 0, 0
+    sent: set[int] = set()
+    last = head = since
+    while True:
+        with read_session(engine) as session:
+            head = max(head, followthrough.inbox_head(session, me.platform_id))
+            rows = followthrough.inbox(session, me.principal, last, REPLAY_PAGE)
+        for delivery, directive, issuer in rows:
+            if not addressed(me, delivery.platform_id):
+                continue
+            gate.send_now(sid, PLATFORM_NS, DIRECTIVE, {**directives.payload(directive, issuer), "seq": delivery.seq})
+            sent.add(directive.id)
+            last = delivery.seq
+        if len(rows) < REPLAY_PAGE:
+            break
+    head = max(head, last)
+    gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
+    while not gate.release_if_empty(sid, sent):
+        for event, data in gate.take(sid):
+            if event == HEAD or (event == DIRECTIVE and isinstance(data, dict) and data.get("id") in sent):
+                continue
+            gate.send_now(sid, PLATFORM_NS, event, data)
+    return len(sent), head
+
+
+def addressed(me: PlatformSocket, platform_id: int) -> bool:
+    """The addressee check shared by the live path (room of the platform) and the replay (its deliveries)."""
+    return platform_id == me.platform_id
+
+
+def _recheck_token(sid: str) -> None:
+    """A token revoked while this socket was connecting: its cut may have gone out before the socket joined."""
+    me = sockets.get(sid)
+    if me is None or me.principal.token_id is None:
+        return
+    with read_session(current_hub().engine) as session:
+        token = session.get(ApiToken, me.principal.token_id)
+        revoked = token is None or token.revoked_at is not None
+    if revoked:
+        socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
+
+
+def _me() -> PlatformSocket:
+    me = sockets.get(request.sid)
+    if me is None:
+        raise Unauthenticated("this socket is not connected")
+    return me
+
+
+@socketio.on("sync", namespace=PLATFORM_NS)
+@answered
+def sync(data: dict[str, Any]) -> dict[str, Any]:
+    answers.only(data, "since")
+    since = answers.whole_number(data, "since", minimum=0)
+    sid = request.sid
+    me = _me()
+    gate, deadline = _gate(), time.monotonic() + CONNECTED_WAIT_SECONDS
+    while gate.is_held(sid):  # the connect replay or another sync is still running
+        if time.monotonic() > deadline:
+            raise Unavailable("a replay is still running on this socket; try again")
+        socketio.sleep(0.01)
+    gate.hold(sid, [platform_room(me.platform_id)])
+    try:
+        count, head = replay(sid, since)
+    except BaseException:
+        gate.drop(sid)
+        raise
+    return {"ok": True, "count": count, "head": head}
+
+
+@socketio.on("receipt", namespace=PLATFORM_NS)
+@answered
+def receipt(data: dict[str, Any]) -> dict[str, Any]:
+    answers.only(data, "directive_id", "seq")
+    me = _me()
+    if ("directive_id" in data) == ("seq" in data):
+        raise InvalidInput("give directive_id or seq")
+    directive_id = answers.whole_number(data, "directive_id") if "directive_id" in data else None
+    seq = answers.whole_number(data, "seq") if "seq" in data else None
+    recorded = writer_for(current_app._get_current_object()).record(
+        ReceiptIn(me.platform_id, me.principal.label, directive_id, seq)
+    )
+    if recorded is None:
+        raise Unavailable("the receipt could not be recorded now; send it again")
+    if recorded.directive_id is None:
+        raise NotFound("no such delivery in your inbox")
+    return {"ok": True, "directive_id": recorded.directive_id, "seq": recorded.seq}
+
+
+@socketio.on("acknowledge", namespace=PLATFORM_NS)
+@answered
+def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
+    answers.only(data, "directive_id")
+    me = _me()
+    directive_id = answers.whole_number(data, "directive_id")
+    with write_session(current_hub().engine) as session:
+        change = deliveries.acknowledge(session, me.principal, clock.now(), directive_id)
+        state, changed = str(change.delivery.state), change.changed
+    if changed:
+        progress_feed_for().add({directive_id})
+    return {"ok": True, "state": state, "changed": changed}
+
+
+@socketio.on("status", namespace=PLATFORM_NS)
+@answered
+def status(data: dict[str, Any]) -> dict[str, Any]:
+    answers.only(data, "directive_id", "state", "report")
+    me = _me()
+    directive_id = answers.whole_number(data, "directive_id")
+    state = answers.text(data, "state", required=True)
+    report = answers.text(data, "report")
+    with write_session(current_hub().engine) as session:
+        change = deliveries.set_status(session, me.principal, clock.now(), directive_id, state, report)
+        state, changed = str(change.delivery.state), change.changed
+    if changed:
+        progress_feed_for().add({directive_id})
+    return {"ok": True, "state": state, "changed": changed}
+
+
+@socketio.on("question", namespace=PLATFORM_NS)
+@answered
+def question(data: dict[str, Any]) -> dict[str, Any]:
+    answers.only(data, "directive_id", "text")
+    me = _me()
+    directive_id = answers.whole_number(data, "directive_id")
+    asked = answers.text(data, "text", required=True)
+    with write_session(current_hub().engine) as session:
+        q = deliveries.ask(session, me.principal, clock.now(), directive_id, asked)
+        question_id = q.id
+    return {"ok": True, "question_id": question_id}
+
+
+_tickers: set[int] = set()
+
+
+def _start_head_ticker(app) -> None:
+    if id(app) in _tickers:
+        return
+    _tickers.add(id(app))
+    socketio.start_background_task(_tick_heads, app)
+
+
+def _tick_heads(app) -> None:
+    """Every few seconds, tell each connected platform its newest sequence number, so it notices a lost message."""
+    interval = app.extensions["hub"].settings.head_interval_seconds
+    while True:
+        socketio.sleep(interval)
+        try:
+            with app.app_context():
+                send_heads()
+        except Exception:
+            log.exception("sending heads failed")
+
+
+def send_heads() -> None:
+    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own)."""
+    platform_ids = sorted({s.platform_id for s in sockets.values()})
+    engine = current_hub().engine
+    for start in range(0, len(platform_ids), 1000):
+        with read_session(engine) as session:
+            heads = followthrough.inbox_heads(session, platform_ids[start : start + 1000])
+        for platform_id, seq in heads.items():
+            socketio.emit(HEAD, {"seq": seq}, to=platform_room(platform_id), namespace=PLATFORM_NS, ignore_queue=True)

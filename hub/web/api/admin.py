@@ -1,0 +1,161 @@
+"""The registry over HTTP: organisations, users and API tokens (admins; platform editors for their own tokens)."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hub import sockets
+from hub.core import registry
+from hub.models import OrgKind, PlatformKind, Role
+from hub.web.api import schemas
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+
+bp = APIBlueprint(
+    "admin",
+    __name__,
+    abp_tags=tag("registry", "organisations, users and credentials"),
+    abp_security=SECURITY,
+    abp_responses=ERRORS,
+)
+
+Code = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+$")
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: OrgKind
+    code: str = Code
+    name: str = Field(min_length=1, max_length=300)
+    province: str | None = Field(default=None, max_length=8, description="for provinces and platforms")
+    platform_kind: PlatformKind | None = None
+    licence_no: str | None = Field(default=None, max_length=100)
+    domains: list[str] = Field(default_factory=list, max_length=50)
+    ref_suffix: str | None = Field(default=None, max_length=64, description="the issuer part of reference numbers")
+
+    @model_validator(mode="after")
+    def _short_domains(self) -> OrganisationIn:
+        if any(not d or len(d) > 253 for d in self.domains):
+            raise ValueError("domains: each 1-253 characters")
+        return self
+
+
+class OrganisationQuery(PageQuery):
+    kind: OrgKind | None = None
+    province: str | None = Field(default=None, max_length=8)
+    q: str | None = Field(default=None, max_length=200)
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    org_id: ID
+    role: Role
+    login: str = Field(min_length=2, max_length=100)
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=10, max_length=256)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class UserQuery(PageQuery):
+    org_id: ID | None = None
+    role: Role | None = None
+
+
+class TokenIn(BaseModel):
+    """A machine token for a platform (``platform_id``) or a personal token for a user (``user_id``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(min_length=1, max_length=100)
+    platform_id: ID | None = None
+    user_id: ID | None = None
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> TokenIn:
+        if (self.platform_id is None) == (self.user_id is None):
+            raise ValueError("give exactly one of platform_id and user_id")
+        return self
+
+
+class TokenPath(BaseModel):
+    token_id: ID
+
+
+@bp.get("/organisations", summary="Organisations in your scope", responses={200: schemas.OrganisationPage})
+def organisations(query: OrganisationQuery):
+    with reading() as session:
+        page = registry.list_organisations(
+            session,
+            principal(),
+            kind=query.kind,
+            province=query.province,
+            q=query.q,
+            page=query.page,
+            per_page=query.per_page,
+        )
+        items = [schemas.OrganisationOut.model_validate(o) for o in page.items]
+    return ok(schemas.OrganisationPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+@bp.post("/organisations", summary="Register an organisation (admin)", responses={201: schemas.OrganisationOut})
+def create_organisation(body: OrganisationIn):
+    with writing() as session:
+        org = registry.create_organisation(session, principal(), now(), **body.model_dump())
+    return ok(schemas.OrganisationOut.model_validate(org), 201)
+
+
+@bp.get("/users", summary="Users (admin: all; others: their organisation's)", responses={200: schemas.UserPage})
+def users(query: UserQuery):
+    with reading() as session:
+        page = registry.list_users(
+            session, principal(), org_id=query.org_id, role=query.role, page=query.page, per_page=query.per_page
+        )
+        items = [schemas.UserOut.model_validate(u) for u in page.items]
+    return ok(schemas.UserPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+@bp.post("/users", summary="Create a user (admin)", responses={201: schemas.UserOut})
+def create_user(body: UserIn):
+    with writing() as session:
+        user = registry.create_user(session, principal(), now(), **body.model_dump())
+    return ok(schemas.UserOut.model_validate(user), 201)
+
+
+@bp.get(
+    "/tokens", summary="API tokens you may manage (secrets are never shown again)", responses={200: schemas.TokenPage}
+)
+def tokens(query: PageQuery):
+    with reading() as session:
+        found = registry.list_tokens(session, principal())
+    start = (query.page - 1) * query.per_page
+    items = [schemas.TokenOut.model_validate(t) for t in found[start : start + query.per_page]]
+    return ok(schemas.TokenPage(items=items, total=len(found), page=query.page, per_page=query.per_page))
+
+
+@bp.post("/tokens", summary="Issue a token; the secret is in this answer only", responses={201: schemas.TokenIssued})
+def issue_token(body: TokenIn):
+    with writing() as session:
+        token, secret = registry.issue_token(session, principal(), now(), **body.model_dump())
+    return ok(schemas.TokenIssued(**schemas.TokenOut.model_validate(token).model_dump(), secret=secret), 201)
+
+
+def _revoke(token_id: int):
+    with writing() as session:
+        token = registry.revoke_token(session, principal(), now(), token_id)
+    sockets.disconnect_token(token.id)
+    return ok(schemas.TokenOut.model_validate(token))
+
+
+@bp.post(
+    "/tokens/<int:token_id>/revoke",
+    summary="Revoke a token (idempotent); its sockets are cut off",
+    responses={200: schemas.TokenOut},
+)
+def revoke_token(path: TokenPath):
+    return _revoke(path.token_id)
+
+
+@bp.delete(
+    "/tokens/<int:token_id>", summary="Revoke a token (the same as POST .../revoke)", responses={200: schemas.TokenOut}
+)
+def delete_token(path: TokenPath):
+    return _revoke(path.token_id)

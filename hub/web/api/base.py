@@ -1,0 +1,151 @@
+"""What every group of the JSON API shares: request checks, the calling principal, transactions, shared schemas.
+
+flask-openapi3 validates bodies with ``request.get_json(silent=True)``, which turns malformed JSON into an empty
+body and so into a misleading 422. :func:`check_request` runs first and answers malformed or non-JSON bodies with
+400, and strings no database can store (NUL, lone surrogates) with 422, before any schema sees them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from flask import jsonify, request
+from flask_openapi3 import Tag
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from hub import clock
+from hub.core.access import Principal
+from hub.core.errors import HubError, InvalidInput
+from hub.db import read_session, write_session
+from hub.state import current_hub
+from hub.web.auth import current_principal
+
+ID = Annotated[int, Field(ge=1, le=2**53, description="a positive id")]
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+SECURITY = [{"bearer": []}, {"session": []}]
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "a personal or machine API token (dh_...)"},
+    "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "the web session (with CSRF)"},
+}
+
+
+class MalformedJson(HubError):
+    code = "malformed_json"
+    status = 400
+
+
+class ErrorOut(BaseModel):
+    """Every error: a stable code, a message for people, and for schema errors the failing fields."""
+
+    error: str = Field(examples=["not_found"])
+    message: str
+    details: list[dict[str, Any]] | dict[str, Any] | None = None
+
+
+ERRORS: dict[int, type[BaseModel]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class PageQuery(BaseModel):
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
+class Out(BaseModel):
+    """Base of response schemas: built from rows."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def tag(name: str, description: str) -> list[Tag]:
+    return [Tag(name=name, description=description)]
+
+
+def _storable(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_strings(data: Any) -> None:
+    """Walk parsed JSON without recursion and refuse strings a database cannot store."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not _storable(item):
+                raise InvalidInput("strings may not contain NUL characters or unpaired surrogates")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_request() -> None:
+    """Runs before every API view: bad JSON is a 400, unstorable strings a 422, oversize bodies a 413."""
+    for key, value in request.args.items(multi=True):
+        if not (_storable(key) and _storable(value)):
+            raise InvalidInput("query parameters may not contain NUL characters")
+    if request.method not in BODY_METHODS:
+        return
+    raw = request.get_data(cache=True)  # raises 413 beyond MAX_CONTENT_LENGTH
+    if not raw.strip():
+        return
+    if not request.is_json:
+        raise MalformedJson("send a JSON body with 'Content-Type: application/json'")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedJson(f"the body is not valid JSON: {str(exc)[:200]}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object")
+    _check_strings(data)
+
+
+def principal() -> Principal:
+    """The caller (already authenticated before the view ran)."""
+    return current_principal()
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """One write transaction, committed when the block ends; push only after it."""
+    with write_session(current_hub().engine) as session:
+        yield session
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    with read_session(current_hub().engine) as session:
+        yield session
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+def ok(model: BaseModel, status: int = 200):
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+def page_out(model: type[BaseModel], items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

@@ -1,0 +1,275 @@
+"""Directives for their issuers and readers: draft, publish, schedule, amend, revoke, follow-through, review."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session
+
+from hub import sockets
+from hub.core import deliveries, directives, followthrough
+from hub.core.access import get_visible_directive
+from hub.core.directives import DirectiveInput, Published
+from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
+from hub.state import current_hub
+from hub.web.api import schemas
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+
+bp = APIBlueprint(
+    "directives",
+    __name__,
+    abp_tags=tag("directives", "issue directives and follow them through"),
+    abp_security=SECURITY,
+    abp_responses=ERRORS,
+)
+
+
+class DirectiveCreate(DirectiveInput):
+    """A directive to save as a draft, schedule (``publish_at``) or publish at once (``publish: true``)."""
+
+    publish: bool = Field(default=False, description="publish at once instead of saving a draft")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> DirectiveCreate:
+        if self.publish and self.publish_at is not None:
+            raise ValueError("give either publish: true or publish_at, not both")
+        return self
+
+
+class DirectivePath(BaseModel):
+    directive_id: ID
+
+
+class DeliveryPath(BaseModel):
+    delivery_id: ID
+
+
+class QuestionPath(BaseModel):
+    question_id: ID
+
+
+class DirectiveQuery(PageQuery):
+    status: DirectiveStatus | None = None
+    kind: DirectiveKind | None = None
+    q: str | None = Field(default=None, max_length=200, description="in the title or reference number")
+
+
+class DeliveryQuery(PageQuery):
+    state: DeliveryState | None = None
+    province: str | None = Field(default=None, max_length=8)
+    q: str | None = Field(default=None, max_length=200, description="in the platform's name or code")
+    overdue: bool = Field(default=False, description="only deliveries past their current deadline")
+    sort: str = Field(default="platform", max_length=40, description="seq, platform, province, state, ... ('-' desc)")
+
+
+class RevokeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ScheduleBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    publish_at: AwareDatetime
+
+
+class ReviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: Verification
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class AnswerBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class AnswerOut(BaseModel):
+    question: schemas.QuestionOut
+    directive_id: int
+    platform_id: int
+
+
+def _directive(d: Directive) -> schemas.DirectiveOut:
+    return schemas.DirectiveOut.model_validate(d)
+
+
+def _published(published: Published) -> schemas.DirectiveOut:
+    return _directive(published.directive)
+
+
+def _announce(published: Published) -> None:
+    sockets.push_published(published)
+
+
+@bp.post("/directives", summary="Create a draft, schedule it or publish it", responses={201: schemas.DirectiveOut})
+def create(body: DirectiveCreate):
+    data = DirectiveInput.model_validate(body.model_dump(exclude={"publish"}))
+    who, at = principal(), now()
+    published = None
+    with writing() as session:
+        directive = directives.create(session, who, at, data)
+        if body.publish:
+            published = directives.publish(session, who, at, directive.id, current_hub().signer)
+            directive = published.directive
+    if published is not None:
+        _announce(published)
+    return ok(_directive(directive), 201)
+
+
+@bp.get("/directives", summary="Directives you may see, newest first", responses={200: schemas.DirectivePage})
+def index(query: DirectiveQuery):
+    with reading() as session:
+        page = followthrough.list_directives(
+            session,
+            principal(),
+            status=query.status,
+            kind=query.kind,
+            q=query.q,
+            page=query.page,
+            per_page=query.per_page,
+        )
+        items = [_directive(d) for d in page.items]
+    return ok(schemas.DirectivePage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+def _detail(session: Session, directive: Directive) -> schemas.DirectiveDetail:
+    counts = followthrough.progress(session, principal(), [directive.id], now())[directive.id]
+    return schemas.DirectiveDetail(
+        **_directive(directive).model_dump(), progress=schemas.ProgressOut(**counts.as_dict())
+    )
+
+
+@bp.get(
+    "/directives/<int:directive_id>",
+    summary="One directive with its progress counts",
+    responses={200: schemas.DirectiveDetail},
+)
+def show(path: DirectivePath):
+    with reading() as session:
+        directive = get_visible_directive(session, principal(), path.directive_id)
+        return ok(_detail(session, directive))
+
+
+@bp.put(
+    "/directives/<int:directive_id>",
+    summary="Edit a draft or scheduled directive",
+    responses={200: schemas.DirectiveOut},
+)
+def update(path: DirectivePath, body: DirectiveInput):
+    with writing() as session:
+        directive = directives.update_draft(session, principal(), now(), path.directive_id, body)
+    return ok(_directive(directive))
+
+
+@bp.post(
+    "/directives/<int:directive_id>/publish",
+    summary="Publish a draft or scheduled directive now",
+    responses={200: schemas.DirectiveOut},
+)
+def publish(path: DirectivePath):
+    with writing() as session:
+        published = directives.publish(session, principal(), now(), path.directive_id, current_hub().signer)
+    _announce(published)
+    return ok(_published(published))
+
+
+@bp.post(
+    "/directives/<int:directive_id>/schedule",
+    summary="Set or move the publication time",
+    responses={200: schemas.DirectiveOut},
+)
+def schedule(path: DirectivePath, body: ScheduleBody):
+    with writing() as session:
+        directive = directives.schedule(session, principal(), now(), path.directive_id, body.publish_at)
+    return ok(_directive(directive))
+
+
+@bp.post(
+    "/directives/<int:directive_id>/revoke",
+    summary="Withdraw a directive (idempotent)",
+    responses={200: schemas.DirectiveOut},
+)
+def revoke(path: DirectivePath, body: RevokeBody):
+    with writing() as session:
+        directive, platform_ids = directives.revoke(session, principal(), now(), path.directive_id, body.reason)
+    if platform_ids:
+        sockets.push_revoked(directive.id, directive.ref_no, directive.revoke_reason or body.reason, platform_ids)
+        sockets.push_progress([directive.id])
+    return ok(_directive(directive))
+
+
+@bp.post(
+    "/directives/<int:directive_id>/amend",
+    summary="Issue an amendment that supersedes a published directive (now, or at publish_at)",
+    responses={201: schemas.DirectiveOut},
+)
+def amend(path: DirectivePath, body: DirectiveInput):
+    with writing() as session:
+        result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
+    if isinstance(result, Published):
+        _announce(result)
+        if result.superseded is not None:
+            sockets.push_progress([result.superseded.id])
+        return ok(_published(result), 201)
+    return ok(_directive(result), 201)
+
+
+def _row(delivery, platform, questions) -> schemas.DeliveryRow:
+    return schemas.DeliveryRow(
+        **schemas.DeliveryOut.model_validate(delivery).model_dump(),
+        platform=schemas.PlatformRef.model_validate(platform),
+        questions=[schemas.QuestionOut.model_validate(q) for q in questions],
+    )
+
+
+@bp.get(
+    "/directives/<int:directive_id>/deliveries",
+    summary="Per-platform follow-through of one directive",
+    responses={200: schemas.DeliveryPage},
+)
+def deliveries_of(path: DirectivePath, query: DeliveryQuery):
+    at = now()
+    with reading() as session:
+        page = followthrough.directive_deliveries(
+            session,
+            principal(),
+            path.directive_id,
+            state=query.state,
+            province=query.province,
+            q=query.q,
+            overdue_at=at if query.overdue else None,
+            sort=query.sort,
+            page=query.page,
+            per_page=query.per_page,
+        )
+        asked = deliveries.questions_for(session, [d.id for d, _ in page.items])
+        items = [_row(d, p, asked.get(d.id, [])) for d, p in page.items]
+    return ok(schemas.DeliveryPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+@bp.post(
+    "/deliveries/<int:delivery_id>/review",
+    summary="Mark an implementation report verified or return it",
+    responses={200: schemas.DeliveryOut},
+)
+def review(path: DeliveryPath, body: ReviewBody):
+    with writing() as session:
+        delivery = deliveries.review_report(session, principal(), now(), path.delivery_id, body.verdict, body.note)
+    sockets.push_progress([delivery.directive_id])
+    return ok(schemas.DeliveryOut.model_validate(delivery))
+
+
+@bp.post("/questions/<int:question_id>/answer", summary="Answer a platform's question", responses={200: AnswerOut})
+def answer(path: QuestionPath, body: AnswerBody):
+    with writing() as session:
+        question, delivery = deliveries.answer(session, principal(), now(), path.question_id, body.text)
+    sockets.push_answer(
+        delivery.platform_id,
+        {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer},
+    )
+    out = AnswerOut(
+        question=schemas.QuestionOut.model_validate(question),
+        directive_id=delivery.directive_id,
+        platform_id=delivery.platform_id,
+    )
+    return ok(out)

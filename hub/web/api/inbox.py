@@ -1,0 +1,118 @@
+"""A platform's inbox over HTTP, for platforms that poll or integrate from their CMS: the same facts as the socket.
+
+Receipt, acknowledgement and status are idempotent: repeating one changes nothing and answers ``changed: false``.
+"""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub import sockets
+from hub.core import deliveries, directives, followthrough
+from hub.core.deliveries import Change
+from hub.models import DeliveryState
+from hub.web.api import schemas
+from hub.web.api.base import ERRORS, ID, SECURITY, now, ok, principal, reading, tag, writing
+
+bp = APIBlueprint(
+    "inbox",
+    __name__,
+    abp_tags=tag("inbox", "a platform's deliveries and the three facts it reports about each"),
+    abp_security=SECURITY,
+    abp_responses=ERRORS,
+)
+
+
+class InboxQuery(BaseModel):
+    since: int = Field(default=0, ge=0, le=2**53, description="the last sequence number the platform holds")
+    limit: int = Field(default=100, ge=1, le=followthrough.INBOX_MAX)
+
+
+class InboxPath(BaseModel):
+    directive_id: ID
+
+
+class StatusBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: DeliveryState = Field(description="acknowledged, in_progress, implemented or declined")
+    report: str | None = Field(default=None, max_length=deliveries.MAX_REPORT)
+
+
+class QuestionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=5000)
+
+
+def _change(change: Change) -> schemas.ChangeOut:
+    d = change.delivery
+    return schemas.ChangeOut(directive_id=d.directive_id, seq=d.seq, state=d.state, changed=change.changed)
+
+
+@bp.get(
+    "/inbox",
+    summary="The platform's deliveries after its sequence number `since`, in order",
+    responses={200: schemas.InboxOut},
+)
+def inbox(query: InboxQuery):
+    who = principal()
+    with reading() as session:
+        rows = followthrough.inbox(session, who, query.since, query.limit)
+        head = followthrough.inbox_head(session, who.org_id)
+    items = [
+        schemas.InboxItem(**directives.payload(directive, issuer), seq=d.seq, state=d.state, delivery_id=d.id)
+        for d, directive, issuer in rows
+    ]
+    return ok(schemas.InboxOut(items=items, head=head))
+
+
+@bp.post(
+    "/inbox/<int:directive_id>/receipt",
+    summary="The platform's system has received it (idempotent)",
+    responses={200: schemas.ChangeOut},
+)
+def receipt(path: InboxPath):
+    at = now()
+    with writing() as session:
+        delivery = deliveries.receipt(session, principal(), at, directive_id=path.directive_id)
+    changed = delivery.delivered_at == at
+    if changed:
+        sockets.push_progress([delivery.directive_id])
+    return ok(
+        schemas.ChangeOut(directive_id=delivery.directive_id, seq=delivery.seq, state=delivery.state, changed=changed)
+    )
+
+
+@bp.post(
+    "/inbox/<int:directive_id>/acknowledge",
+    summary="A person or the platform's token confirms it was read",
+    responses={200: schemas.ChangeOut},
+)
+def acknowledge(path: InboxPath):
+    with writing() as session:
+        change = deliveries.acknowledge(session, principal(), now(), path.directive_id)
+    if change.changed:
+        sockets.push_progress([path.directive_id])
+    return ok(_change(change))
+
+
+@bp.post(
+    "/inbox/<int:directive_id>/status",
+    summary="Move forward: in_progress, implemented (with a report) or declined (with a reason)",
+    responses={200: schemas.ChangeOut},
+)
+def status(path: InboxPath, body: StatusBody):
+    with writing() as session:
+        change = deliveries.set_status(session, principal(), now(), path.directive_id, body.state, body.report)
+    if change.changed:
+        sockets.push_progress([path.directive_id])
+    return ok(_change(change))
+
+
+@bp.post(
+    "/inbox/<int:directive_id>/questions", summary="Ask the issuer to clarify", responses={201: schemas.QuestionOut}
+)
+def ask(path: InboxPath, body: QuestionBody):
+    with writing() as session:
+        question = deliveries.ask(session, principal(), now(), path.directive_id, body.text)
+    return ok(schemas.QuestionOut.model_validate(question), 201)

@@ -1,0 +1,58 @@
+"""Content-ratio reports: platforms submit their own figures; the regulator and provinces read them in scope."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint
+from pydantic import Field
+
+from hub.core import reports
+from hub.core.reports import RatioReportInput
+from hub.state import current_hub
+from hub.web.api import schemas
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+
+bp = APIBlueprint(
+    "ratio_reports",
+    __name__,
+    abp_tags=tag("ratio-reports", "the platforms' negative-content ratio per period"),
+    abp_security=SECURITY,
+    abp_responses=ERRORS,
+)
+
+
+class RatioReportBody(RatioReportInput):
+    directive_id: ID | None = Field(default=None, description="the report request this answers, if any")
+
+
+class RatioReportQuery(PageQuery):
+    flagged: bool | None = None
+    province: str | None = Field(default=None, max_length=8)
+    platform_id: ID | None = None
+
+
+@bp.post("/ratio-reports", summary="Submit a platform's figures", responses={201: schemas.RatioReportOut})
+def submit(body: RatioReportBody):
+    with writing() as session:
+        report = reports.submit(session, principal(), now(), body, current_hub().settings.ratio_threshold)
+    return ok(schemas.RatioReportOut.model_validate(report), 201)
+
+
+@bp.get("/ratio-reports", summary="Reports in your scope, newest first", responses={200: schemas.RatioReportPage})
+def index(query: RatioReportQuery):
+    with reading() as session:
+        page = reports.list_reports(
+            session,
+            principal(),
+            flagged=query.flagged,
+            province=query.province,
+            platform_id=query.platform_id,
+            page=query.page,
+            per_page=query.per_page,
+        )
+        items = [
+            schemas.RatioReportRow(
+                **schemas.RatioReportOut.model_validate(r).model_dump(), platform=schemas.PlatformRef.model_validate(p)
+            )
+            for r, p in page.items
+        ]
+    return ok(schemas.RatioReportPage(items=items, total=page.total, page=page.page, per_page=page.per_page))

@@ -1,0 +1,275 @@
+"""Response schemas of the JSON API, shared by its groups (and so described once in the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from hub.web.api.base import Out
+
+
+class DirectiveOut(Out):
+    id: int
+    seq: int | None
+    ref_no: str | None
+    kind: str
+    title: str
+    body: str
+    priority: str
+    issuer_id: int
+    author_id: int | None
+    audience: dict[str, Any]
+    audience_size: int
+    status: str
+    publish_at: datetime | None
+    published_at: datetime | None
+    ack_due_at: datetime | None
+    implement_due_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoke_reason: str | None
+    supersedes_id: int | None
+    superseded_by_id: int | None
+    legal_basis: str | None
+    exercise: bool
+    remind_interval_minutes: int | None
+    remind_limit: int | None
+    escalate_after_minutes: int | None
+    content_hash: str | None
+    signature: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProgressOut(BaseModel):
+    total: int = 0
+    pending: int = 0
+    delivered: int = 0
+    acknowledged: int = 0
+    in_progress: int = 0
+    implemented: int = 0
+    declined: int = 0
+    overdue: int = 0
+
+
+class DirectiveDetail(DirectiveOut):
+    progress: ProgressOut
+
+
+class DirectivePage(BaseModel):
+    items: list[DirectiveOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class QuestionOut(Out):
+    id: int
+    delivery_id: int
+    text: str
+    asked_by: str
+    asked_at: datetime
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+
+class PlatformRef(Out):
+    id: int
+    code: str
+    name: str
+    province: str | None
+    platform_kind: str | None
+
+
+class DeliveryOut(Out):
+    id: int
+    directive_id: int
+    platform_id: int
+    seq: int
+    state: str
+    created_at: datetime
+    delivered_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    in_progress_at: datetime | None
+    implemented_at: datetime | None
+    declined_at: datetime | None
+    decline_reason: str | None
+    report: str | None
+    reported_by: str | None
+    verification: str | None
+    verified_at: datetime | None
+    verification_note: str | None
+    due_at: datetime | None
+    next_reminder_at: datetime | None
+    reminders_sent: int
+    last_reminded_at: datetime | None
+    escalated_at: datetime | None
+
+
+class DeliveryRow(DeliveryOut):
+    platform: PlatformRef
+    questions: list[QuestionOut]
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryRow]
+    total: int
+    page: int
+    per_page: int
+
+
+class InboxItem(BaseModel):
+    """A directive as the platform received it (the signed payload), with its sequence number and state."""
+
+    id: int
+    directive_seq: int | None
+    ref_no: str | None
+    kind: str
+    title: str
+    body: str
+    priority: str
+    issuer: str
+    issuer_name: str
+    status: str
+    published_at: str | None
+    ack_due_at: str | None
+    implement_due_at: str | None
+    expires_at: str | None
+    supersedes_id: int | None
+    legal_basis: str | None
+    exercise: bool
+    content_hash: str | None
+    signature: str | None
+    seq: int
+    state: str
+    delivery_id: int
+
+
+class InboxOut(BaseModel):
+    items: list[InboxItem]
+    head: int
+
+
+class ChangeOut(BaseModel):
+    directive_id: int
+    seq: int
+    state: str
+    changed: bool
+
+
+class RatioReportOut(Out):
+    id: int
+    platform_id: int
+    period_start: date
+    period_end: date
+    items_published: int
+    negative_items: int
+    ratio: float
+    threshold: float
+    flagged: bool
+    note: str | None
+    directive_id: int | None
+    submitted_by: str
+    submitted_at: datetime
+
+
+class RatioReportRow(RatioReportOut):
+    platform: PlatformRef
+
+
+class RatioReportPage(BaseModel):
+    items: list[RatioReportRow]
+    total: int
+    page: int
+    per_page: int
+
+
+class EventOut(Out):
+    id: int
+    at: datetime
+    kind: str
+    actor: str
+    org_id: int | None
+    province: str | None
+    directive_id: int | None
+    delivery_id: int | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class OrganisationOut(Out):
+    id: int
+    kind: str
+    code: str
+    name: str
+    province: str | None
+    platform_kind: str | None
+    licence_no: str | None
+    domains: list[str]
+    ref_suffix: str | None
+    active: bool
+    created_at: datetime
+
+
+class OrganisationPage(BaseModel):
+    items: list[OrganisationOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class UserOut(Out):
+    id: int
+    org_id: int
+    role: str
+    login: str
+    display_name: str
+    email: str | None
+    active: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class TokenOut(Out):
+    id: int
+    org_id: int
+    user_id: int | None
+    label: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIssued(TokenOut):
+    secret: str
+
+
+class TokenPage(BaseModel):
+    items: list[TokenOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class SigningKeyOut(BaseModel):
+    algorithm: str
+    public_key_pem: str
