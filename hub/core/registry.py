@@ -288,10 +288,12 @@ def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
     """Admins see every token; others see their platform's machine tokens and their own personal ones."""
     query = select(ApiToken).order_by(ApiToken.id)
     if actor.role != Role.ADMIN:
+        # A machine token has no user: comparing with None would match every machine token of every platform.
+        personal = ApiToken.user_id == actor.user_id if actor.user_id is not None else sa.false()
         query = query.where(
             sa.or_(
                 sa.and_(ApiToken.org_id == actor.org_id, ApiToken.user_id.is_(None), sa.literal(actor.is_platform)),
-                ApiToken.user_id == actor.user_id,
+                personal,
             )
         )
     return list(session.exec(query))

@@ -4,7 +4,8 @@ file and copied for each test, so every test starts from the same state without 
 The world: the central regulator (admin, officer, manager); the departments of Hanoi (officer, manager) and Ho Chi
 Minh City (officer); platforms P1 and P2 in Hanoi and P3 in Ho Chi Minh City (an editor and a machine token each
 for P1 and P3). Directives: ``central`` (regulator, to all), ``hni`` (Hanoi, to Hanoi), ``hcm`` (HCMC, to HCMC),
-``draft`` (regulator, unpublished). P1 has implemented ``central`` and asked a question on it.
+``draft`` (regulator, unpublished). P1 has implemented ``central`` and asked a question on it; P3 has done the same
+with ``hcm``. P1 and P3 each submitted a ratio report for January 2026.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from hub.core import deliveries, directives, registry
+from hub.core import deliveries, directives, registry, reports
 from hub.core.access import SYSTEM, Principal
+from hub.core.reports import RatioReportInput
 from hub.db import make_engine, read_session, write_session
 from hub.models import Delivery, Event, OrgKind, PlatformKind, Role
 from tests import factories as f
 from tests.conftest import T0
+
+REPORT = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": 200, "negative_items": 10}
 
 
 @dataclass
@@ -87,6 +91,9 @@ def build_world(engine) -> World:
         deliveries.set_status(s, principals["p1_machine"], T0, central.directive.id, "implemented", "done")
         question = deliveries.ask(s, principals["p1_machine"], T0, central.directive.id, "what exactly?")
         q3 = deliveries.ask(s, principals["p3_machine"], T0, far.directive.id, "and here?")
+        deliveries.set_status(s, principals["p3_machine"], T0, far.directive.id, "implemented", "done too")
+        for name in ("p1_machine", "p3_machine"):
+            reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)
     w.ids.update(central=central.directive.id, hni=local.directive.id, hcm=far.directive.id, draft=draft.id)
     w.ids.update(question_p1=question.id, question_p3=q3.id)
     with read_session(engine) as s:
