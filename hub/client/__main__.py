@@ -13,6 +13,7 @@ from typing import Any
 from hub.client.listener import STATES, PlatformClient, TamperedDirective, Unauthorised
 from hub.client.store import Request
 
+EXIT_FAILED = 1  # the hub refused a request (invalid transition, unknown directive ...)
 EXIT_REFUSED = 2
 EXIT_TAMPERED = 3
 EXIT_QUEUED = 75  # EX_TEMPFAIL: queued, not yet confirmed
@@ -32,9 +33,17 @@ def print_json(payload: dict[str, Any]) -> None:
     print(json.dumps(payload, ensure_ascii=False), flush=True)
 
 
-def print_result(request: Request, answer: dict[str, Any]) -> None:
-    verdict = "confirmed" if answer.get("ok") else "REFUSED"
-    print(f"{request.event} {request.payload.get('directive_id')}: {verdict} {json.dumps(answer)}", flush=True)
+class Results:
+    """Prints each settled request and remembers whether the hub refused any."""
+
+    def __init__(self) -> None:
+        self.refused = 0
+
+    def __call__(self, request: Request, answer: dict[str, Any]) -> None:
+        verdict = "confirmed" if answer.get("ok") else "REFUSED"
+        self.refused += not answer.get("ok")
+        line = f"{request.event} {request.payload.get('directive_id')}: {verdict} {json.dumps(answer)}"
+        print(line, flush=True, file=sys.stdout if answer.get("ok") else sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,12 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("socketio").setLevel(logging.WARNING)
     logging.getLogger("engineio").setLevel(logging.WARNING)
     key = Path(args.public_key).read_text(encoding="utf-8") if args.public_key else None
+    results = Results()
     client = PlatformClient(
         args.url,
         args.token,
         args.state,
         on_directive=print_json if getattr(args, "json", False) else print_directive,
-        on_result=print_result,
+        on_result=results,
         public_key=key,
     )
     try:
@@ -88,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             client.report_status(args.directive_id, args.state, args.report)
         if client.flush_once():
-            return 0
+            return EXIT_FAILED if results.refused else 0
         print("queued in the outbox; it is sent by the next `listen`, `ack` or `status` run", file=sys.stderr)
         return EXIT_QUEUED
     except Unauthorised as exc:

@@ -188,6 +188,7 @@ class PlatformClient:
 
     def stop(self) -> None:
         self._stop.set()
+        self._kick.set()
         self._close()
 
     @property
@@ -319,10 +320,13 @@ class PlatformClient:
         while self._cursor + 1 in self._buffer:
             payload, needs_receipt = self._buffer.pop(self._cursor + 1)
             self.on_directive(payload)
+            if needs_receipt:
+                # Through the outbox, queued before the cursor moves: a receipt cut off with the connection is
+                # sent after the restart, when no replay would bring the directive back.
+                self.outbox.add("receipt", {"directive_id": payload.get("id")})
+                self._kick.set()
             self._cursor = payload["seq"]
             self.state.save_cursor(self._cursor)
-            if needs_receipt:
-                self._emit(self._sio, "receipt", {"directive_id": payload.get("id")}, _check_receipt)
 
     def _catch_up(self) -> None:
         """Ask for what is missing once the gap has lasted ``gap_grace`` with nothing else on its way."""
@@ -363,18 +367,28 @@ class PlatformClient:
                 self.flush(sio)
 
     def flush(self, sio: socketio.Client) -> bool:
-        """Send the outbox in order over ``sio``; True when nothing is left. A request leaves the outbox only on a
-        definitive answer: ``ok: true``, or ``ok: false`` (reported, not retried)."""
-        for request in self.outbox.pending():
-            try:
-                answer = sio.call(request.event, request.payload, namespace=NAMESPACE, timeout=CALL_TIMEOUT)
-            except socketio.exceptions.SocketIOError as exc:
-                log.info("outbox: %s not confirmed yet (%s); kept for the next connection", request.event, exc)
+        """Send the outbox over ``sio``; True when nothing is left. A request leaves the outbox only on a definitive
+        answer: ``ok: true``, or ``ok: false`` (reported, not retried). Receipts are independent of each other and
+        go all at once; acknowledgements and status reports go one at a time, in the order they were queued."""
+        pending = self.outbox.pending()
+        receipts = [r for r in pending if r.event == "receipt"]
+        done = all([self._settle(r, a) for r, a in zip(receipts, _call_all(sio, receipts), strict=True)])
+        for request in (r for r in pending if r.event != "receipt"):
+            if not self._settle(request, _call_all(sio, [request])[0]):
                 return False
-            if not isinstance(answer, dict) or "ok" not in answer:
-                answer = {"ok": False, "error": "invalid_answer", "message": f"unexpected answer {answer!r}"}
-            self.outbox.remove(request.id)
+        return done
+
+    def _settle(self, request: Request, answer: Any) -> bool:
+        if answer is NO_ANSWER:
+            log.info("outbox: %s not confirmed yet; kept for the next connection", request.event)
+            return False
+        if not isinstance(answer, dict) or "ok" not in answer:
+            answer = {"ok": False, "error": "invalid_answer", "message": f"unexpected answer {answer!r}"}
+        self.outbox.remove(request.id)
+        if request.event != "receipt":
             self.on_result(request, answer)
+        elif not answer["ok"]:
+            log.warning("receipt for directive %s refused: %s", request.payload.get("directive_id"), answer)
         return True
 
     def flush_once(self) -> bool:
@@ -401,6 +415,30 @@ class PlatformClient:
             sio.disconnect()
 
 
-def _check_receipt(answer: Any = None) -> None:
-    if not (isinstance(answer, dict) and answer.get("ok")):
-        log.warning("receipt not recorded: %s", answer)
+NO_ANSWER = object()
+
+
+def _call_all(sio: socketio.Client, requests: list[Request]) -> list[Any]:
+    """Emit every request and wait for their answers (``NO_ANSWER`` for those that got none), giving up at once
+    when the connection drops: ``sio.call`` would wait for its whole timeout."""
+    answers: dict[int, Any] = {}
+    every = threading.Event()
+
+    def on_answer(request_id: int) -> Callable[..., None]:
+        def record(*args: Any) -> None:
+            answers[request_id] = args[0] if args else None
+            if len(answers) == len(requests):
+                every.set()
+
+        return record
+
+    try:
+        for request in requests:
+            sio.emit(request.event, request.payload, namespace=NAMESPACE, callback=on_answer(request.id))
+    except socketio.exceptions.SocketIOError:
+        pass
+    deadline = time.monotonic() + CALL_TIMEOUT
+    while requests and not every.wait(0.1):
+        if not sio.connected or time.monotonic() > deadline:
+            break
+    return [answers.get(r.id, NO_ANSWER) for r in requests]
