@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from hub import clock
 from hub.client import PlatformClient, StateDir, TamperedDirective, Unauthorised
 from hub.client.__main__ import EXIT_FAILED, main
-from hub.core import registry
+from hub.core import directives, registry
 from hub.core.access import SYSTEM
 from hub.db import make_engine, migrate, read_session, write_session
 from hub.models import Delivery, OrgKind, Role
+from hub.state import load_signer
 from tests import factories as f
 from tests.e2e.hubproc import HubProcess, wait_until
 
@@ -147,6 +148,23 @@ def test_the_outbox_survives_a_hub_that_is_down_and_flushes_when_it_is_back(hub,
     assert listener.client.outbox.pending() == []
     delivery = hub.delivery(org, directive_id)
     assert (delivery.state, delivery.report) == ("implemented", "Đã gỡ 3 bài viết")
+
+
+def test_a_directive_the_live_stream_missed_arrives_through_head_and_sync(hub, tmp_path):
+    own = HubProcess(tmp_path / "instance", hub.db_url, env={"HUB_HEAD_INTERVAL": "1"}).start()
+    org, token = hub.platform()
+    listener = Listener(own.url, token, tmp_path / "state")
+    wait_until(lambda: listener.client.connected, message="the connection")
+    officer = f.user(hub.engine, clock.now(), f.org(hub.engine, clock.now(), OrgKind.REGULATOR), Role.OFFICER)
+    signer = load_signer(str(tmp_path / "instance"))
+    with write_session(hub.engine) as s:  # published, never pushed: as if the message queue had dropped it
+        draft = directives.create(s, officer, clock.now(), f.draft({"platforms": [org.code]}, title="Lost live"))
+        missed = directives.publish(s, officer, clock.now(), draft.id, signer).directive.id
+
+    wait_until(lambda: listener.ids() == [missed], timeout=15, message="the missed directive")
+    listener.stop()
+    own.stop()
+    assert listener.directives[0]["seq"] == 1
 
 
 def test_a_refused_request_leaves_the_outbox_and_is_reported(hub, tmp_path, capsys):
