@@ -153,7 +153,9 @@ async def run_size(n: int, args: argparse.Namespace, workdir: Path) -> list[Resu
         target.start()
         try:
             print(f"[N={n}] {target.name}: connecting {n} clients", file=sys.stderr, flush=True)
-            results.append(await measure(target, n, args.publishes, args.timeout))
+            result = await measure(target, n, args.publishes, args.timeout)
+            results.append(result)
+            print(f"[N={n}] {target.name}: {result}", file=sys.stderr, flush=True)
         finally:
             target.stop()
     return results
