@@ -37,6 +37,7 @@ class Settings:
     sweep_interval_seconds: int = 30
     report_request_cron: str = "0 8 1 * *"
     head_interval_seconds: int = 15
+    replay_page_size: int = 200
     max_content_length: int = 1_000_000
     ratelimit_storage_uri: str = "memory://"
     seed_demo: bool = False
@@ -58,6 +59,7 @@ ENV = {
     "sweep_interval_seconds": "HUB_SWEEP_INTERVAL",
     "report_request_cron": "HUB_REPORT_REQUEST_CRON",
     "head_interval_seconds": "HUB_HEAD_INTERVAL",
+    "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
     "seed_demo": "HUB_SEED_DEMO",

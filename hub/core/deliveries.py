@@ -135,8 +135,13 @@ def record_receipts(
     by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
     conds = []
     if by_id:
+        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
+        # the exact pairs are picked below.
         conds.append(
-            sa.tuple_(Delivery.platform_id, Delivery.directive_id).in_([(r.platform_id, r.directive_id) for r in by_id])
+            sa.and_(
+                Delivery.directive_id.in_({r.directive_id for r in by_id}),
+                Delivery.platform_id.in_({r.platform_id for r in by_id}),
+            )
         )
     if by_seq:
         conds.append(sa.tuple_(Delivery.platform_id, Delivery.seq).in_([(r.platform_id, r.seq) for r in by_seq]))

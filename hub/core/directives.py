@@ -8,12 +8,12 @@ directive and every delivery exist or nothing does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, select
 
 from hub.core import audiences, log
@@ -48,6 +48,16 @@ DEFAULT_IMPLEMENT_WITHIN = {
 }
 
 
+def utc_representable(value: datetime | None) -> datetime | None:
+    """Refuse aware times that have no UTC equivalent (year 1 or 9999 with an offset) before a database sees them."""
+    if value is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time is out of range") from None
+    return value
+
+
 class DirectiveInput(BaseModel):
     """What an officer writes: the same schema validates the JSON API, the composer form and the OpenAPI doc."""
 
@@ -67,6 +77,8 @@ class DirectiveInput(BaseModel):
     remind_interval_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 30)
     remind_limit: int | None = Field(default=None, ge=0, le=50)
     escalate_after_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 90)
+
+    _times_in_range = field_validator("publish_at", "ack_due_at", "implement_due_at", "expires_at")(utc_representable)
 
 
 @dataclass

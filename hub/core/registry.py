@@ -341,6 +341,16 @@ def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
     )
 
 
+def revoked_among(session: Session, token_ids: list[int]) -> set[int]:
+    """Which of these tokens are revoked or gone (live sockets authenticated with them must be cut off)."""
+    found: dict[int, bool] = {}
+    for start in range(0, len(token_ids), 1000):
+        chunk = token_ids[start : start + 1000]
+        rows = session.exec(select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.id.in_(chunk)))
+        found.update({token_id: revoked_at is not None for token_id, revoked_at in rows})
+    return {token_id for token_id in token_ids if found.get(token_id, True)}
+
+
 def token_needs_touch(principal: Principal, now: datetime) -> bool:
     """Whether the token's last-use time is stale enough to be worth a write."""
     if principal.token_id is None:

@@ -4,6 +4,7 @@ that emits; adapters call them after their transaction has committed."""
 from __future__ import annotations
 
 from flask import Flask
+from gevent import monkey
 
 from hub.sockets import console, platform
 from hub.sockets.gate import make_manager
@@ -36,9 +37,12 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
+    """Bind the Socket.IO server: gevent when the process was patched (``python app.py``), else threads (tests,
+    commands), so that the replay, the receipt writer and the periodic tasks always run."""
     settings = app.config["HUB_SETTINGS"]
     socketio.init_app(
         app,
+        async_mode="gevent" if monkey.is_module_patched("socket") else "threading",
         client_manager=make_manager(settings.socketio_message_queue, settings.socketio_channel),
         max_http_buffer_size=settings.max_content_length,
     )

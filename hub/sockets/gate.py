@@ -36,17 +36,24 @@ class Gate(sio.Manager):
 
     After a replay, the directives it carried are remembered for a few seconds: a directive committed just before
     the replay read the inbox may still have its live emit on the way, and the socket must not get it twice.
+    Only held or recently replayed sockets are *watched*, and they are indexed by room, so an emit to thousands of
+    rooms costs one lookup per room, and nothing at all when no socket is watched.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._rooms: dict[str, set[str]] = {}
+        self._rooms: dict[str, set[str]] = {}  # watched socket -> its rooms (and its own sid)
+        self._watchers: dict[str, set[str]] = {}  # room -> watched sockets in it
         self._held: dict[str, list[tuple[str, Any]]] = {}
         self._replayed: dict[str, tuple[float, set[int]]] = {}
+        self._next_purge = 0.0
 
     def hold(self, sid: str, rooms: list[str]) -> None:
         """Buffer every event to ``sid`` (addressed to it or to one of ``rooms``) from now on."""
+        self._unwatch(sid)
         self._rooms[sid] = {sid, *rooms}
+        for room in self._rooms[sid]:
+            self._watchers.setdefault(room, set()).add(sid)
         self._held[sid] = []
 
     def is_held(self, sid: str) -> bool:
@@ -66,14 +73,24 @@ class Gate(sio.Manager):
         if self._held.get(sid):
             return False
         self._held.pop(sid, None)
-        if replayed:
+        if replayed and sid in self._rooms:
             self._replayed[sid] = (time.monotonic() + REPLAYED_MEMORY_SECONDS, set(replayed))
+        else:
+            self._unwatch(sid)
         return True
 
     def drop(self, sid: str) -> None:
         self._held.pop(sid, None)
         self._replayed.pop(sid, None)
-        self._rooms.pop(sid, None)
+        self._unwatch(sid)
+
+    def _unwatch(self, sid: str) -> None:
+        for room in self._rooms.pop(sid, ()):
+            watchers = self._watchers.get(room)
+            if watchers is not None:
+                watchers.discard(sid)
+                if not watchers:
+                    del self._watchers[room]
 
     def send_now(self, sid: str, namespace: str, event: str, data: Any) -> None:
         """Send to one local socket, past the gate (the replay's own events)."""
@@ -84,32 +101,43 @@ class Gate(sio.Manager):
         if event == CUT:
             self._cut(namespace, room)
             return None
-        if namespace == PLATFORM_NS and (self._held or self._replayed):
+        if namespace == PLATFORM_NS and self._rooms:
+            self._forget_old_replays()
             skip = set(skip_sid if isinstance(skip_sid, list) else [skip_sid] if skip_sid else [])
-            for sid in self._watched_in(room):
-                if sid in skip:
-                    continue
+            for sid in self._watched_in(room) - skip:
                 if sid in self._held:
                     self._held[sid].append((event, data))
                     skip.add(sid)
-                elif event == DIRECTIVE and self._was_replayed(sid, data):
+                elif event == DIRECTIVE and isinstance(data, dict) and self._was_replayed(sid, data.get("id")):
                     skip.add(sid)
             skip_sid = list(skip)
         return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
 
-    def _watched_in(self, room: Any) -> list[str]:
-        watched = set(self._held) | set(self._replayed)
+    def _watched_in(self, room: Any) -> set[str]:
         if room is None:
-            return list(watched)
-        targets = {room} if isinstance(room, str) else set(room)
-        return [sid for sid in watched if self._rooms.get(sid, set()) & targets]
+            return set(self._rooms)
+        if isinstance(room, str):
+            return set(self._watchers.get(room, ()))
+        found: set[str] = set()
+        for one in room:
+            watchers = self._watchers.get(one)
+            if watchers:
+                found |= watchers
+        return found
 
-    def _was_replayed(self, sid: str, data: Any) -> bool:
-        expires, ids = self._replayed.get(sid, (0.0, set()))
-        if time.monotonic() > expires:
-            self._replayed.pop(sid, None)
-            return False
-        return isinstance(data, dict) and data.get("id") in ids
+    def _was_replayed(self, sid: str, directive_id: Any) -> bool:
+        entry = self._replayed.get(sid)
+        return entry is not None and directive_id in entry[1]
+
+    def _forget_old_replays(self) -> None:
+        now = time.monotonic()
+        if now < self._next_purge:
+            return
+        self._next_purge = now + 1.0
+        for sid in [sid for sid, (expires, _) in self._replayed.items() if expires < now]:
+            del self._replayed[sid]
+            if sid not in self._held:
+                self._unwatch(sid)
 
     def _cut(self, namespace: str, room: Any) -> None:
         if room is None:

@@ -22,7 +22,6 @@ from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ReceiptIn
 from hub.core.errors import Forbidden, HubError, InvalidInput, NotFound, Unauthenticated
 from hub.db import read_session, write_session
-from hub.models import ApiToken
 from hub.receipts import writer_for
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
@@ -33,7 +32,6 @@ from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
-REPLAY_PAGE = 200
 CONNECTED_WAIT_SECONDS = 10.0
 
 
@@ -48,6 +46,7 @@ class PlatformSocket:
 
 # The sockets this process holds (another process never needs them: it holds its own).
 sockets: dict[str, PlatformSocket] = {}
+tokens_to_touch: set[int] = set()
 
 
 def _gate() -> Gate:
@@ -59,12 +58,13 @@ def _authenticate(auth: Any) -> Principal:
     if token is not None:
         if not isinstance(token, str):
             raise Unauthenticated("token: text is required")
-        engine, now = current_hub().engine, clock.now()
-        with read_session(engine) as session:
+        now = clock.now()
+        with read_session(current_hub().engine) as session:
             principal = registry.resolve_token(session, token, now)
         if registry.token_needs_touch(principal, now):
-            with write_session(engine) as session:
-                registry.touch_token(session, principal.token_id, now)
+            # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
+            # single writes.
+            tokens_to_touch.add(principal.token_id)
     elif current_user.is_authenticated:
         principal = current_user.principal
     else:
@@ -135,7 +135,8 @@ def _replay_after_connect(app, sid: str, since: int) -> None:
 def replay(sid: str, since: int) -> tuple[int, int]:
     """Send the socket every delivery after ``since`` in order, then ``head``, then the live events held back
     meanwhile; returns (how many were sent, head). The socket must already be held by the gate."""
-    gate, engine = _gate(), current_hub().engine
+    gate, hub = _gate(), current_hub()
+    engine, page = hub.engine, max(1, min(hub.settings.replay_page_size, followthrough.INBOX_MAX))
     me = sockets.get(sid)
     if me is None:
         return 0, 0
@@ -144,15 +145,16 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     while True:
         with read_session(engine) as session:
             head = max(head, followthrough.inbox_head(session, me.platform_id))
-            rows = followthrough.inbox(session, me.principal, last, REPLAY_PAGE)
+            rows = followthrough.inbox(session, me.principal, last, page)
         for delivery, directive, issuer in rows:
             if not addressed(me, delivery.platform_id):
                 continue
             gate.send_now(sid, PLATFORM_NS, DIRECTIVE, {**directives.payload(directive, issuer), "seq": delivery.seq})
             sent.add(directive.id)
             last = delivery.seq
-        if len(rows) < REPLAY_PAGE:
+        if len(rows) < page:
             break
+        socketio.sleep(0)  # let other sockets (and live events, which the gate holds back) have their turn
     head = max(head, last)
     gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
     while not gate.release_if_empty(sid, sent):
@@ -174,8 +176,7 @@ def _recheck_token(sid: str) -> None:
     if me is None or me.principal.token_id is None:
         return
     with read_session(current_hub().engine) as session:
-        token = session.get(ApiToken, me.principal.token_id)
-        revoked = token is None or token.revoked_at is not None
+        revoked = registry.revoked_among(session, [me.principal.token_id])
     if revoked:
         socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
 
@@ -287,13 +288,29 @@ def _tick_heads(app) -> None:
         socketio.sleep(interval)
         try:
             with app.app_context():
+                touch_tokens()
                 send_heads()
         except Exception:
             log.exception("sending heads failed")
 
 
+def touch_tokens() -> None:
+    """Record when the tokens of recent connections were last used (at most once a minute each)."""
+    if not tokens_to_touch:
+        return
+    token_ids = sorted(tokens_to_touch)
+    tokens_to_touch.clear()
+    now = clock.now()
+    with write_session(current_hub().engine) as session:
+        for token_id in token_ids:
+            registry.touch_token(session, token_id, now)
+
+
 def send_heads() -> None:
-    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own)."""
+    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own),
+    and cut off sockets whose token was revoked in a way that could not reach them (the command line, a lost
+    message)."""
+    _cut_revoked()
     platform_ids = sorted({s.platform_id for s in sockets.values()})
     engine = current_hub().engine
     for start in range(0, len(platform_ids), 1000):
@@ -301,3 +318,17 @@ def send_heads() -> None:
             heads = followthrough.inbox_heads(session, platform_ids[start : start + 1000])
         for platform_id, seq in heads.items():
             socketio.emit(HEAD, {"seq": seq}, to=platform_room(platform_id), namespace=PLATFORM_NS, ignore_queue=True)
+
+
+def _cut_revoked() -> None:
+    by_token: dict[int, list[str]] = {}
+    for sid, me in list(sockets.items()):
+        if me.principal.token_id is not None:
+            by_token.setdefault(me.principal.token_id, []).append(sid)
+    if not by_token:
+        return
+    with read_session(current_hub().engine) as session:
+        revoked = registry.revoked_among(session, list(by_token))
+    for token_id in revoked:
+        for sid in by_token[token_id]:
+            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)

@@ -45,16 +45,27 @@ CENTRAL_READER = Principal(org_id=0, org_kind=OrgKind.REGULATOR, role=Role.MANAG
 
 
 def push_published(published: Published) -> None:
-    """Announce a committed publication to its platforms (one payload, all rooms at once) and the consoles."""
+    """Announce a committed publication to its platforms (one payload, all rooms at once) and the consoles.
+
+    The platforms' emit comes first and the consoles' part runs afterwards in the background, so the publishing
+    request neither delays the fan-out nor waits for the consoles' queries."""
     directive = published.directive
     if published.platform_ids:
         rooms = [platform_room(i) for i in published.platform_ids]
         socketio.emit(DIRECTIVE, published.payload, to=rooms, namespace=PLATFORM_NS)
-    consoles = _console_rooms(_provinces_of([directive.id]).get(directive.id, set()))
     info = {"directive_id": directive.id, "ref_no": directive.ref_no, "title": directive.title}
-    socketio.emit(PUBLISHED, info, to=consoles, namespace=CONSOLE_NS)
     ids = [directive.id] + ([published.superseded.id] if published.superseded else [])
-    push_progress(ids)
+    socketio.start_background_task(_announce_to_consoles, current_app._get_current_object(), info, ids)
+
+
+def _announce_to_consoles(app: Flask, info: dict[str, Any], directive_ids: list[int]) -> None:
+    try:
+        with app.app_context():
+            provinces = _provinces_of([info["directive_id"]]).get(info["directive_id"], set())
+            socketio.emit(PUBLISHED, info, to=_console_rooms(provinces), namespace=CONSOLE_NS)
+            progress_feed_for(app).add(set(directive_ids))
+    except Exception:
+        log.exception("announcing directive %s to the consoles failed", info["directive_id"])
 
 
 def push_revoked(directive_id: int, ref_no: str | None, reason: str, platform_ids: list[int]) -> None:

@@ -69,6 +69,12 @@ class HubProcess:
 
     def start(self, timeout: float = START_TIMEOUT) -> HubProcess:
         """Start (or restart, on the same port) and wait until ``/healthz`` answers."""
+        self.launch()
+        self.wait_ready(timeout)
+        return self
+
+    def launch(self) -> HubProcess:
+        """Start the process without waiting for it (start several, then :meth:`wait_ready` each)."""
         self.port = self.port or free_port()
         env = {
             **os.environ,
@@ -88,10 +94,10 @@ class HubProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
             )
-        self._wait_ready(timeout)
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Wait until ``/healthz`` answers; raise with the log's tail if the hub exits or does not answer."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

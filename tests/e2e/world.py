@@ -1,9 +1,11 @@
-"""A small world for end-to-end tests: a regulator, a provincial department, platforms with machine tokens, and the
-test's own hand on the hub's database and message queue (to publish with the core and push as the API does)."""
+"""A small world for end-to-end tests: a regulator, a provincial department, platforms with machine tokens; data is
+seeded with the core straight into the hub's database, and directives are published through a hub's JSON API."""
 
 from __future__ import annotations
 
+import json
 import socket
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +54,7 @@ def drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
-@dataclass
+@dataclass(eq=False)
 class Platform:
     org: Organisation
     token: str
@@ -65,7 +67,7 @@ class World:
 
     instance: Path
     database_url: str
-    message_queue: str
+    message_queue: str = ""
     channel: str = field(default_factory=unique_channel)
     hubs: list[HubProcess] = field(default_factory=list)
 
@@ -74,8 +76,6 @@ class World:
             {
                 "instance_path": str(self.instance),
                 "database_url": self.database_url,
-                "socketio_message_queue": self.message_queue,
-                "socketio_channel": self.channel,
                 "scheduler_enabled": False,
             },
             environ=False,
@@ -85,49 +85,57 @@ class World:
         now = clock.now()
         self.regulator = f.org(self.engine, now, OrgKind.REGULATOR)
         self.officer = f.user(self.engine, now, self.regulator, Role.OFFICER)
+        self.admin = f.user(self.engine, now, self.regulator, Role.ADMIN)
+        self.officer_token = self._personal_token(self.officer)
+        self.admin_token = self._personal_token(self.admin)
         self.hanoi_dept = f.org(self.engine, now, OrgKind.PROVINCE, "HNI")
         self.hanoi_manager = f.user(self.engine, now, self.hanoi_dept, Role.MANAGER)
 
     def hub(self, **env: str) -> HubProcess:
         """Start a hub process on this world's database and channel."""
-        proc = HubProcess(self.instance, self.database_url, self.message_queue, self.channel, env=env).start()
-        self.hubs.append(proc)
-        return proc
+        return self.start_hubs(1, **env)[0]
+
+    def start_hubs(self, count: int, **env: str) -> list[HubProcess]:
+        """Start ``count`` hub processes at once (they share this world's database, channel and instance folder)."""
+        procs = [
+            HubProcess(self.instance, self.database_url, self.message_queue, self.channel, env=env).launch()
+            for _ in range(count)
+        ]
+        self.hubs.extend(procs)
+        for proc in procs:
+            proc.wait_ready()
+        return procs
 
     def platform(self, province: str = "HNI") -> Platform:
         org = f.org(self.engine, clock.now(), OrgKind.PLATFORM, province)
         principal, token = f.machine(self.engine, clock.now(), org)
         return Platform(org, token, principal)
 
-    def publish(self, audience: dict | None = None, **kw) -> Published:
-        """Publish with the core, then announce it as the API does after its commit."""
-        from hub import sockets
-
-        now = clock.now()
+    def _personal_token(self, user: Principal) -> str:
         with write_session(self.engine) as session:
-            draft = directives.create(session, self.officer, now, f.draft(audience, **kw))
-            published = directives.publish(session, self.officer, now, draft.id, self.signer)
-        with self.app.app_context():
-            sockets.push_published(published)
-        return published
+            _, secret = registry.issue_token(session, SYSTEM, clock.now(), label="e2e", user_id=user.user_id)
+        return secret
 
-    def publish_quietly(self, count: int, audience: dict | None = None) -> list[Published]:
+    def publish(self, hub: HubProcess, audience: dict | None = None, **kw) -> dict:
+        """Publish through a hub's API as the officer; returns the API's answer (the directive)."""
+        body = {"title": kw.pop("title", "Live directive"), "body": "Do the thing.", "publish": True, **kw}
+        body["audience"] = audience or {"all": True}
+        return api(hub, "POST", "/api/v1/directives", self.officer_token, body)
+
+    def publish_quietly(self, count: int, audience: dict | None = None, body: str = "Do the thing.") -> list[Published]:
         """Publish ``count`` directives in one transaction and announce none (as if every platform were away)."""
         now = clock.now()
         out = []
         with write_session(self.engine) as session:
             for n in range(count):
-                draft = directives.create(session, self.officer, now, f.draft(audience, title=f"Backlog {n}"))
+                data = f.draft(audience, title=f"Backlog {n}", body=body)
+                draft = directives.create(session, self.officer, now, data)
                 out.append(directives.publish(session, self.officer, now, draft.id, self.signer))
         return out
 
-    def revoke_token(self, platform: Platform) -> None:
-        from hub import sockets
-
-        with write_session(self.engine) as session:
-            registry.revoke_token(session, SYSTEM, clock.now(), platform.principal.token_id)
-        with self.app.app_context():
-            sockets.disconnect_token(platform.principal.token_id)
+    def revoke_token(self, hub: HubProcess, platform: Platform) -> None:
+        """Revoke a platform's machine token through a hub's API as the admin."""
+        api(hub, "POST", f"/api/v1/tokens/{platform.principal.token_id}/revoke", self.admin_token, {})
 
     def session_cookie(self, principal: Principal) -> str:
         """The cookie a browser holds after signing in as this user (signed with the hub's secret key)."""
@@ -143,3 +151,16 @@ class World:
         for proc in self.hubs:
             proc.stop()
         self.engine.dispose()
+
+
+def api(hub: HubProcess, method: str, path: str, token: str, body: dict | None = None) -> dict:
+    """One JSON API call with a bearer token; a 4xx or 5xx answer raises."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        hub.url + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())

@@ -10,11 +10,15 @@ with ``hcm``. P1 and P3 each submitted a ratio report for January 2026.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlmodel import select
 
 from hub.core import deliveries, directives, registry, reports
@@ -24,6 +28,15 @@ from hub.db import make_engine, read_session, write_session
 from hub.models import Delivery, Event, OrgKind, PlatformKind, Role
 from tests import factories as f
 from tests.conftest import T0
+
+
+class BufferedClient(FlaskClient):
+    """Reads every response to its end (and so closes it), as a real client does, before the next test."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
 
 REPORT = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": 200, "negative_items": 10}
 
@@ -108,33 +121,60 @@ def build_world(engine) -> World:
     return w
 
 
+def _fast_dir(tmp_path_factory, name: str) -> Path:
+    """A folder in memory when the machine has one: these tests commit often, and fsync is not what they test."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix=f"hub-{name}-", dir=shm))
+    return tmp_path_factory.mktemp(name)
+
+
 @pytest.fixture(scope="session")
 def world_template(tmp_path_factory, sqlite_template):
-    path = tmp_path_factory.mktemp("world") / "world.sqlite3"
+    folder = _fast_dir(tmp_path_factory, "world")
+    path = folder / "world.sqlite3"
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     world = build_world(engine)
     engine.dispose()
-    return path, world
+    yield path, world
+    if str(folder).startswith("/dev/shm"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def world(tmp_path, world_template):
-    """A fresh copy of the world with an app and a client on it."""
+@pytest.fixture(scope="session")
+def world_app(tmp_path_factory, world_template):
+    """One app for all world tests; each test gets the database file restored under it."""
     from hub import create_app
 
-    template, built = world_template
-    path = tmp_path / "hub.sqlite3"
+    template, _ = world_template
+    folder = _fast_dir(tmp_path_factory, "world-app")
+    path = folder / "hub.sqlite3"
     shutil.copy(template, path)
     app = create_app(
         {
-            "instance_path": str(tmp_path / "instance"),
+            "instance_path": str(folder / "instance"),
             "database_url": f"sqlite:///{path}",
             "scheduler_enabled": False,
             "TESTING": True,
         },
         environ=False,
     )
-    w = World(ids=dict(built.ids), tokens=dict(built.tokens), client=app.test_client(), app=app)
-    yield w
+    app.test_client_class = BufferedClient
+    yield app, path
+    app.extensions["hub"].engine.dispose()
+    if str(folder).startswith("/dev/shm"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def world(world_template, world_app):
+    """The world as built, restored for this test, with a client on it."""
+    template, built = world_template
+    app, path = world_app
+    app.extensions["hub"].engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copy(template, path)
+    yield World(ids=dict(built.ids), tokens=dict(built.tokens), client=app.test_client(), app=app)
     app.extensions["hub"].engine.dispose()

@@ -15,17 +15,19 @@ from typing import Annotated, Any
 
 from flask import jsonify, request
 from flask_openapi3 import Tag
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from hub import clock
 from hub.core.access import Principal
+from hub.core.directives import utc_representable
 from hub.core.errors import HubError, InvalidInput
 from hub.db import read_session, write_session
 from hub.state import current_hub
 from hub.web.auth import current_principal
 
 ID = Annotated[int, Field(ge=1, le=2**53, description="a positive id")]
+When = Annotated[AwareDatetime, AfterValidator(utc_representable)]
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY = [{"bearer": []}, {"session": []}]
 SECURITY_SCHEMES = {

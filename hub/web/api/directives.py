@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session
 
 from hub import sockets
@@ -13,7 +13,7 @@ from hub.core.directives import DirectiveInput, Published
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
 from hub.state import current_hub
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, When, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "directives",
@@ -69,7 +69,7 @@ class RevokeBody(BaseModel):
 
 class ScheduleBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    publish_at: AwareDatetime
+    publish_at: When
 
 
 class ReviewBody(BaseModel):

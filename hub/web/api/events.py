@@ -10,14 +10,14 @@ from typing import Literal
 
 from flask import Response
 from flask_openapi3 import APIBlueprint
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from hub.core import followthrough
 from hub.models import Event
 from hub.state import current_hub
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, ok, principal, reading, tag
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, When, ok, principal, reading, tag
 
 bp = APIBlueprint(
     "events",
@@ -35,8 +35,8 @@ class EventQuery(PageQuery):
     directive_id: ID | None = None
     org_id: ID | None = None
     province: str | None = Field(default=None, max_length=8)
-    since: AwareDatetime | None = Field(default=None, description="events at or after this time")
-    until: AwareDatetime | None = Field(default=None, description="events before this time")
+    since: When | None = Field(default=None, description="events at or after this time")
+    until: When | None = Field(default=None, description="events before this time")
     format: Literal["json", "csv"] = "json"
 
 
@@ -62,20 +62,19 @@ def _export(filters: dict) -> Response:
         raise
 
     def generate() -> Iterator[str]:
-        try:
-            yield _csv_line(CSV_COLUMNS)
-            event: Event | None = first
-            while event is not None:
-                yield _csv_line([_cell(getattr(event, c) if c != "at" else event.at.isoformat()) for c in CSV_COLUMNS])
-                event = next(rows, None)
-        finally:
-            session.close()
+        yield _csv_line(CSV_COLUMNS)
+        event: Event | None = first
+        while event is not None:
+            yield _csv_line([_cell(getattr(event, c) if c != "at" else event.at.isoformat()) for c in CSV_COLUMNS])
+            event = next(rows, None)
 
-    return Response(
+    response = Response(
         generate(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="events.csv"'},
     )
+    response.call_on_close(session.close)  # also when the client goes away before the first row
+    return response
 
 
 @bp.get(
