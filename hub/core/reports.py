@@ -23,8 +23,8 @@ class RatioReportInput(BaseModel):
 
     period_start: date
     period_end: date
-    items_published: int = Field(ge=0, le=10**12)
-    negative_items: int = Field(ge=0, le=10**12)
+    items_published: int = Field(ge=0, le=2**31 - 1)  # a 32-bit column on PostgreSQL
+    negative_items: int = Field(ge=0, le=2**31 - 1)
     note: str | None = Field(default=None, max_length=5000)
     directive_id: int | None = Field(default=None, description="the report request this answers, if any")
 

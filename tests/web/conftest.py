@@ -13,11 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import select
 
@@ -67,7 +70,24 @@ def _personal(engine, who: Principal, label: str) -> str:
     return secret
 
 
+@contextmanager
+def cheap_password_hashing() -> Iterator[None]:
+    """Hash the world's passwords with the cheapest argon2 parameters: these tests sign in with tokens only, and
+    the default cost would make building the world take seconds."""
+    saved = registry._hasher
+    registry._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    try:
+        yield
+    finally:
+        registry._hasher = saved
+
+
 def build_world(engine) -> World:
+    with cheap_password_hashing():
+        return _build_world(engine)
+
+
+def _build_world(engine) -> World:
     w = World()
     reg = f.org(engine, T0, OrgKind.REGULATOR, code="REG")
     hni = f.org(engine, T0, OrgKind.PROVINCE, "HNI", code="SO-HNI")

@@ -13,7 +13,7 @@ from flask_openapi3 import APIBlueprint, OpenAPI
 from hub.db import read_session
 from hub.state import current_hub
 from hub.web.api import admin, directives, events, inbox, reports, schemas
-from hub.web.api.base import ERRORS, SECURITY_SCHEMES, check_request, ok, tag
+from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag
 from hub.web.auth import current_principal
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1")
@@ -33,6 +33,14 @@ def signing_key():
 for group in (directives.bp, inbox.bp, reports.bp, events.bp, admin.bp, keys):
     api.register_api(group)
 api.before_request(check_request)
+
+
+@api.after_request
+def _challenge(response):
+    """Tell a refused client how to authenticate (RFC 6750)."""
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="directive-hub"')
+    return response
 
 
 def authenticate() -> None:
@@ -56,6 +64,3 @@ def init_app(app: OpenAPI) -> None:
     app.register_api(api)
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
     app.add_url_rule("/healthz", "healthz", healthz)
-
-
-__all__ = ["ERRORS", "api", "init_app"]

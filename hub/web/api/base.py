@@ -26,7 +26,8 @@ from hub.db import read_session, write_session
 from hub.state import current_hub
 from hub.web.auth import current_principal
 
-ID = Annotated[int, Field(ge=1, le=2**53, description="a positive id")]
+MAX_INT = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL; larger values would fail there, not here
+ID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id")]
 When = Annotated[AwareDatetime, AfterValidator(utc_representable)]
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY = [{"bearer": []}, {"session": []}]
@@ -147,7 +148,3 @@ def ok(model: BaseModel, status: int = 200):
     response = jsonify(model.model_dump(mode="json"))
     response.status_code = status
     return response
-
-
-def page_out(model: type[BaseModel], items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": page, "per_page": per_page}

@@ -93,14 +93,6 @@ def _directive(d: Directive) -> schemas.DirectiveOut:
     return schemas.DirectiveOut.model_validate(d)
 
 
-def _published(published: Published) -> schemas.DirectiveOut:
-    return _directive(published.directive)
-
-
-def _announce(published: Published) -> None:
-    sockets.push_published(published)
-
-
 @bp.post("/directives", summary="Create a draft, schedule it or publish it", responses={201: schemas.DirectiveOut})
 def create(body: DirectiveCreate):
     data = DirectiveInput.model_validate(body.model_dump(exclude={"publish"}))
@@ -112,7 +104,7 @@ def create(body: DirectiveCreate):
             published = directives.publish(session, who, at, directive.id, current_hub().signer)
             directive = published.directive
     if published is not None:
-        _announce(published)
+        sockets.push_published(published)
     return ok(_directive(directive), 201)
 
 
@@ -169,8 +161,8 @@ def update(path: DirectivePath, body: DirectiveInput):
 def publish(path: DirectivePath):
     with writing() as session:
         published = directives.publish(session, principal(), now(), path.directive_id, current_hub().signer)
-    _announce(published)
-    return ok(_published(published))
+    sockets.push_published(published)
+    return ok(_directive(published.directive))
 
 
 @bp.post(
@@ -207,10 +199,10 @@ def amend(path: DirectivePath, body: DirectiveInput):
     with writing() as session:
         result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
     if isinstance(result, Published):
-        _announce(result)
+        sockets.push_published(result)
         if result.superseded is not None:
             sockets.push_progress([result.superseded.id])
-        return ok(_published(result), 201)
+        return ok(_directive(result.directive), 201)
     return ok(_directive(result), 201)
 
 
