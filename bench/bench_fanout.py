@@ -167,7 +167,7 @@ def print_table(results: list[Result]) -> None:
     header = (
         f"{'N':>6} {'server':6} {'conn':>6} {'failed':>6} {'connect s':>9} {'KB/conn':>7} "
         f"{'publish call ms':>15} {'fan-out p50/p99 ms':>19} {'receipts durable p50/p99 ms':>28} "
-        f"{'receipts/s':>10} {'lost':>5} "
+        f"{'receipts/s':>10} {'lost':>5} {'late':>5} "
         f"{'dup':>4} {'hub/bare fan-out':>16}"
     )
     print(header)
@@ -179,11 +179,10 @@ def print_table(results: list[Result]) -> None:
             ratio = f"{pct(r.fanout_ms, 50) / pct(bare[r.n].fanout_ms, 50):.2f} (p50)"
         durable = f"{pct(r.durable_ms, 50):.0f} / {pct(r.durable_ms, 99):.0f}" if r.durable_ms else "-"
         rate = f"{statistics.median(r.receipts_per_s):.0f}" if r.receipts_per_s else "-"
-        lost = r.lost + r.unrecorded
         print(
             f"{r.n:>6} {r.target:6} {r.connected:>6} {r.failed:>6} {r.connect_s:>9.1f} {r.kb_per_conn:>7.1f} "
             f"{pct(r.publish_ms, 50):>15.0f} {pct(r.fanout_ms, 50):>9.0f} / {pct(r.fanout_ms, 99):<7.0f} "
-            f"{durable:>28} {rate:>10} {lost:>5} "
+            f"{durable:>28} {rate:>10} {r.lost:>5} {r.unrecorded:>5} "
             f"{r.duplicates:>4} {ratio:>16}"
         )
 
@@ -219,7 +218,8 @@ def main() -> None:
     print(
         "\npublish call: the HTTP call's duration (p50); fan-out: publish call -> last client received; "
         "receipts durable: publish call -> every delivery row marked delivered in the database; "
-        f"lost: never received or never recorded; {args.publishes} publishes per N; server on CPU {args.server_cpu}, "
+        f"lost: never received; late: receipts not recorded within {args.timeout:.0f} s;\n"
+        f"{args.publishes} publishes per N; server on CPU {args.server_cpu}, "
         f"clients on CPU {cpus[1] if len(cpus) > 1 else '-'}"
     )
     print_table(results)
