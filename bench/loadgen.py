@@ -166,7 +166,7 @@ class Client:
 
 
 class Swarm:
-    """N clients, connected in batches so the server's accept backlog is never overrun."""
+    """N clients, connected in batches no larger than the server's accept backlog (gevent's default is 128)."""
 
     def __init__(self, host: str, port: int, auths: list[dict], receipts: bool) -> None:
         self.host, self.port, self.auths, self.receipts = host, port, auths, receipts
@@ -174,7 +174,7 @@ class Swarm:
         self.clients: list[Client] = []
         self.failed = 0
 
-    async def connect(self, batch: int = 200, timeout: float = 60.0) -> float:
+    async def connect(self, batch: int = 100, timeout: float = 60.0) -> float:
         """Connect every client; returns the seconds it took. Clients that fail are counted in ``failed``."""
         started = time.monotonic()
         for i in range(0, len(self.auths), batch):
