@@ -49,6 +49,7 @@ class Result:
     lost: int = 0
     unrecorded: int = 0
     duplicates: int = 0
+    publish_errors: int = 0
 
 
 def pct(values: list[float], p: float) -> float:
@@ -92,50 +93,60 @@ async def wait_for(predicate, timeout: float, interval: float = 0.005) -> bool:
     return predicate()
 
 
+async def publish_once(target: Target, swarm: Swarm, result: Result, timeout: float, counted: bool) -> None:
+    """One publish: wait until every client has it and, for the hub, until every receipt is recorded."""
+    loop, arrivals = asyncio.get_running_loop(), swarm.arrivals
+    t0 = time.monotonic()
+    try:
+        directive_id = await loop.run_in_executor(None, target.publish)
+    except Exception as exc:  # a publish that fails or times out is counted, and the run goes on
+        print(f"[N={result.n}] {target.name}: publish failed: {exc!r}", file=sys.stderr, flush=True)
+        result.publish_errors += counted
+        return
+    publish_ms = (time.monotonic() - t0) * 1000
+    recorded = 0
+
+    async def poll_recorded() -> float | None:
+        nonlocal recorded
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            recorded = await loop.run_in_executor(None, target.recorded, directive_id)
+            if recorded >= result.connected:
+                return time.monotonic()
+            await asyncio.sleep(0.01)
+        return None
+
+    durable = asyncio.create_task(poll_recorded()) if target.durable else None
+    await wait_for(lambda: arrivals.count.get(directive_id, 0) >= result.connected, timeout)
+    done_at = await durable if durable is not None else None
+    if not counted:
+        return
+    received = arrivals.count.get(directive_id, 0)
+    result.publish_ms.append(publish_ms)
+    result.lost += result.connected - received
+    if received:
+        result.fanout_ms.append((arrivals.last[directive_id] - t0) * 1000)
+    if durable is None:
+        return
+    if done_at is None:
+        result.unrecorded += result.connected - recorded
+    else:
+        result.durable_ms.append((done_at - t0) * 1000)
+        first = arrivals.first_receipt_sent.get(directive_id, t0)
+        result.receipts_per_s.append(result.connected / max(1e-6, done_at - first))
+
+
 async def measure(target: Target, n: int, publishes: int, timeout: float) -> Result:
     """Connect n clients to a started target, publish ``publishes`` times, and measure."""
     result = Result(target.name, n)
-    loop = asyncio.get_running_loop()
     swarm = Swarm("127.0.0.1", target.port, target.auths, receipts=target.durable)
     rss_before = rss_kb(target.pid)
     result.connect_s = await swarm.connect()
     result.connected, result.failed = len(swarm.clients), swarm.failed
     await asyncio.sleep(1.0)  # let the server settle its post-connect work (replay, head) before reading memory
     result.kb_per_conn = (rss_kb(target.pid) - rss_before) / max(1, result.connected)
-    arrivals = swarm.arrivals
-    for _ in range(WARM_UP):  # not counted: the first publishes pay for imports, caches and pools
-        directive_id = await loop.run_in_executor(None, target.publish)
-        await wait_for(lambda d=directive_id: arrivals.count.get(d, 0) >= result.connected, timeout)
-    for _ in range(publishes):
-        t0 = time.monotonic()
-        directive_id = await loop.run_in_executor(None, target.publish)
-        result.publish_ms.append((time.monotonic() - t0) * 1000)
-        recorded = 0
-
-        async def poll_recorded(directive_id=directive_id) -> float | None:
-            nonlocal recorded
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                recorded = await loop.run_in_executor(None, target.recorded, directive_id)
-                if recorded >= result.connected:
-                    return time.monotonic()
-                await asyncio.sleep(0.01)
-            return None
-
-        durable = asyncio.create_task(poll_recorded()) if target.durable else None
-        await wait_for(lambda d=directive_id: arrivals.count.get(d, 0) >= result.connected, timeout)
-        received = arrivals.count.get(directive_id, 0)
-        result.lost += result.connected - received
-        if received:
-            result.fanout_ms.append((arrivals.last[directive_id] - t0) * 1000)
-        if durable is not None:
-            done_at = await durable
-            if done_at is None:
-                result.unrecorded += result.connected - recorded
-            else:
-                result.durable_ms.append((done_at - t0) * 1000)
-                first = arrivals.first_receipt_sent.get(directive_id, t0)
-                result.receipts_per_s.append(result.connected / max(1e-6, done_at - first))
+    for k in range(WARM_UP + publishes):  # the first WARM_UP pay for caches and pools: not counted
+        await publish_once(target, swarm, result, timeout, counted=k >= WARM_UP)
     result.duplicates = swarm.duplicates
     await swarm.close()
     return result
@@ -151,13 +162,16 @@ async def run_size(n: int, args: argparse.Namespace, workdir: Path) -> list[Resu
     for target in targets:
         target.log_path.parent.mkdir(parents=True, exist_ok=True)
         print(f"[N={n}] preparing {target.name} ...", file=sys.stderr, flush=True)
-        target.prepare(n)
-        target.start()
         try:
+            target.prepare(n)
+            target.start()
             print(f"[N={n}] {target.name}: connecting {n} clients", file=sys.stderr, flush=True)
             result = await measure(target, n, args.publishes, args.timeout)
             results.append(result)
             print(f"[N={n}] {target.name}: {result}", file=sys.stderr, flush=True)
+        except Exception as exc:  # one broken target must not cost the other measurements
+            args.errors += 1
+            print(f"[N={n}] {target.name} FAILED: {exc!r} (log: {target.log_path})", file=sys.stderr, flush=True)
         finally:
             target.stop()
     return results
@@ -167,8 +181,8 @@ def print_table(results: list[Result]) -> None:
     header = (
         f"{'N':>6} {'server':6} {'conn':>6} {'failed':>6} {'connect s':>9} {'KB/conn':>7} "
         f"{'publish call ms':>15} {'fan-out p50/p99 ms':>19} {'receipts durable p50/p99 ms':>28} "
-        f"{'receipts/s':>10} {'lost':>5} {'late':>5} "
-        f"{'dup':>4} {'hub/bare fan-out':>16}"
+        f"{'receipts/s':>10} {'lost':>5} {'late':>5} {'dup':>4} {'pub err':>7} "
+        f"{'hub/bare fan-out':>16}"
     )
     print(header)
     print("-" * len(header))
@@ -182,8 +196,8 @@ def print_table(results: list[Result]) -> None:
         print(
             f"{r.n:>6} {r.target:6} {r.connected:>6} {r.failed:>6} {r.connect_s:>9.1f} {r.kb_per_conn:>7.1f} "
             f"{pct(r.publish_ms, 50):>15.0f} {pct(r.fanout_ms, 50):>9.0f} / {pct(r.fanout_ms, 99):<7.0f} "
-            f"{durable:>28} {rate:>10} {r.lost:>5} {r.unrecorded:>5} "
-            f"{r.duplicates:>4} {ratio:>16}"
+            f"{durable:>28} {rate:>10} {r.lost:>5} {r.unrecorded:>5} {r.duplicates:>4} {r.publish_errors:>7} "
+            f"{ratio:>16}"
         )
 
 
@@ -208,12 +222,15 @@ def main() -> None:
     if len(cpus) > 1:
         os.sched_setaffinity(0, {cpus[1]})
     workdir = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
+    args.errors = 0
     results: list[Result] = []
     try:
         for n in sizes:
             results += asyncio.run(run_size(n, args, workdir))
     finally:
-        if not args.keep:
+        if args.keep or args.errors:
+            print(f"servers' logs and instances kept in {workdir}", file=sys.stderr)
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
     print(
         "\npublish call: the HTTP call's duration (p50); fan-out: publish call -> last client received; "

@@ -27,7 +27,7 @@ BODY = (
 ) * 5  # about 2 KB on the wire, with the rest of the payload
 
 
-def _http(method: str, url: str, body: dict | None = None, token: str | None = None, timeout: float = 60) -> bytes:
+def _http(method: str, url: str, body: dict | None = None, token: str | None = None, timeout: float = 120) -> bytes:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
