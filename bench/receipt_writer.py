@@ -95,7 +95,7 @@ def main() -> None:
     directive_id = seed(engine, args.platforms)
     ids = platform_ids(engine)
     hub = Hub(settings=Settings(), engine=engine, signer=Signer.generate())
-    writer = ReceiptWriter(hub, gevent.spawn, lambda _ids: None)
+    writer = ReceiptWriter(hub, gevent.spawn, lambda _ids: None, gevent.sleep)
 
     def one_transaction(receipt: ReceiptIn) -> None:
         with write_session(engine) as s:

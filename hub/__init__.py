@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask_openapi3 import Info, OpenAPI
-
-from hub.config import Settings, load_settings
-from hub.db import make_engine, migrate
-from hub.state import Hub, load_signer
+if TYPE_CHECKING:  # the package itself stays free of Flask, so that hub.core imports no web framework
+    from flask_openapi3 import OpenAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
@@ -17,9 +14,14 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) -> OpenAPI:
     """Build a hub: settings, database (migrated), signing key, extensions, API, pages, sockets and scheduler."""
+    from flask_openapi3 import Info, OpenAPI
+
     from hub import cli, scheduler, sockets
+    from hub.config import Settings, load_settings
+    from hub.db import make_engine, migrate
     from hub.extensions import babel, csrf, limiter, login_manager
-    from hub.web import api, auth, errors, i18n, pages
+    from hub.state import Hub, load_signer
+    from hub.web import api, api_deadlines, auth, errors, i18n, pages
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -58,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    api_deadlines.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
     sockets.init_app(app)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -20,8 +21,14 @@ from sqlmodel import Session
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def _json_serializer(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``url`` with the hub's connection settings for SQLite or PostgreSQL."""
+    kwargs.setdefault("json_serializer", _json_serializer)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):

@@ -83,10 +83,20 @@ def seed(engine: Engine, signer: Signer, now: datetime, platforms: int = 50) -> 
                 domains=[f"{slug}.example.vn"],
             )
 
+        shared_hash = registry.hash_password(DEMO_PASSWORD)  # one Argon2 run for all demo users
+
         def user(org_code: str, role: Role, login: str, name: str) -> Principal:
             org = session.exec(select(Organisation).where(Organisation.code == org_code)).one()
             u = registry.create_user(
-                session, SYSTEM, now, org_id=org.id, role=role, login=login, display_name=name, password=DEMO_PASSWORD
+                session,
+                SYSTEM,
+                now,
+                org_id=org.id,
+                role=role,
+                login=login,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                password_hash=shared_hash,
             )
             logins.append(DemoLogin(login, role.value, org.name))
             return registry.principal_for_user(session, u)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from hub.state import Hub
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 300
+GATHER_SECONDS = 0.02
 WAIT_SECONDS = 30.0
 
 
@@ -48,9 +50,16 @@ class _Waiting:
 class ReceiptWriter:
     """The queue and its one writer (a background task started on the first receipt)."""
 
-    def __init__(self, hub: Hub, start_task: Callable, on_delivered: Callable[[set[int]], None]) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        start_task: Callable,
+        on_delivered: Callable[[list[int]], None],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._hub = hub
         self._start_task = start_task
+        self._sleep = sleep
         self._on_delivered = on_delivered
         self._queue: queue.Queue[_Waiting] = queue.Queue()
         self._lock = threading.Lock()
@@ -76,6 +85,9 @@ class ReceiptWriter:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            # A moment's wait gathers the receipts of a fan-out that is still going out (and lets it go out: an
+            # SQLite commit does not yield to the sockets' writers).
+            self._sleep(GATHER_SECONDS)
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -101,7 +113,7 @@ class ReceiptWriter:
         touched = {w.result.directive_id for w in batch if w.result and w.result.newly_delivered}
         if touched:
             try:
-                self._on_delivered(touched)
+                self._on_delivered(sorted(touched))
             except Exception:
                 log.exception("announcing progress failed")
 
@@ -110,8 +122,8 @@ def writer_for(app: Flask) -> ReceiptWriter:
     """This app's receipt writer (one per hub process)."""
     writer = app.extensions.get("hub_receipts")
     if writer is None:
-        from hub.sockets import progress_feed_for, socketio
+        from hub.sockets import push_progress, socketio
 
-        writer = ReceiptWriter(app.extensions["hub"], socketio.start_background_task, progress_feed_for(app).add)
+        writer = ReceiptWriter(app.extensions["hub"], socketio.start_background_task, push_progress, socketio.sleep)
         app.extensions["hub_receipts"] = writer
     return writer

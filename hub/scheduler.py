@@ -1,18 +1,200 @@
-"""APScheduler: the periodic sweep and the cron jobs, each one core call."""
+"""APScheduler: the periodic sweep and the monthly report requests, each one core call.
+
+Deadlines live in the database, not in the scheduler's memory: every run asks the core what is due at ``now``, so a
+missed or coalesced run (APScheduler drops late runs past their grace time) is caught up by the next one. Several
+hub processes may start the scheduler; a run does its work only while its process holds the database lease
+``scheduler``, renewed at every run and taken over by another process when the holder stops renewing it.
+"""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
+
+from hub import clock, sockets
+from hub.core import deadlines, leases
+from hub.db import write_session
+from hub.state import Hub
+
+LEASE = "scheduler"
+REPORT_CATCH_UP = timedelta(days=3)  # a report request missed while the hub was down is still sent this late
+OFF = {"", "off", "none", "0", "false"}
+logger = logging.getLogger("hub.scheduler")
+
+
+def announce(outcome: deadlines.Outcome) -> None:
+    """Tell the sockets what a committed batch did."""
+    for published in outcome.published:
+        sockets.push_published(published)
+    for reminder in outcome.reminders:
+        sockets.push_reminder(reminder.platform_id, reminder.payload)
+    for escalation in outcome.escalations:
+        sockets.push_escalation(escalation.province, escalation.payload)
+    if outcome.touched:
+        sockets.push_progress(sorted(outcome.touched))
+    time.sleep(0)  # under gevent, let the sockets run between two batches
+
+
+def report_trigger(expr: str, timezone: str) -> CronTrigger | None:
+    """The report-request schedule (a crontab line in the hub's time zone), or None when it is switched off."""
+    if expr.strip().lower() in OFF:
+        return None
+    return CronTrigger.from_crontab(expr, timezone=timezone)
+
+
+def last_fire_time(trigger: CronTrigger | None, now: datetime, window: timedelta = REPORT_CATCH_UP) -> datetime | None:
+    """The latest time the schedule fired within ``window`` before ``now`` (None if it did not)."""
+    if trigger is None:
+        return None
+    last, t = None, trigger.get_next_fire_time(None, now - window)
+    while t is not None and t <= now:
+        last = t
+        t = trigger.get_next_fire_time(t, t + timedelta(seconds=1))
+    return last
+
+
+class HubScheduler:
+    """The jobs of one process, the lease that decides whether they act, and the APScheduler that runs them."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.hub: Hub = app.extensions["hub"]
+        settings = self.hub.settings
+        self.interval = max(1, int(settings.sweep_interval_seconds))
+        self.ttl = timedelta(seconds=max(3 * self.interval, 5))
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.trigger = report_trigger(settings.report_request_cron, settings.timezone)
+        self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
+        self.scheduler = _make_scheduler()
+        # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
+        self.policy = deadlines.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
+        self.leading = False
+
+    def start(self) -> None:
+        grace = max(60, 10 * self.interval)
+        self.scheduler.add_job(
+            self.sweep,
+            "interval",
+            seconds=self.interval,
+            id="sweep",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace,
+            next_run_time=clock.now(),
+        )
+        if self.trigger is not None:
+            self.scheduler.add_job(
+                self.sweep, self.trigger, id="report_requests", coalesce=True, max_instances=1, misfire_grace_time=3600
+            )
+        self.scheduler.add_listener(self._on_trouble, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+        self.scheduler.start()
+        atexit.register(self.stop)
+        logger.info("scheduler started (%s, sweep every %ss)", self.holder, self.interval)
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self.leading:
+            with write_session(self.hub.engine) as session:
+                leases.release(session, LEASE, self.holder, clock.now())
+            self.leading = False
+
+    def sweep(self) -> deadlines.SweepReport | None:
+        """One run: renew (or take) the lease, then do what is due; does nothing in a process without the lease."""
+        with self.running, self.app.app_context():
+            now = clock.now()
+            with write_session(self.hub.engine) as session:
+                held = leases.hold(session, LEASE, self.holder, now, self.ttl)
+            if held != self.leading:
+                logger.info("%s the scheduler lease (%s)", "took" if held else "lost", self.holder)
+                self.leading = held
+            if not held:
+                return None
+            report = deadlines.sweep(
+                self.hub.engine,
+                now,
+                self.hub.signer,
+                self.policy,
+                announce=announce,
+                report_due_at=last_fire_time(self.trigger, now),
+            )
+            if report.published or report.reminded or report.escalated or report.expired:
+                logger.info(
+                    "sweep at %s: %d published, %d expired, %d reminded, %d escalated in %d batches",
+                    now.isoformat(timespec="seconds"),
+                    report.published,
+                    report.expired,
+                    report.reminded,
+                    report.escalated,
+                    report.batches,
+                )
+            return report
+
+    def _on_trouble(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            logger.warning(
+                "job %s missed its run at %s; the next run catches up from the database",
+                event.job_id,
+                event.scheduled_run_time,
+            )
+        else:
+            logger.error("job %s failed: %r", event.job_id, event.exception)
+
+
+def _make_scheduler():
+    """A GeventScheduler when gevent has patched threading (``python app.py``), else a BackgroundScheduler."""
+    try:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            from apscheduler.schedulers.gevent import GeventScheduler
+
+            return GeventScheduler(timezone="UTC")
+    except ImportError:
+        pass
+    return BackgroundScheduler(timezone="UTC")
+
+
+def _is_gevent(scheduler) -> bool:
+    return type(scheduler).__name__ == "GeventScheduler"
 
 
 def init_app(app: Flask) -> None:
     """Attach the scheduler (started by ``app.py`` or ``flask scheduler``, never at import)."""
+    app.extensions["hub_scheduler"] = None
 
 
-def start(app: Flask) -> None:
-    """Start the background scheduler in this process (if it wins the scheduler lock)."""
+def start(app: Flask) -> HubScheduler:
+    """Start the background scheduler in this process (it acts while it holds the scheduler lease)."""
+    if app.extensions.get("hub_scheduler") is None:
+        app.extensions["hub_scheduler"] = HubScheduler(app)
+        app.extensions["hub_scheduler"].start()
+    return app.extensions["hub_scheduler"]
 
 
 def run_forever(app: Flask) -> None:
-    """Run only the scheduler, in the foreground."""
-    raise SystemExit("the scheduler is not available yet")
+    """Run only the scheduler, in the foreground, until interrupted or terminated."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    scheduler = start(app)
+    print(f"scheduler running as {scheduler.holder}, sweep every {scheduler.interval}s", flush=True)
+    try:
+        while not stopping.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.stop()

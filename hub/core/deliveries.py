@@ -227,6 +227,8 @@ def set_status(
         raise InvalidInput("reporting implemented needs a report of what was done")
     delivery, directive = _own_delivery(session, principal, directive_id)
     current = DeliveryState(delivery.state)
+    if target == DeliveryState.ACKNOWLEDGED and delivery.acknowledged_at is not None:
+        return Change(delivery, directive, False)  # a later state already implied the acknowledgement
     if current == target:
         if report is None or report == (
             delivery.decline_reason if target == DeliveryState.DECLINED else delivery.report

@@ -217,11 +217,17 @@ def list_events(
 
 
 def event_scope(principal: Principal) -> sa.ColumnElement[bool]:
-    """The central regulator reads the whole log; a province the events of its province and organisation."""
+    """The central regulator reads the whole log; a province the events of its province and organisation, and the
+    directive-level events (published, amended, revoked …) of the directives that reach it."""
     if principal.is_regulator:
         return sa.true()
     if principal.is_province:
-        return sa.or_(Event.province == principal.province, Event.org_id == principal.org_id)
+        visible = sa.select(Directive.id).where(directive_scope(principal))
+        return sa.or_(
+            Event.province == principal.province,
+            Event.org_id == principal.org_id,
+            sa.and_(Event.delivery_id.is_(None), Event.directive_id.in_(visible)),
+        )
     return Event.org_id == principal.org_id
 
 

@@ -8,12 +8,12 @@ the first row that was altered, inserted or removed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -37,13 +37,13 @@ class EventDraft:
 
 
 def canonical(data: Any) -> str:
-    """The one serialisation that is hashed and signed: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """The one serialisation that is hashed and signed: sorted keys, no spaces, UTF-8 text, ISO 8601 times."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
 def _normalise(details: dict[str, Any] | None) -> dict[str, Any]:
     # What is hashed must be exactly what the JSON column gives back.
-    return json.loads(canonical(details or {}))
+    return orjson.loads(canonical(details or {}))
 
 
 def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -71,6 +71,11 @@ def _lock_head(session: Session) -> LogHead:
         session.add(head)
         session.flush()
     return head
+
+
+def lock(session: Session) -> None:
+    """Take the log's write lock for the rest of the transaction (writers that touch many rows take it first)."""
+    _lock_head(session)
 
 
 def append_many(session: Session, drafts: Iterable[EventDraft]) -> list[dict[str, Any]]:

@@ -9,12 +9,11 @@ from gevent import monkey
 from hub.sockets import console, platform
 from hub.sockets.gate import make_manager
 from hub.sockets.names import socketio
+from hub.sockets.progress import progress_feed_for, push_progress
 from hub.sockets.push import (
     disconnect_token,
-    progress_feed_for,
     push_answer,
     push_escalation,
-    push_progress,
     push_published,
     push_reminder,
     push_revoked,
@@ -40,9 +39,11 @@ def init_app(app: Flask) -> None:
     """Bind the Socket.IO server: gevent when the process was patched (``python app.py``), else threads (tests,
     commands), so that the replay, the receipt writer and the periodic tasks always run."""
     settings = app.config["HUB_SETTINGS"]
+    manager = make_manager(settings.socketio_message_queue, settings.socketio_channel)
+    manager.on_progress = progress_feed_for(app).add
     socketio.init_app(
         app,
         async_mode="gevent" if monkey.is_module_patched("socket") else "threading",
-        client_manager=make_manager(settings.socketio_message_queue, settings.socketio_channel),
+        client_manager=manager,
         max_http_buffer_size=settings.max_content_length,
     )

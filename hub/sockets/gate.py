@@ -5,18 +5,20 @@ Every emit — local, or received from another hub process through the message q
 socket's buffer instead of being sent, and the replay sends them after the stored deliveries. So a directive
 published while a replay runs arrives once, after the older ones, never in between.
 
-The gate also carries one control message between processes: :data:`~hub.sockets.names.CUT` emitted to a room
-disconnects that room's sockets in every process instead of reaching a client.
+The gate also carries two control messages between processes, which never reach a client:
+:data:`~hub.sockets.names.CUT` emitted to a room disconnects that room's sockets in every process, and
+:data:`~hub.sockets.names.PROGRESS_CHANGED` hands directive ids to each process's progress feed.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import socketio as sio
 
-from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS
+from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS, PROGRESS_CHANGED
 
 REPLAYED_MEMORY_SECONDS = 10.0
 
@@ -47,6 +49,7 @@ class Gate(sio.Manager):
         self._held: dict[str, list[tuple[str, Any]]] = {}
         self._replayed: dict[str, tuple[float, set[int]]] = {}
         self._next_purge = 0.0
+        self.on_progress: Callable[[list[int]], None] | None = None
 
     def hold(self, sid: str, rooms: list[str]) -> None:
         """Buffer every event to ``sid`` (addressed to it or to one of ``rooms``) from now on."""
@@ -100,6 +103,10 @@ class Gate(sio.Manager):
         room = to or room
         if event == CUT:
             self._cut(namespace, room)
+            return None
+        if event == PROGRESS_CHANGED:
+            if self.on_progress is not None and isinstance(data, list):
+                self.on_progress(data)
             return None
         if namespace == PLATFORM_NS and self._rooms:
             self._forget_old_replays()

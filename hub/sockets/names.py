@@ -21,8 +21,10 @@ PROGRESS = "progress"
 PUBLISHED = "published"
 ESCALATION = "escalation"
 
-# Between hub processes only (never reaches a client): cut off the sockets in a room.
+# Between hub processes only (never reach a client): cut off the sockets in a room; these directives' progress
+# changed.
 CUT = "hub:cut"
+PROGRESS_CHANGED = "hub:progress"
 
 CONSOLE_ALL = "console:all"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
@@ -25,28 +24,16 @@ from hub.db import read_session, write_session
 from hub.receipts import writer_for
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
+from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.gate import Gate
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio, token_room
-from hub.sockets.push import progress_feed_for
+from hub.sockets.periodic import start_head_ticker
+from hub.sockets.progress import push_progress
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
 CONNECTED_WAIT_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class PlatformSocket:
-    principal: Principal
-
-    @property
-    def platform_id(self) -> int:
-        return self.principal.org_id
-
-
-# The sockets this process holds (another process never needs them: it holds its own).
-sockets: dict[str, PlatformSocket] = {}
-tokens_to_touch: set[int] = set()
 
 
 def _gate() -> Gate:
@@ -105,7 +92,7 @@ def connect(auth: Any = None) -> None:
         join_room(room)
     app = current_app._get_current_object()
     socketio.start_background_task(_replay_after_connect, app, sid, since)
-    _start_head_ticker(app)
+    start_head_ticker(app)
 
 
 @socketio.on("disconnect", namespace=PLATFORM_NS)
@@ -128,8 +115,6 @@ def _replay_after_connect(app, sid: str, since: int) -> None:
             log.exception("replay for %s failed; disconnecting it so that it reconnects", sid)
             _gate().drop(sid)
             socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
-            return
-        _recheck_token(sid)
 
 
 def replay(sid: str, since: int) -> tuple[int, int]:
@@ -141,21 +126,22 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     if me is None:
         return 0, 0
     sent: set[int] = set()
-    last = head = since
+    last, head = since, 0
     while True:
         with read_session(engine) as session:
             head = max(head, followthrough.inbox_head(session, me.platform_id))
             rows = followthrough.inbox(session, me.principal, last, page)
         for delivery, directive, issuer in rows:
-            if not addressed(me, delivery.platform_id):
-                continue
-            gate.send_now(sid, PLATFORM_NS, DIRECTIVE, {**directives.payload(directive, issuer), "seq": delivery.seq})
-            sent.add(directive.id)
             last = delivery.seq
+            if addressed(me, delivery.platform_id):
+                payload = {**directives.payload(directive, issuer), "seq": delivery.seq}
+                gate.send_now(sid, PLATFORM_NS, DIRECTIVE, payload)
+                sent.add(directive.id)
         if len(rows) < page:
             break
         socketio.sleep(0)  # let other sockets (and live events, which the gate holds back) have their turn
-    head = max(head, last)
+    if rows:
+        head = max(head, last)  # committed between the head query and the page's
     gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
     while not gate.release_if_empty(sid, sent):
         for event, data in gate.take(sid):
@@ -168,17 +154,6 @@ def replay(sid: str, since: int) -> tuple[int, int]:
 def addressed(me: PlatformSocket, platform_id: int) -> bool:
     """The addressee check shared by the live path (room of the platform) and the replay (its deliveries)."""
     return platform_id == me.platform_id
-
-
-def _recheck_token(sid: str) -> None:
-    """A token revoked while this socket was connecting: its cut may have gone out before the socket joined."""
-    me = sockets.get(sid)
-    if me is None or me.principal.token_id is None:
-        return
-    with read_session(current_hub().engine) as session:
-        revoked = registry.revoked_among(session, [me.principal.token_id])
-    if revoked:
-        socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
 
 
 def _me() -> PlatformSocket:
@@ -238,7 +213,7 @@ def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
         change = deliveries.acknowledge(session, me.principal, clock.now(), directive_id)
         state, changed = str(change.delivery.state), change.changed
     if changed:
-        progress_feed_for().add({directive_id})
+        push_progress([directive_id])
     return {"ok": True, "state": state, "changed": changed}
 
 
@@ -254,7 +229,7 @@ def status(data: dict[str, Any]) -> dict[str, Any]:
         change = deliveries.set_status(session, me.principal, clock.now(), directive_id, state, report)
         state, changed = str(change.delivery.state), change.changed
     if changed:
-        progress_feed_for().add({directive_id})
+        push_progress([directive_id])
     return {"ok": True, "state": state, "changed": changed}
 
 
@@ -271,64 +246,8 @@ def question(data: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "question_id": question_id}
 
 
-_tickers: set[int] = set()
-
-
-def _start_head_ticker(app) -> None:
-    if id(app) in _tickers:
-        return
-    _tickers.add(id(app))
-    socketio.start_background_task(_tick_heads, app)
-
-
-def _tick_heads(app) -> None:
-    """Every few seconds, tell each connected platform its newest sequence number, so it notices a lost message."""
-    interval = app.extensions["hub"].settings.head_interval_seconds
-    while True:
-        socketio.sleep(interval)
-        try:
-            with app.app_context():
-                touch_tokens()
-                send_heads()
-        except Exception:
-            log.exception("sending heads failed")
-
-
-def touch_tokens() -> None:
-    """Record when the tokens of recent connections were last used (at most once a minute each)."""
-    if not tokens_to_touch:
-        return
-    token_ids = sorted(tokens_to_touch)
-    tokens_to_touch.clear()
-    now = clock.now()
-    with write_session(current_hub().engine) as session:
-        for token_id in token_ids:
-            registry.touch_token(session, token_id, now)
-
-
-def send_heads() -> None:
-    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own),
-    and cut off sockets whose token was revoked in a way that could not reach them (the command line, a lost
-    message)."""
-    _cut_revoked()
-    platform_ids = sorted({s.platform_id for s in sockets.values()})
-    engine = current_hub().engine
-    for start in range(0, len(platform_ids), 1000):
-        with read_session(engine) as session:
-            heads = followthrough.inbox_heads(session, platform_ids[start : start + 1000])
-        for platform_id, seq in heads.items():
-            socketio.emit(HEAD, {"seq": seq}, to=platform_room(platform_id), namespace=PLATFORM_NS, ignore_queue=True)
-
-
-def _cut_revoked() -> None:
-    by_token: dict[int, list[str]] = {}
-    for sid, me in list(sockets.items()):
-        if me.principal.token_id is not None:
-            by_token.setdefault(me.principal.token_id, []).append(sid)
-    if not by_token:
-        return
-    with read_session(current_hub().engine) as session:
-        revoked = registry.revoked_among(session, list(by_token))
-    for token_id in revoked:
-        for sid in by_token[token_id]:
-            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
+@socketio.on("*", namespace=PLATFORM_NS)
+def unknown(event: Any, *_: Any) -> dict[str, Any]:
+    """An event the protocol does not have still gets an answer (a client waiting for one must not hang)."""
+    known = "receipt, acknowledge, status, question or sync"
+    return answers.failure(InvalidInput(f"unknown event {str(event)[:50]!r}: send {known}"))

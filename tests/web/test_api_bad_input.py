@@ -22,6 +22,7 @@ PATH_IDS = {  # which world object each path parameter names, so that only the i
     "{delivery_id}": "delivery_p1_central",
     "{question_id}": "question_p1",
     "{token_id}": "token_p3_machine",
+    "{platform_id}": "org_p2",
 }
 
 FREE_TEXT = {"q", "kind", "province", "sort"}  # any short word is a valid filter (that may match nothing)

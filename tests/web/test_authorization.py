@@ -4,6 +4,8 @@ succeed; a refused call changes nothing; foreign objects that the caller may not
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,6 +188,12 @@ def _items(world, role: str, url: str) -> tuple[list[dict[str, Any]], int]:
     return body["items"], body.get("total", len(body["items"]))
 
 
+def _hni_may_see(event: dict, ids: dict) -> bool:
+    """HNI's own and its platforms' events, and the directive-level events of directives that reach HNI."""
+    directive_level = event["delivery_id"] is None and event["directive_id"] in (ids["central"], ids["hni"])
+    return event["province"] == "HNI" or event["org_id"] == ids["org_hni"] or directive_level
+
+
 def test_a_province_lists_and_counts_only_its_own(world):
     ids = world.ids
     for role in sorted(HNI):
@@ -196,7 +204,7 @@ def test_a_province_lists_and_counts_only_its_own(world):
         progress = world.call(role, "GET", f"/api/v1/directives/{ids['central']}").get_json()["progress"]
         assert progress["total"] == 2 and progress["implemented"] == 1
         items, total = _items(world, role, "/events?per_page=500")
-        assert items and all(e["province"] == "HNI" or e["org_id"] == ids["org_hni"] for e in items)
+        assert items and all(_hni_may_see(e, ids) for e in items)
         items, _ = _items(world, role, "/organisations")
         assert {o["code"] for o in items} == {"SO-HNI", "P1", "P2"}
         items, total = _items(world, role, "/ratio-reports")
@@ -211,9 +219,10 @@ def test_a_province_csv_export_holds_only_its_own_events(world):
     text = world.call("hni_manager", "GET", "/api/v1/events?format=csv").get_data(as_text=True)
     rows = text.splitlines()[1:]
     assert rows
-    for row in rows:
-        province, org_id = row.split(",")[5], row.split(",")[4]
-        assert province == "HNI" or org_id == str(world.ids["org_hni"])
+    for row in csv.DictReader(io.StringIO(text)):
+        event = {**row, "org_id": int(row["org_id"] or 0), "directive_id": int(row["directive_id"] or 0)}
+        event["delivery_id"] = row["delivery_id"] or None
+        assert _hni_may_see(event, world.ids)
 
 
 def test_a_platform_sees_only_its_own(world):

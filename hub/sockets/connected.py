@@ -1,0 +1,22 @@
+"""The platform sockets this process holds (another process never needs them: it holds its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.core.access import Principal
+
+
+@dataclass(frozen=True)
+class PlatformSocket:
+    """Who a connected platform socket speaks for."""
+
+    principal: Principal
+
+    @property
+    def platform_id(self) -> int:
+        return self.principal.org_id
+
+
+sockets: dict[str, PlatformSocket] = {}  # by Socket.IO sid
+tokens_to_touch: set[int] = set()  # tokens whose last use is recorded with the next head

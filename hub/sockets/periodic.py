@@ -1,0 +1,78 @@
+"""Every few seconds: record tokens' last use, cut off sockets of revoked tokens, and send each connected platform
+its ``head`` so that a client notices a message the queue lost and asks for it (``sync``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from hub import clock
+from hub.core import followthrough, registry
+from hub.db import read_session, write_session
+from hub.sockets.connected import sockets, tokens_to_touch
+from hub.sockets.names import HEAD, PLATFORM_NS, platform_room, socketio
+from hub.state import current_hub
+
+log = logging.getLogger(__name__)
+
+
+def start_head_ticker(app: Flask) -> None:
+    """Start this app's periodic head (once per process)."""
+    if app.extensions.get("hub_heads"):
+        return
+    app.extensions["hub_heads"] = True
+    socketio.start_background_task(_tick_heads, app)
+
+
+def _tick_heads(app: Flask) -> None:
+    """Every few seconds, tell each connected platform its newest sequence number, so it notices a lost message."""
+    interval = app.extensions["hub"].settings.head_interval_seconds
+    while True:
+        socketio.sleep(interval)
+        try:
+            with app.app_context():
+                touch_tokens()
+                send_heads()
+        except Exception:
+            log.exception("sending heads failed")
+
+
+def touch_tokens() -> None:
+    """Record when the tokens of recent connections were last used (at most once a minute each)."""
+    if not tokens_to_touch:
+        return
+    token_ids = sorted(tokens_to_touch)
+    tokens_to_touch.clear()
+    now = clock.now()
+    with write_session(current_hub().engine) as session:
+        for token_id in token_ids:
+            registry.touch_token(session, token_id, now)
+
+
+def send_heads() -> None:
+    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own),
+    and cut off sockets whose token was revoked in a way that could not reach them (the command line, a lost
+    message)."""
+    _cut_revoked()
+    platform_ids = sorted({s.platform_id for s in sockets.values()})
+    engine = current_hub().engine
+    for start in range(0, len(platform_ids), 1000):
+        with read_session(engine) as session:
+            heads = followthrough.inbox_heads(session, platform_ids[start : start + 1000])
+        for platform_id, seq in heads.items():
+            socketio.emit(HEAD, {"seq": seq}, to=platform_room(platform_id), namespace=PLATFORM_NS, ignore_queue=True)
+
+
+def _cut_revoked() -> None:
+    by_token: dict[int, list[str]] = {}
+    for sid, me in list(sockets.items()):
+        if me.principal.token_id is not None:
+            by_token.setdefault(me.principal.token_id, []).append(sid)
+    if not by_token:
+        return
+    with read_session(current_hub().engine) as session:
+        revoked = registry.revoked_among(session, list(by_token))
+    for token_id in revoked:
+        for sid in by_token[token_id]:
+            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)

@@ -1,0 +1,130 @@
+"""Live progress on the consoles, computed where the consoles are.
+
+``push_progress`` sends one small control message through the queue ("these directives changed"). Every hub
+process hears it, coalesces what it heard for a moment, and then counts — with the core, within each room's scope —
+only for the console rooms it holds itself, and emits those counts locally. So a publish or a batch of receipts
+costs one queue message and no query at all in a process without consoles, whatever the number of provinces.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from hub import clock
+from hub.core import followthrough
+from hub.core.access import Principal
+from hub.db import read_session
+from hub.models import Delivery, Directive, Organisation, OrgKind, Role
+from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, PROGRESS, PROGRESS_CHANGED, province_room, socketio
+from hub.state import current_hub
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_SECONDS = 0.3
+CENTRAL_READER = Principal(org_id=0, org_kind=OrgKind.REGULATOR, role=Role.MANAGER, label="console")
+PROVINCE_ROOM_PREFIX = province_room("")
+
+
+def push_progress(directive_ids: list[int]) -> None:
+    """Refresh live progress counts on the consoles (of every hub process) for these directives."""
+    ids = sorted({int(i) for i in directive_ids})
+    if ids:
+        socketio.emit(PROGRESS_CHANGED, ids, namespace=CONSOLE_NS)
+
+
+def refresh(directive_ids: list[int]) -> None:
+    """Count and send progress for the console rooms this process holds, each within its own scope."""
+    rooms = {r for r in socketio.server.manager.rooms.get(CONSOLE_NS, {}) if isinstance(r, str)}
+    provinces = {r.removeprefix(PROVINCE_ROOM_PREFIX) for r in rooms if r.startswith(PROVINCE_ROOM_PREFIX)}
+    if not directive_ids or not (CONSOLE_ALL in rooms or provinces):
+        return
+    now = clock.now()
+    with read_session(current_hub().engine) as session:
+        if CONSOLE_ALL in rooms:
+            central = followthrough.progress(session, CENTRAL_READER, directive_ids, now)
+            for directive_id in directive_ids:
+                _emit(CONSOLE_ALL, directive_id, central[directive_id].as_dict())
+        if not provinces:
+            return
+        reached = provinces_of(session, directive_ids)
+        for province in sorted(provinces):
+            mine = [i for i in directive_ids if province in reached.get(i, ())]
+            if not mine:
+                continue
+            reader = Principal(org_id=0, org_kind=OrgKind.PROVINCE, role=Role.MANAGER, province=province)
+            counts = followthrough.progress(session, reader, mine, now)
+            for directive_id in mine:
+                _emit(province_room(province), directive_id, counts[directive_id].as_dict())
+
+
+def _emit(room: str, directive_id: int, counts: dict[str, int]) -> None:
+    payload = {"directive_id": directive_id, "counts": counts}
+    socketio.emit(PROGRESS, payload, to=room, namespace=CONSOLE_NS, ignore_queue=True)
+
+
+def provinces_of(session, directive_ids: list[int]) -> dict[int, set[str]]:
+    """The provinces whose consoles see each directive: its platforms' provinces and its issuer's."""
+    out: dict[int, set[str]] = {i: set() for i in directive_ids}
+    reached = session.execute(
+        sa.select(Delivery.directive_id, Organisation.province)
+        .join(Organisation, Organisation.id == Delivery.platform_id)
+        .where(Delivery.directive_id.in_(directive_ids))
+        .distinct()
+    )
+    issued = session.execute(
+        sa.select(Directive.id, Organisation.province)
+        .join(Organisation, Organisation.id == Directive.issuer_id)
+        .where(Directive.id.in_(directive_ids), Organisation.kind == OrgKind.PROVINCE)
+    )
+    for directive_id, province in [*reached, *issued]:
+        if province:
+            out[directive_id].add(province)
+    return out
+
+
+class ProgressFeed:
+    """Coalesces the refreshes this process hears: many changes in a short while become one count per directive."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._pending: set[int] = set()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._started = False
+
+    def add(self, directive_ids: Any) -> None:
+        self._pending |= {int(i) for i in directive_ids}
+        if not self._started:
+            with self._lock:
+                if not self._started:
+                    socketio.start_background_task(self._run)
+                    self._started = True
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            socketio.sleep(PROGRESS_EVERY_SECONDS)
+            self._wake.clear()
+            ids, self._pending = self._pending, set()
+            if not ids:
+                continue
+            try:
+                with self._app.app_context():
+                    refresh(sorted(ids))
+            except Exception:
+                log.exception("progress refresh failed")
+
+
+def progress_feed_for(app: Flask | None = None) -> ProgressFeed:
+    """This app's progress feed (one per hub process)."""
+    app = app or current_app._get_current_object()
+    feed = app.extensions.get("hub_progress")
+    if feed is None:
+        feed = app.extensions["hub_progress"] = ProgressFeed(app)
+    return feed

@@ -1,0 +1,190 @@
+"""JSON API for deadlines (/api/v1): remind a platform by hand, send it a rectification notice, list escalations.
+
+Thin adapters: parse, call one core function (``hub.core.oversight``), commit, push, render.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import jsonify
+from flask_openapi3 import APIBlueprint, OpenAPI
+from pydantic import BaseModel, Field
+
+from hub import clock, sockets
+from hub.core import deadlines, oversight
+from hub.db import read_session, write_session
+from hub.models import Delivery, Directive, DirectiveKind, DirectiveStatus, Organisation, Priority
+from hub.state import current_hub
+from hub.web.api.base import ERRORS, ID, SECURITY, check_request, tag
+from hub.web.auth import current_principal
+
+bp = APIBlueprint(
+    "api_deadlines",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=tag("deadlines", "reminders, rectification notices and escalations"),
+    abp_security=SECURITY,
+    abp_responses=ERRORS,
+)
+
+
+class DeliveryPath(BaseModel):
+    delivery_id: ID
+
+
+class PlatformPath(BaseModel):
+    platform_id: ID
+
+
+class EscalationQuery(BaseModel):
+    province: str | None = Field(default=None, max_length=8)
+    open: bool = Field(default=True, description="only deliveries still owing something")
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
+class DeadlinesOut(BaseModel):
+    """Where a delivery stands against its deadlines."""
+
+    delivery_id: int
+    directive_id: int
+    platform_id: int
+    state: str
+    phase: str | None
+    due_at: datetime | None
+    reminders_sent: int
+    last_reminded_at: datetime | None
+    next_reminder_at: datetime | None
+    escalated_at: datetime | None
+    next_escalation_at: datetime | None
+
+
+class EscalationOut(DeadlinesOut):
+    ref_no: str | None
+    title: str
+    platform: str
+    platform_code: str
+    province: str | None
+
+
+class EscalationPage(BaseModel):
+    items: list[EscalationOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class RectificationOut(BaseModel):
+    id: int
+    ref_no: str | None
+    kind: DirectiveKind
+    title: str
+    priority: Priority
+    status: DirectiveStatus
+    published_at: datetime | None
+    ack_due_at: datetime | None
+    implement_due_at: datetime | None
+    audience_size: int
+
+
+def _deadlines(delivery: Delivery, directive: Directive) -> dict:
+    return {
+        "delivery_id": delivery.id,
+        "directive_id": directive.id,
+        "platform_id": delivery.platform_id,
+        "state": delivery.state,
+        "phase": deadlines.phase_of(delivery.state),
+        "due_at": delivery.due_at,
+        "reminders_sent": delivery.reminders_sent,
+        "last_reminded_at": delivery.last_reminded_at,
+        "next_reminder_at": delivery.next_reminder_at,
+        "escalated_at": delivery.escalated_at,
+        "next_escalation_at": deadlines.next_escalation_at(delivery, directive),
+    }
+
+
+def _escalation(delivery: Delivery, directive: Directive, platform: Organisation) -> EscalationOut:
+    return EscalationOut(
+        **_deadlines(delivery, directive),
+        ref_no=directive.ref_no,
+        title=directive.title,
+        platform=platform.name,
+        platform_code=platform.code,
+        province=platform.province,
+    )
+
+
+def _json(model: BaseModel, status: int = 200):
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+@bp.before_request
+def _authenticate_then_check() -> None:
+    """Anonymous calls are 401 before anything else; then the API's common body and query checks."""
+    current_principal()
+    check_request()
+
+
+@bp.post(
+    "/deliveries/<int:delivery_id>/remind",
+    summary="Remind a platform of a delivery it has not acknowledged or carried out",
+    responses={200: DeadlinesOut},
+)
+def remind(path: DeliveryPath):
+    with write_session(current_hub().engine) as session:
+        reminded = oversight.remind(session, current_principal(), clock.now(), path.delivery_id)
+        out = DeadlinesOut(**_deadlines(reminded.delivery, reminded.directive))
+    sockets.push_reminder(reminded.sent.platform_id, reminded.sent.payload)
+    return _json(out)
+
+
+@bp.get(
+    "/deliveries/<int:delivery_id>/deadlines",
+    summary="A delivery's current deadline, reminders sent, next reminder and (next) escalation",
+    responses={200: DeadlinesOut},
+)
+def show_deadlines(path: DeliveryPath):
+    with read_session(current_hub().engine) as session:
+        delivery, directive = oversight.delivery_with_directive(session, current_principal(), path.delivery_id)
+        return _json(DeadlinesOut(**_deadlines(delivery, directive)))
+
+
+@bp.post(
+    "/platforms/<int:platform_id>/rectify",
+    summary="Send one platform a rectification notice (a directive of kind 'rectification')",
+    responses={201: RectificationOut},
+)
+def rectify(path: PlatformPath, body: oversight.RectificationInput):
+    hub = current_hub()
+    with write_session(hub.engine) as session:
+        published = oversight.rectify(session, current_principal(), clock.now(), path.platform_id, body, hub.signer)
+        out = RectificationOut.model_validate(published.directive, from_attributes=True)
+    sockets.push_published(published)
+    sockets.push_progress([published.directive.id])
+    return _json(out, 201)
+
+
+@bp.get(
+    "/escalations",
+    summary="Deliveries escalated to your department (any province for the central regulator), newest first",
+    responses={200: EscalationPage},
+)
+def escalations(query: EscalationQuery):
+    with read_session(current_hub().engine) as session:
+        page = oversight.escalations(
+            session,
+            current_principal(),
+            province=query.province,
+            open_only=query.open,
+            page=query.page,
+            per_page=query.per_page,
+        )
+        items = [_escalation(d, directive, p) for d, directive, p in page.items]
+    return _json(EscalationPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+def init_app(app: OpenAPI) -> None:
+    app.register_api(bp)

@@ -1,0 +1,242 @@
+"""The pages' forms (Flask-WTF, each with its CSRF token). They check shape and length; the core checks the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+REQUIRED = _l("This field is required.")
+
+
+def required() -> DataRequired:
+    return DataRequired(message=REQUIRED)
+
+
+def length(high: int, low: int = 0) -> Length:
+    return Length(min=low, max=high, message=_l("Between %(min)d and %(max)d characters.", min=low, max=high))
+
+
+def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a select, radio or multiple-select field."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """A time typed on the page (Asia/Ho_Chi_Minh wall clock) as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def local_input(value: datetime | None) -> datetime | None:
+    """An aware UTC time as the wall-clock value a datetime-local input shows."""
+    return value.astimezone(LOCAL_TZ).replace(tzinfo=None) if value else None
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read as Asia/Ho_Chi_Minh time."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators or [Optional()], format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Not a valid date and time.")) from None
+
+    def utc(self) -> datetime | None:
+        return to_utc(self.data)
+
+
+class OptionalInt(IntegerField):
+    def __init__(self, label=None, low: int = 0, high: int = 10**9, **kwargs):
+        super().__init__(
+            label,
+            [Optional(), NumberRange(low, high, message=_l("Between %(min)s and %(max)s.", min=low, max=high))],
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Not a whole number.")) from None
+
+
+class Count(IntegerField):
+    """A required whole number of zero or more (items, reports)."""
+
+    def __init__(self, label=None, **kwargs):
+        validators = [InputRequired(message=REQUIRED), NumberRange(0, 10**12, message=_l("Must be 0 or more."))]
+        super().__init__(label, validators, render_kw={"min": 0, "inputmode": "numeric"}, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Not a whole number.")) from None
+
+
+class Day(DateField):
+    """A required calendar day."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, [InputRequired(message=REQUIRED)], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Not a valid date.")) from None
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Login"), [required(), length(100)], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), [required(), length(256)], render_kw={"autocomplete": "current-password"})
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), [required(), length(256)])
+    new = PasswordField(_l("New password"), [required(), length(256, 10)], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Repeat the new password"), [required(), EqualTo("new", message=_l("The two new passwords differ."))]
+    )
+
+
+class DirectiveForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[])
+    title = StringField(_l("Title"), [required(), length(300)])
+    body = TextAreaField(_l("Text (Markdown)"), [required(), length(50_000)], render_kw={"rows": 12})
+    priority = SelectField(_l("Priority"), choices=[])
+    audience_all = BooleanField(_l("All platforms"))
+    provinces = SelectMultipleField(_l("Provinces"), choices=[], validate_choice=True)
+    platform_kinds = SelectMultipleField(_l("Platform kinds"), choices=[], validate_choice=True)
+    platforms = StringField(_l("Named platforms (codes, comma-separated)"), [Optional(), length(20_000)])
+    legal_basis = StringField(_l("Legal basis"), [Optional(), length(500)])
+    exercise = BooleanField(_l("Exercise (kept out of the statistics)"))
+    publish_at = LocalDateTimeField(_l("Publish at (schedule)"))
+    ack_due_at = LocalDateTimeField(_l("Acknowledge by"))
+    implement_due_at = LocalDateTimeField(_l("Implement by"))
+    expires_at = LocalDateTimeField(_l("Expires at"))
+    remind_interval_minutes = OptionalInt(_l("Remind every (minutes)"), 5, 60 * 24 * 30)
+    remind_limit = OptionalInt(_l("At most this many reminders"), 0, 50)
+    escalate_after_minutes = OptionalInt(_l("Escalate after (minutes overdue)"), 0, 60 * 24 * 90)
+
+    def platform_codes(self) -> list[str]:
+        return [c.strip() for c in (self.platforms.data or "").replace("\n", ",").split(",") if c.strip()]
+
+    def audience(self) -> dict:
+        if self.audience_all.data:
+            return {"all": True}
+        return {
+            "provinces": list(self.provinces.data or []),
+            "platform_kinds": list(self.platform_kinds.data or []),
+            "platforms": self.platform_codes(),
+        }
+
+    def validate_platforms(self, field) -> None:
+        if len(self.platform_codes()) > 10_000:
+            raise ValidationError(_l("At most 10,000 platforms."))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), [required(), length(2000)])
+    confirm = BooleanField(_l("Yes, revoke this directive"), [DataRequired(message=_l("Tick the box to confirm."))])
+
+
+class ReviewForm(FlaskForm):
+    verdict = RadioField(_l("Verdict"), choices=options([("verified", _l("Verified")), ("returned", _l("Return"))]))
+    note = TextAreaField(_l("Note"), [Optional(), length(5000)])
+
+
+class AnswerForm(FlaskForm):
+    text = TextAreaField(_l("Answer"), [required(), length(5000)])
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(_l("Your question"), [required(), length(5000)])
+
+
+class StatusForm(FlaskForm):
+    state = RadioField(
+        _l("Status"),
+        [InputRequired(message=REQUIRED)],
+        choices=options(
+            [
+                ("in_progress", _l("In progress")),
+                ("implemented", _l("Implemented")),
+                ("declined", _l("Not applicable")),
+            ]
+        ),
+    )
+    report = TextAreaField(_l("Report (what was done, or why it does not apply)"), [Optional(), length(20_000)])
+
+
+class RatioForm(FlaskForm):
+    period_start = Day(_l("Period from"))
+    period_end = Day(_l("Period to"))
+    items_published = Count(_l("Items published"))
+    negative_items = Count(_l("Negative items"))
+    note = TextAreaField(_l("Note"), [Optional(), length(5000)])
+
+    def validate_period_end(self, field) -> None:
+        if self.period_start.data and field.data and field.data < self.period_start.data:
+            raise ValidationError(_l("The period ends before it starts."))
+
+    def validate_negative_items(self, field) -> None:
+        if field.data is not None and self.items_published.data is not None and field.data > self.items_published.data:
+            raise ValidationError(_l("Negative items cannot exceed items published."))
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("Label"), [required(), length(100)])
+
+
+class PlatformForm(FlaskForm):
+    code = StringField(_l("Code"), [required(), length(64, 2)])
+    name = StringField(_l("Name"), [required(), length(300)])
+    province = SelectField(_l("Province"), choices=[])
+    platform_kind = SelectField(_l("Platform kind"), choices=[])
+    licence_no = StringField(_l("Licence number"), [Optional(), length(100)])
+    domains = StringField(_l("Domains (comma-separated)"), [Optional(), length(2000)])
+
+
+class UserForm(FlaskForm):
+    org_code = StringField(_l("Organisation code"), [required(), length(64)])
+    role = SelectField(_l("Role"), choices=[])
+    login = StringField(_l("Login"), [required(), length(100, 2)])
+    display_name = StringField(_l("Display name"), [required(), length(200)])
+    email = StringField(_l("E-mail"), [Optional(), length(254)])
+    password = PasswordField(_l("Password"), [required(), length(256, 10)])
+
+
+class RectifyForm(FlaskForm):
+    title = StringField(_l("Title"), [required(), length(300)])
+    body = TextAreaField(_l("What must be corrected (Markdown)"), [required(), length(50_000)], render_kw={"rows": 8})
+    priority = SelectField(_l("Priority"), choices=[])
+    legal_basis = StringField(_l("Legal basis"), [Optional(), length(500)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token (acknowledge, publish a draft, revoke a token)."""

@@ -1,0 +1,182 @@
+"""What every page shares: the blueprint, who may open which page, and the helpers templates use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Flask, abort, redirect, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from hub import markdown
+from hub.core.access import Principal
+from hub.models import Role
+from hub.provinces import PROVINCES
+from hub.state import current_hub
+from hub.web.auth import current_principal
+
+bp = Blueprint("pages", __name__)
+
+HOME = {
+    Role.OFFICER: "pages.console",
+    Role.EDITOR: "pages.inbox",
+    Role.MANAGER: "pages.dashboard",
+    Role.ADMIN: "pages.admin_home",
+}
+
+STATE_LABELS = {
+    "pending": _l("Pending"),
+    "delivered": _l("Delivered"),
+    "acknowledged": _l("Acknowledged"),
+    "in_progress": _l("In progress"),
+    "implemented": _l("Implemented"),
+    "declined": _l("Not applicable"),
+    "overdue": _l("Overdue"),
+}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Scheduled"),
+    "published": _l("Published"),
+    "revoked": _l("Revoked"),
+    "expired": _l("Expired"),
+}
+KIND_LABELS = {
+    "directive": _l("Directive"),
+    "orientation": _l("Orientation notice"),
+    "reminder": _l("Reminder"),
+    "rectification": _l("Rectification"),
+    "report_request": _l("Report request"),
+}
+PRIORITY_LABELS = {"routine": _l("Routine"), "urgent": _l("Urgent"), "flash": _l("Flash")}
+PLATFORM_KIND_LABELS = {"news_site": _l("General news site"), "social_network": _l("Social network")}
+ROLE_LABELS = {"admin": _l("Administrator"), "officer": _l("Officer"), "editor": _l("Editor"), "manager": _l("Manager")}
+EVENT_LABELS = {
+    "drafted": _l("Draft saved"),
+    "scheduled": _l("Scheduled"),
+    "draft_updated": _l("Draft changed"),
+    "published": _l("Published"),
+    "delivered": _l("Delivered"),
+    "delivered_to_new_platform": _l("Delivered to a new platform"),
+    "acknowledged": _l("Acknowledged"),
+    "status_changed": _l("Status changed"),
+    "report_updated": _l("Report updated"),
+    "report_verified": _l("Report verified"),
+    "report_returned": _l("Report returned"),
+    "question_asked": _l("Question asked"),
+    "question_answered": _l("Question answered"),
+    "reminded": _l("Reminded"),
+    "escalated": _l("Escalated"),
+    "superseded": _l("Amended"),
+    "revoked": _l("Revoked"),
+    "expired": _l("Expired"),
+    "ratio_report_submitted": _l("Ratio report submitted"),
+    "organisation_registered": _l("Organisation registered"),
+    "user_created": _l("User created"),
+    "token_issued": _l("Token issued"),
+    "token_revoked": _l("Token revoked"),
+    "login_failed": _l("Failed sign-in"),
+    "password_changed": _l("Password changed"),
+}
+VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}
+
+
+def principal() -> Principal:
+    """The signed-in user's principal (pages are session-only)."""
+    return current_user.principal
+
+
+def engine():
+    return current_hub().engine
+
+
+def roles_required(*roles: Role, platform: bool | None = None) -> Callable:
+    """Only signed-in users holding one of ``roles`` may open the page; others get 403 (anonymous: sign-in)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
+            who = principal()
+            if who.role not in roles or (platform is not None and who.is_platform != platform):
+                abort(403)
+            current_principal(required=False)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def home_endpoint(who: Principal) -> str:
+    return HOME.get(who.role, "pages.login")
+
+
+def province_name(code: str | None) -> str:
+    if not code:
+        return ""
+    names = PROVINCES.get(code)
+    if names is None:
+        return code
+    return names[1] if str(get_locale()) == "en" else names[0]
+
+
+def province_choices() -> list[tuple[str, str]]:
+    return sorted(((code, province_name(code)) for code in PROVINCES), key=lambda c: c[1])
+
+
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    """A UTC time as the reader sees it (Asia/Ho_Chi_Minh, in the page's language)."""
+    return format_datetime(value, fmt) if value else "—"
+
+
+def page_url(page: int, **overrides: Any) -> str:
+    """This page's URL with the same query and another page number (or other overrides)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in overrides.items() if v is not None})
+    args["page"] = page
+    return request.path + "?" + urlencode(args)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only paths of this site are followed after a form (no scheme, host, or '//' and '\\' tricks)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def int_arg(name: str, default: int, low: int = 1, high: int = 10_000_000) -> int:
+    """An integer query argument, clamped to a sane range (bad values fall back to the default)."""
+    try:
+        value = int(request.args.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, low), high)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.filters["province"] = province_name
+    app.jinja_env.globals.update(
+        page_url=page_url,
+        STATE_LABELS=STATE_LABELS,
+        STATUS_LABELS=STATUS_LABELS,
+        KIND_LABELS=KIND_LABELS,
+        PRIORITY_LABELS=PRIORITY_LABELS,
+        PLATFORM_KIND_LABELS=PLATFORM_KIND_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        VERIFICATION_LABELS=VERIFICATION_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+    )
+
+    @app.context_processor
+    def _page_context() -> dict[str, Any]:
+        who = current_user.principal if current_user.is_authenticated else None
+        return {"who": who, "lang": str(get_locale() or "vi")}

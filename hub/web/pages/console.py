@@ -1,0 +1,232 @@
+"""The officer's console: the directive list with live progress, the composer (preview, audience count) and a
+directive's page (follow-through table and timeline). Acting on a directive afterwards is in ``followup``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from pydantic import ValidationError
+
+from hub import clock, markdown, sockets
+from hub.core import audiences, directives, followthrough, views
+from hub.core.access import get_visible_directive
+from hub.core.directives import DirectiveInput
+from hub.core.errors import HubError
+from hub.db import read_session, write_session
+from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
+from hub.state import current_hub
+from hub.web.forms import (
+    AnswerForm,
+    ConfirmForm,
+    DirectiveForm,
+    ReviewForm,
+    options,
+)
+from hub.web.pages.base import (
+    KIND_LABELS,
+    PLATFORM_KIND_LABELS,
+    PRIORITY_LABELS,
+    STATE_LABELS,
+    bp,
+    engine,
+    int_arg,
+    principal,
+    province_choices,
+    roles_required,
+)
+from hub.web.pages.messages import error_text
+
+officer_only = roles_required(Role.OFFICER, Role.ADMIN, platform=False)
+TABLE_SORTS = ("platform", "-platform", "province", "state", "acknowledged_at", "-acknowledged_at", "due_at", "seq")
+
+
+def composer_form(form: DirectiveForm) -> DirectiveForm:
+    """The composer with its choices for this officer (a provincial officer sees only its province)."""
+    who = principal()
+    form.kind.choices = options((k.value, KIND_LABELS[k.value]) for k in DirectiveKind)
+    form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
+    provinces = province_choices()
+    if who.is_province:
+        provinces = [c for c in provinces if c[0] == who.province]
+    form.provinces.choices = options(provinces)
+    form.platform_kinds.choices = options((k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind)
+    return form
+
+
+def directive_input(form: DirectiveForm) -> DirectiveInput:
+    """The form as the core's input schema (times converted from Asia/Ho_Chi_Minh to UTC)."""
+    return DirectiveInput(
+        kind=form.kind.data,
+        title=form.title.data,
+        body=form.body.data,
+        priority=form.priority.data,
+        audience=form.audience(),
+        legal_basis=form.legal_basis.data or None,
+        exercise=form.exercise.data,
+        publish_at=form.publish_at.utc() if request.form.get("action") == "schedule" else None,
+        ack_due_at=form.ack_due_at.utc(),
+        implement_due_at=form.implement_due_at.utc(),
+        expires_at=form.expires_at.utc(),
+        remind_interval_minutes=form.remind_interval_minutes.data,
+        remind_limit=form.remind_limit.data,
+        escalate_after_minutes=form.escalate_after_minutes.data,
+    )
+
+
+def validation_text(exc: ValidationError) -> str:
+    """The first problem pydantic found, as a sentence for the form."""
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return _("Check %(field)s: %(problem)s", field=where, problem=first.get("msg", ""))
+
+
+def announce(published: directives.Published) -> None:
+    """Push a committed publication to its platforms and the consoles."""
+    sockets.push_published(published)  # also refreshes the progress of the directive (and of the one it amends)
+
+
+@bp.get("/console")
+@officer_only
+def console():
+    who = principal()
+    status = request.args.get("status") or None
+    if status not in (None, *[s.value for s in DirectiveStatus]):
+        status = None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    with read_session(engine()) as session:
+        page = followthrough.list_directives(session, who, status=status, q=q, page=int_arg("page", 1), per_page=20)
+        progress = followthrough.progress(session, who, [d.id for d in page.items], clock.now())
+    return render_template("console/list.html", page=page, progress=progress, status=status, q=q or "")
+
+
+@bp.route("/console/new", methods=["GET", "POST"])
+@officer_only
+def compose():
+    form = composer_form(DirectiveForm())
+    if request.method == "GET" and request.args.get("kind") in KIND_LABELS:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        action = request.form.get("action", "draft")
+        if action == "schedule" and not form.publish_at.data:
+            form.publish_at.errors = [_("Give a publication time to schedule.")]
+        else:
+            directive_id = _save_new(form, action)
+            if directive_id is not None:
+                return redirect(url_for("pages.console_directive", directive_id=directive_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("console/compose.html", form=form, amend_of=None), status
+
+
+def _save_new(form: DirectiveForm, action: str) -> int | None:
+    """Create (and publish, when asked) in one transaction; on any refusal keep the form with the reason."""
+    who, now = principal(), clock.now()
+    try:
+        data = directive_input(form)
+        with write_session(engine()) as session:
+            directive = directives.create(session, who, now, data)
+            published = None
+            if action == "publish":
+                published = directives.publish(session, who, now, directive.id, current_hub().signer)
+    except ValidationError as exc:
+        form.form_errors.append(validation_text(exc))
+        return None
+    except HubError as exc:
+        form.form_errors.append(error_text(exc))
+        return None
+    if published is not None:
+        announce(published)
+        flash(_("Published to %(n)d platforms.", n=published.directive.audience_size), "success")
+    elif directive.status == DirectiveStatus.SCHEDULED:
+        flash(_("Scheduled."), "success")
+    else:
+        flash(_("Saved as a draft."), "success")
+    return directive.id
+
+
+@bp.post("/console/preview")
+@officer_only
+def preview():
+    """The composer's live preview: the text as platforms will see it."""
+    body = (request.form.get("body") or "")[:50_000]
+    return jsonify({"html": str(markdown.render(body))})
+
+
+@bp.get("/console/audience-count")
+@officer_only
+def audience_count():
+    """How many platforms the audience picker's current choice addresses."""
+    who = principal()
+    data: dict[str, Any] = {"all": request.args.get("all") in ("1", "y", "true", "on")}
+    if not data["all"]:
+        data["provinces"] = request.args.getlist("provinces")
+        data["platform_kinds"] = request.args.getlist("platform_kinds")
+        codes = ",".join(request.args.getlist("platforms"))
+        data["platforms"] = [c.strip() for c in codes.replace("\n", ",").split(",") if c.strip()][:10_000]
+    try:
+        audience = audiences.parse(data)
+        audiences.check_scope(audience, who.province if who.is_province else None)
+    except HubError as exc:
+        return jsonify({"count": 0, "message": error_text(exc)})
+    with read_session(engine()) as session:
+        count = audiences.count(session, audience, who.province if who.is_province else None)
+        unknown = audiences.unknown_platforms(session, audience)
+    return jsonify({"count": count, "unknown": unknown[:20]})
+
+
+def _table_args() -> dict[str, Any]:
+    state = request.args.get("state") or None
+    if state not in (None, *STATE_LABELS):
+        state = None
+    sort = request.args.get("sort") or "platform"
+    return {
+        "state": None if state == "overdue" else state,
+        "overdue_at": clock.now() if state == "overdue" else None,
+        "province": (request.args.get("province") or None),
+        "q": (request.args.get("q") or "").strip()[:100] or None,
+        "sort": sort if sort in TABLE_SORTS else "platform",
+        "page": int_arg("page", 1),
+        "per_page": 25,
+    }
+
+
+def _directive_context(directive_id: int) -> dict[str, Any]:
+    who, now = principal(), clock.now()
+    args = _table_args()
+    with read_session(engine()) as session:
+        directive = get_visible_directive(session, who, directive_id)
+        rows = followthrough.directive_deliveries(session, who, directive_id, **args)
+        progress = followthrough.progress(session, who, [directive_id], now)[directive_id]
+        timeline = followthrough.list_events(
+            session, who, directive_id=directive_id, page=int_arg("tpage", 1), per_page=20
+        )
+        questions = views.directive_questions(session, who, directive_id)
+    return {
+        "directive": directive,
+        "rows": rows,
+        "progress": progress,
+        "timeline": timeline,
+        "questions": questions,
+        "args": args,
+        "filter_state": request.args.get("state") or "",
+        "now": now,
+        "provinces": province_choices(),
+        "own": who.is_regulator or directive.issuer_id == who.org_id,
+        "review_form": ReviewForm(),
+        "answer_form": AnswerForm(),
+        "confirm_form": ConfirmForm(),
+    }
+
+
+@bp.get("/console/directives/<int:directive_id>")
+@officer_only
+def console_directive(directive_id: int):
+    return render_template("console/directive.html", **_directive_context(directive_id))
+
+
+@bp.get("/console/directives/<int:directive_id>/table")
+@officer_only
+def console_directive_table(directive_id: int):
+    """The follow-through table alone, for the page to refresh it live."""
+    return render_template("console/_table.html", **_directive_context(directive_id))

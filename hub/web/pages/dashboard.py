@@ -1,0 +1,144 @@
+"""The manager's dashboard: charts, the follow-through log with filters and CSV export, a printable report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
+
+from hub import clock
+from hub.core import followthrough, stats, views
+from hub.core.access import get_visible_directive
+from hub.db import read_session
+from hub.models import Role
+from hub.provinces import PROVINCES
+from hub.state import current_hub
+from hub.web.forms import LOCAL_TZ
+from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
+
+reader_only = roles_required(Role.MANAGER, Role.OFFICER, Role.ADMIN, platform=False)
+CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details")
+
+
+@bp.get("/dashboard")
+@reader_only
+def dashboard():
+    now = clock.now()
+    with read_session(engine()) as session:
+        figures = stats.dashboard(session, principal(), now, current_hub().settings.ratio_threshold)
+    charts = {
+        "days": [d.day.isoformat() for d in figures.days],
+        "ack": [round(d.ack_rate * 100, 1) for d in figures.days],
+        "implemented": [round(d.implement_rate * 100, 1) for d in figures.days],
+        "ackBuckets": figures.ack_buckets,
+        "ackLabels": [_("< 1 h"), _("1–4 h"), _("4–24 h"), _("1–3 days"), _("> 3 days")],
+        "overdueProvinces": [province_name(p) for p, _n in figures.overdue_by_province],
+        "overdueCounts": [n for _p, n in figures.overdue_by_province],
+        "ratioPlatforms": [name for name, _r, _f in figures.ratio_reports],
+        "ratios": [round(r * 100, 2) for _n, r, _f in figures.ratio_reports],
+        "threshold": round(figures.threshold * 100, 2),
+        "labels": {
+            "ack": _("Acknowledged (%)"),
+            "implemented": _("Implemented (%)"),
+            "deliveries": _("Deliveries"),
+            "platforms": _("Platforms with overdue work"),
+            "ratio": _("Negative items (%)"),
+            "threshold": _("Threshold"),
+        },
+    }
+    return render_template("dashboard/index.html", figures=figures, charts=charts)
+
+
+def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:
+    """The log's filters from the query string (dates are local days), and the raw values to refill the form."""
+    raw = {k: (request.args.get(k) or "").strip()[:100] for k in ("kind", "province", "since", "until", "directive")}
+    filters: dict[str, Any] = {}
+    if raw["kind"]:
+        filters["kind"] = raw["kind"]
+    if raw["province"] in PROVINCES:
+        filters["province"] = raw["province"]
+    if raw["directive"].isdigit():
+        filters["directive_id"] = int(raw["directive"])
+    for name, shift in (("since", 0), ("until", 1)):
+        try:
+            day = datetime.strptime(raw[name], "%Y-%m-%d").date()
+        except ValueError:
+            raw[name] = ""
+            continue
+        filters[name] = datetime.combine(day + timedelta(days=shift), time(), LOCAL_TZ)
+    return filters, raw
+
+
+@bp.get("/dashboard/log")
+@reader_only
+def event_log():
+    filters, raw = _log_filters()
+    with read_session(engine()) as session:
+        page = followthrough.list_events(session, principal(), page=int_arg("page", 1), per_page=50, **filters)
+    return render_template("dashboard/log.html", page=page, raw=raw, provinces=province_choices())
+
+
+@bp.get("/dashboard/log.csv")
+@reader_only
+def event_log_csv():
+    """The filtered log as CSV, streamed in batches (never the whole log in memory)."""
+    filters, _raw = _log_filters()
+    who, hub_engine = principal(), engine()
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        yield "\ufeff"  # spreadsheet programs then read the file as UTF-8
+        writer.writerow(CSV_COLUMNS)
+        with read_session(hub_engine) as session:
+            for n, event in enumerate(followthrough.iter_events(session, who, **filters), 1):
+                writer.writerow(
+                    (
+                        event.id,
+                        event.at.isoformat(),
+                        event.kind,
+                        event.actor,
+                        event.org_id or "",
+                        event.province or "",
+                        event.directive_id or "",
+                        event.delivery_id or "",
+                        json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str),
+                    )
+                )
+                if n % 500 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    stamp = clock.now().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="follow-through-{stamp}.csv"'},
+    )
+
+
+@bp.get("/dashboard/directives/<int:directive_id>/report")
+@reader_only
+def printable_report(directive_id: int):
+    """One directive's follow-through on paper: summary, by province, and the rows (pages of 500)."""
+    who, now = principal(), clock.now()
+    with read_session(engine()) as session:
+        directive = get_visible_directive(session, who, directive_id)
+        progress = followthrough.progress(session, who, [directive_id], now)[directive_id]
+        breakdown = views.province_breakdown(session, who, directive_id)
+        rows = followthrough.directive_deliveries(
+            session, who, directive_id, sort="province", page=int_arg("page", 1), per_page=500
+        )
+    by_province: dict[str, dict[str, int]] = {}
+    for province, state, count in breakdown:
+        by_province.setdefault(province, {})[state] = count
+    return render_template(
+        "dashboard/report.html", directive=directive, progress=progress, by_province=by_province, rows=rows, now=now
+    )
