@@ -96,6 +96,7 @@ async def wait_for(predicate, timeout: float, interval: float = 0.005) -> bool:
 async def publish_once(target: Target, swarm: Swarm, result: Result, timeout: float, counted: bool) -> None:
     """One publish: wait until every client has it and, for the hub, until every receipt is recorded."""
     loop, arrivals = asyncio.get_running_loop(), swarm.arrivals
+    answered_before = arrivals.receipts_answered
     t0 = time.monotonic()
     try:
         directive_id = await loop.run_in_executor(None, target.publish)
@@ -119,6 +120,9 @@ async def publish_once(target: Target, swarm: Swarm, result: Result, timeout: fl
     durable = asyncio.create_task(poll_recorded()) if target.durable else None
     await wait_for(lambda: arrivals.count.get(directive_id, 0) >= result.connected, timeout)
     done_at = await durable if durable is not None else None
+    if swarm.receipts:  # the next publish starts once this one's receipts are answered, not behind them
+        expected = arrivals.count.get(directive_id, 0)
+        await wait_for(lambda: arrivals.receipts_answered - answered_before >= expected, timeout)
     if not counted:
         return
     received = arrivals.count.get(directive_id, 0)
@@ -136,10 +140,10 @@ async def publish_once(target: Target, swarm: Swarm, result: Result, timeout: fl
         result.receipts_per_s.append(result.connected / max(1e-6, done_at - first))
 
 
-async def measure(target: Target, n: int, publishes: int, timeout: float) -> Result:
+async def measure(target: Target, n: int, publishes: int, timeout: float, receipts: bool) -> Result:
     """Connect n clients to a started target, publish ``publishes`` times, and measure."""
     result = Result(target.name, n)
-    swarm = Swarm("127.0.0.1", target.port, target.auths, receipts=target.durable)
+    swarm = Swarm("127.0.0.1", target.port, target.auths, receipts=receipts)
     rss_before = rss_kb(target.pid)
     result.connect_s = await swarm.connect()
     result.connected, result.failed = len(swarm.clients), swarm.failed
@@ -166,7 +170,8 @@ async def run_size(n: int, args: argparse.Namespace, workdir: Path) -> list[Resu
             target.prepare(n)
             target.start()
             print(f"[N={n}] {target.name}: connecting {n} clients", file=sys.stderr, flush=True)
-            result = await measure(target, n, args.publishes, args.timeout)
+            receipts = target.durable or args.bare_receipts
+            result = await measure(target, n, args.publishes, args.timeout, receipts)
             results.append(result)
             print(f"[N={n}] {target.name}: {result}", file=sys.stderr, flush=True)
         except Exception as exc:  # one broken target must not cost the other measurements
@@ -209,6 +214,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="N=200, 5 publishes")
     parser.add_argument("--no-hub", action="store_true", help="only the bare baseline")
     parser.add_argument("--no-bare", action="store_true", help="only the hub")
+    parser.add_argument(
+        "--bare-receipts",
+        action="store_true",
+        help="clients of the bare server answer each directive with a receipt too (answered, not recorded)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folders")
     args = parser.parse_args()
     if args.quick:
