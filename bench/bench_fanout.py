@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_fanout.py                 # N = 1,000, 5,000, 10,000; 20 publishes each
     .venv/bin/python bench/bench_fanout.py --sizes 2000 --publishes 30
     .venv/bin/python bench/bench_fanout.py --quick         # N = 200, 5 publishes: a smoke test under a minute
+    .venv/bin/python bench/bench_fanout.py --sizes 5000 --no-hub --bare-receipts   # baseline with receipt traffic
 
 For each N it starts the hub (``python app.py`` on a fresh SQLite instance with N platforms and their tokens),
 connects N clients from this process (bench/loadgen.py), publishes to all of them and measures, then does the same
