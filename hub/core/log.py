@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -110,11 +110,50 @@ def append_many(session: Session, drafts: Iterable[EventDraft]) -> list[dict[str
         }
         row["hash"] = last_hash = row_hash(row["prev_hash"], row)
         rows.append(row)
-    session.connection().execute(Event.__table__.insert(), rows)
+    _insert(session, rows)
     head.last_id, head.last_hash = last_id, last_hash
     session.add(head)
     session.flush()
     return rows
+
+
+_COLUMNS = (
+    "id",
+    "at",
+    "kind",
+    "actor",
+    "org_id",
+    "province",
+    "directive_id",
+    "delivery_id",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One driver-level executemany: the log is the hub's hottest insert (a reminder sweep writes a row per
+    delivery), and SQLAlchemy's per-row type processing would cost more than the database does."""
+    conn = session.connection()
+    names = ", ".join(_COLUMNS)
+    if conn.dialect.name == "sqlite":
+        # The text format SQLAlchemy's SQLite DateTime type reads back (naive UTC, always with microseconds).
+        def at(value: datetime) -> str:
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+        marks = ", ".join("?" for _ in _COLUMNS)
+    else:
+
+        def at(value: datetime) -> datetime:
+            return value
+
+        marks = ", ".join("%s::json" if c == "details" else "%s" for c in _COLUMNS)
+    params = [
+        tuple(at(r["at"]) if c == "at" else canonical(r["details"]) if c == "details" else r[c] for c in _COLUMNS)
+        for r in rows
+    ]
+    conn.exec_driver_sql(f"INSERT INTO event ({names}) VALUES ({marks})", params)
 
 
 def append(session: Session, draft: EventDraft) -> dict[str, Any]:
