@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     from hub.db import make_engine, migrate
     from hub.extensions import babel, csrf, limiter, login_manager
     from hub.state import Hub, load_signer
-    from hub.web import api, api_deadlines, auth, errors, i18n, pages
+    from hub.web import api, api_deadlines, auth, errors, i18n, pages, sessions
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     migrate(engine)
     app.extensions["hub"] = Hub(settings=settings, engine=engine, signer=load_signer(settings.instance_path))
 
+    sessions.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
