@@ -8,7 +8,7 @@ from gevent import monkey
 
 from hub.sockets import console, platform
 from hub.sockets.gate import make_manager
-from hub.sockets.names import socketio
+from hub.sockets.names import PLATFORM_NS, socketio
 from hub.sockets.progress import progress_feed_for, push_progress
 from hub.sockets.push import (
     disconnect_token,
@@ -47,3 +47,6 @@ def init_app(app: Flask) -> None:
         client_manager=manager,
         max_http_buffer_size=settings.max_content_length,
     )
+    from hub.sockets.platform import receipt_handler
+
+    socketio.server.on("receipt", receipt_handler(app), namespace=PLATFORM_NS)

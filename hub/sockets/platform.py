@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
@@ -184,18 +185,31 @@ def sync(data: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "count": count, "head": head}
 
 
-@socketio.on("receipt", namespace=PLATFORM_NS)
-@answered
-def receipt(data: dict[str, Any]) -> dict[str, Any]:
+def receipt_handler(app: Flask) -> Callable[..., dict[str, Any]]:
+    """The ``receipt`` handler, registered on python-socketio directly (see ``hub.sockets.init_app``).
+
+    Receipts are the one event every platform sends for every directive, all at once, while the broadcast is still
+    going out; Flask-SocketIO's per-event request context (environ, URL matching, session) cost more than the
+    receipt itself, and this handler needs none of it: the socket id names the platform.
+    """
+    writer = writer_for(app)
+
+    def on_receipt(sid: str, *args: Any) -> dict[str, Any]:
+        return answered(lambda data: _record_receipt(writer, sid, data))(*args)
+
+    return on_receipt
+
+
+def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "seq")
-    me = _me()
+    me = sockets.get(sid)
+    if me is None:
+        raise Unauthenticated("this socket is not connected")
     if ("directive_id" in data) == ("seq" in data):
         raise InvalidInput("give directive_id or seq")
     directive_id = answers.whole_number(data, "directive_id") if "directive_id" in data else None
     seq = answers.whole_number(data, "seq") if "seq" in data else None
-    recorded = writer_for(current_app._get_current_object()).record(
-        ReceiptIn(me.platform_id, me.principal.label, directive_id, seq)
-    )
+    recorded = writer.record(ReceiptIn(me.platform_id, me.principal.label, directive_id, seq))
     if recorded is None:
         raise Unavailable("the receipt could not be recorded now; send it again")
     if recorded.directive_id is None:
