@@ -163,7 +163,6 @@ def rectify(path: PlatformPath, body: oversight.RectificationInput):
         published = oversight.rectify(session, current_principal(), clock.now(), path.platform_id, body, hub.signer)
         out = RectificationOut.model_validate(published.directive, from_attributes=True)
     sockets.push_published(published)
-    sockets.push_progress([published.directive.id])
     return _json(out, 201)
 
 

@@ -199,9 +199,7 @@ def amend(path: DirectivePath, body: DirectiveInput):
     with writing() as session:
         result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
     if isinstance(result, Published):
-        sockets.push_published(result)
-        if result.superseded is not None:
-            sockets.push_progress([result.superseded.id])
+        sockets.push_published(result)  # refreshes the progress of the amended directive too
         return ok(_directive(result.directive), 201)
     return ok(_directive(result), 201)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from hub import clock, sockets
+from hub import clock
 from hub.core import registry, views
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
@@ -19,6 +19,7 @@ from hub.web.pages.base import (
     int_arg,
     principal,
     province_choices,
+    revoke_token,
     roles_required,
 )
 from hub.web.pages.messages import error_text
@@ -114,13 +115,4 @@ def admin_tokens():
 @bp.post("/admin/tokens/<int:token_id>/revoke")
 @admin_only
 def admin_revoke_token(token_id: int):
-    ConfirmForm()
-    try:
-        with write_session(engine()) as session:
-            registry.revoke_token(session, principal(), clock.now(), token_id)
-    except HubError as exc:
-        flash(error_text(exc), "error")
-    else:
-        sockets.disconnect_token(token_id)
-        flash(_("The token was revoked."), "success")
-    return redirect(url_for("pages.admin_tokens"))
+    return revoke_token(token_id, "pages.admin_tokens")

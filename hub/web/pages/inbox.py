@@ -15,7 +15,7 @@ from hub.db import read_session, write_session
 from hub.models import DeliveryState, Role
 from hub.state import current_hub
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
-from hub.web.pages.base import STATE_LABELS, bp, engine, int_arg, principal, roles_required
+from hub.web.pages.base import STATE_LABELS, bp, engine, int_arg, principal, revoke_token, roles_required
 from hub.web.pages.messages import error_text
 
 editor_only = roles_required(Role.EDITOR, platform=True)
@@ -171,13 +171,4 @@ def platform_tokens():
 @bp.post("/inbox/tokens/<int:token_id>/revoke")
 @editor_only
 def revoke_platform_token(token_id: int):
-    ConfirmForm()
-    try:
-        with write_session(engine()) as session:
-            registry.revoke_token(session, principal(), clock.now(), token_id)
-    except HubError as exc:
-        flash(error_text(exc), "error")
-    else:
-        sockets.disconnect_token(token_id)
-        flash(_("The token was revoked."), "success")
-    return redirect(url_for("pages.platform_tokens"))
+    return revoke_token(token_id, "pages.platform_tokens")
