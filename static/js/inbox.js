@@ -30,7 +30,13 @@
       () => [Object.assign(document.createElement("mark"), { className: "new", textContent: rows.dataset.newLabel })],
       () => [document.createTextNode(new Date(d.published_at || Date.now()).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" }))],
     ];
-    cells.forEach((make) => { const td = document.createElement("td"); make().forEach((n) => td.appendChild(n)); tr.appendChild(td); });
+    const labels = Array.from(rows.closest("table").querySelectorAll("thead th"), (th) => th.textContent);
+    cells.forEach((make, i) => {
+      const td = document.createElement("td");
+      if (i > 0) td.dataset.label = labels[i] || "";
+      make().forEach((n) => td.appendChild(n));
+      tr.appendChild(td);
+    });
     const empty = rows.querySelector("tr.empty");
     if (empty) empty.remove();
     rows.insertBefore(tr, rows.firstChild);
