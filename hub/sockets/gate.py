@@ -12,6 +12,7 @@ The gate also carries two control messages between processes, which never reach 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,10 @@ import socketio as sio
 from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS, PROGRESS_CHANGED
 
 REPLAYED_MEMORY_SECONDS = 10.0
+
+# While a broadcast's frames are being written, gevent runs ready greenlets for this long before it polls the
+# sockets again (normally 5 ms). See ``Gate._broadcast``.
+BROADCAST_SWITCH_INTERVAL = 2.0
 
 QUEUES = {
     "redis": sio.RedisManager,
@@ -50,6 +55,8 @@ class Gate(sio.Manager):
         self._replayed: dict[str, tuple[float, set[int]]] = {}
         self._next_purge = 0.0
         self.on_progress: Callable[[list[int]], None] | None = None
+        self._broadcasting = 0
+        self._switch_interval = 0.0
 
     def hold(self, sid: str, rooms: list[str]) -> None:
         """Buffer every event to ``sid`` (addressed to it or to one of ``rooms``) from now on."""
@@ -118,7 +125,31 @@ class Gate(sio.Manager):
                 elif event == DIRECTIVE and isinstance(data, dict) and self._was_replayed(sid, data.get("id")):
                     skip.add(sid)
             skip_sid = list(skip)
-        return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
+        if isinstance(room, str) or self.server.async_mode != "gevent":
+            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
+        return self._broadcast(event, data, namespace, room, skip_sid, callback, **kwargs)
+
+    def _broadcast(self, event, data, namespace, room, skip_sid, callback, **kwargs):
+        """Emit to many rooms and let every socket's writer send the frame before anything else runs.
+
+        ``emit`` only queues the frame for each socket; the writers then run as gevent callbacks, and gevent polls
+        the sockets every few milliseconds in between. At thousands of recipients the first ones' receipts would
+        then be read and handled while most frames are still unsent, which made the last delivery several times
+        slower than a plain broadcast. For the length of one broadcast the callbacks run without that break, and
+        the ``sleep(0)`` (queued behind every writer) returns once they have all written.
+        """
+        self._broadcasting += 1
+        if self._broadcasting == 1:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(BROADCAST_SWITCH_INTERVAL)
+        try:
+            result = super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
+            self.server.sleep(0)
+            return result
+        finally:
+            self._broadcasting -= 1
+            if self._broadcasting == 0:
+                sys.setswitchinterval(self._switch_interval)
 
     def _watched_in(self, room: Any) -> set[str]:
         if room is None:

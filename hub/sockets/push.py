@@ -36,13 +36,12 @@ log = logging.getLogger(__name__)
 def push_published(published: Published) -> None:
     """Announce a committed publication to its platforms (one payload, all rooms at once) and the consoles.
 
-    The platforms come first: after their emit the caller yields once, so on gevent every socket's writer sends
-    the frame before the consoles' query runs."""
+    The platforms come first: on gevent the emit returns once every socket's writer has sent the frame (see
+    ``Gate._broadcast``), before the consoles' query runs."""
     directive = published.directive
     if published.platform_ids:
         rooms = [platform_room(i) for i in published.platform_ids]
         socketio.emit(DIRECTIVE, published.payload, to=rooms, namespace=PLATFORM_NS)
-        socketio.sleep(0)
     with read_session(current_hub().engine) as session:
         provinces = provinces_of(session, [directive.id])[directive.id]
     info = {"directive_id": directive.id, "ref_no": directive.ref_no, "title": directive.title}
