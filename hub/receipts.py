@@ -4,6 +4,10 @@ Thousands of platforms answer a publish within a second. One transaction per rec
 far below that and stalls SQLite; one writer that takes whatever has queued up (up to ``MAX_BATCH``) and records it
 in one transaction keeps up. Each handler waits until its batch has committed, so its answer still means "durably
 recorded".
+
+While receipts keep coming, the answers wait (up to ``RELEASE_AFTER_SECONDS``): on one event loop, answering each
+batch at once would put thousands of outgoing frames between the incoming receipts and slow down recording the
+rest. The answers go out when the stream pauses, every one of them after its receipt was committed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 300
 GATHER_SECONDS = 0.02
+RELEASE_AFTER_SECONDS = 0.5
 WAIT_SECONDS = 30.0
 
 
@@ -64,6 +69,7 @@ class ReceiptWriter:
         self._queue: queue.Queue[_Waiting] = queue.Queue()
         self._lock = threading.Lock()
         self._started = False
+        self._oldest = 0.0
 
     def record(self, receipt: ReceiptIn) -> Recorded | None:
         """Queue a receipt and wait until its batch has committed; None means the writer failed or timed out."""
@@ -83,8 +89,18 @@ class ReceiptWriter:
                 self._started = True
 
     def _run(self) -> None:
+        committed: list[_Waiting] = []  # recorded, their handlers not yet told
         while True:
-            batch = [self._queue.get()]
+            if committed:
+                try:
+                    first = self._queue.get(timeout=GATHER_SECONDS)
+                except queue.Empty:  # the stream of receipts has paused: answer everything recorded so far
+                    self._release(committed)
+                    committed = []
+                    continue
+            else:
+                first = self._queue.get()
+            batch = [first]
             # A moment's wait gathers the receipts of a fan-out that is still going out (and lets it go out: an
             # SQLite commit does not yield to the sockets' writers).
             self._sleep(GATHER_SECONDS)
@@ -94,6 +110,12 @@ class ReceiptWriter:
                 except queue.Empty:
                     break
             self._write(batch)
+            if not committed:
+                self._oldest = time.monotonic()
+            committed += batch
+            if time.monotonic() - self._oldest >= RELEASE_AFTER_SECONDS:
+                self._release(committed)
+                committed = []
 
     def _write(self, batch: list[_Waiting]) -> None:
         now = clock.now()
@@ -108,9 +130,12 @@ class ReceiptWriter:
             log.exception("recording %d receipts failed", len(batch))
             for waiting in batch:
                 waiting.failed = True
-        for waiting in batch:
+
+    def _release(self, committed: list[_Waiting]) -> None:
+        """Wake the handlers of recorded receipts (each answers its client) and announce the progress."""
+        for waiting in committed:
             waiting.done.set()
-        touched = {w.result.directive_id for w in batch if w.result and w.result.newly_delivered}
+        touched = {w.result.directive_id for w in committed if w.result and w.result.newly_delivered}
         if touched:
             try:
                 self._on_delivered(sorted(touched))

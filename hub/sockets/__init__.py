@@ -18,6 +18,7 @@ from hub.sockets.push import (
     push_reminder,
     push_revoked,
 )
+from hub.sockets.transport import with_direct_frame_writes
 
 __all__ = [
     "console",
@@ -46,7 +47,12 @@ def init_app(app: Flask) -> None:
         async_mode="gevent" if monkey.is_module_patched("socket") else "threading",
         client_manager=manager,
         max_http_buffer_size=settings.max_content_length,
+        # Each socket's events are handled one after another, in the order sent (an acknowledgement before the
+        # status report that follows it), on the socket's own reader; no greenlet per event.
+        async_handlers=False,
     )
     from hub.sockets.platform import receipt_handler
 
     socketio.server.on("receipt", receipt_handler(app), namespace=PLATFORM_NS)
+    if socketio.server.async_mode == "gevent":
+        app.wsgi_app = with_direct_frame_writes(app.wsgi_app)

@@ -9,6 +9,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from hub.core.errors import HubError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -29,10 +31,13 @@ def failure(exc: HubError) -> dict[str, Any]:
 
 
 def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """Wrap a client-event handler: check the payload's shape and size, translate errors into an answer."""
+    """Wrap a client-event handler: check the payload's shape and size, translate errors into an answer.
+
+    Keyword arguments of the call (the socket id, for a handler registered on python-socketio directly) are
+    passed through to the handler."""
 
     @functools.wraps(handler)
-    def wrapper(*args: Any) -> dict[str, Any]:
+    def wrapper(*args: Any, **context: Any) -> dict[str, Any]:
         try:
             if len(args) != 1:
                 raise InvalidInput("send exactly one object as the event's data")
@@ -41,7 +46,7 @@ def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, 
                 raise InvalidInput("the event's data must be an object")
             if _size(data) > MAX_EVENT_BYTES:
                 raise InvalidInput(f"the event's data may have at most {MAX_EVENT_BYTES} bytes")
-            return handler(data)
+            return handler(data, **context)
         except HubError as exc:
             return failure(exc)
         except Exception:
@@ -52,6 +57,10 @@ def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, 
 
 
 def _size(data: dict[str, Any]) -> int:
+    try:
+        return len(orjson.dumps(data, default=str))
+    except TypeError:  # orjson refuses what JSON allows, e.g. integers beyond 64 bits
+        pass
     try:
         return len(json.dumps(data, default=str))
     except (TypeError, ValueError):

@@ -194,8 +194,12 @@ def receipt_handler(app: Flask) -> Callable[..., dict[str, Any]]:
     """
     writer = writer_for(app)
 
+    @answered
+    def record(data: dict[str, Any], sid: str) -> dict[str, Any]:
+        return _record_receipt(writer, sid, data)
+
     def on_receipt(sid: str, *args: Any) -> dict[str, Any]:
-        return answered(lambda data: _record_receipt(writer, sid, data))(*args)
+        return record(*args, sid=sid)
 
     return on_receipt
 
