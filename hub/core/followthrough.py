@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from hub.core import log, paging
 from hub.core.access import Principal, directive_scope, get_visible_directive, require_platform, require_reader
 from hub.core.errors import InvalidInput
-from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Event, Organisation, Role
+from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Event, Organisation, OrgKind, Role
 
 INBOX_MAX = 500
 
@@ -42,11 +42,18 @@ def inbox_head(session: Session, platform_id: int) -> int:
 
 
 def inbox_heads(session: Session, platform_ids: list[int]) -> dict[int, int]:
-    """The highest sequence number of each of many platforms (the periodic ``head`` of every connected one)."""
+    """The highest sequence number of each of many platforms (the periodic ``head`` of every connected one).
+
+    One plain read of every platform's counter: cheaper than thousands of parameters when thousands are
+    connected."""
     if not platform_ids:
         return {}
-    rows = session.exec(select(Organisation.id, Organisation.delivery_seq).where(Organisation.id.in_(platform_ids)))
-    return {platform_id: seq or 0 for platform_id, seq in rows}
+    table = Organisation.__table__
+    wanted = set(platform_ids)
+    rows = session.connection().execute(
+        sa.select(table.c.id, table.c.delivery_seq).where(table.c.kind == OrgKind.PLATFORM.value)
+    )
+    return {platform_id: seq or 0 for platform_id, seq in rows if platform_id in wanted}
 
 
 def inbox_page(

@@ -46,8 +46,7 @@ def touch_tokens() -> None:
     tokens_to_touch.clear()
     now = clock.now()
     with write_session(current_hub().engine) as session:
-        for token_id in token_ids:
-            registry.touch_token(session, token_id, now)
+        registry.touch_tokens(session, token_ids, now)
 
 
 def send_heads() -> None:
@@ -55,13 +54,17 @@ def send_heads() -> None:
     and cut off sockets whose token was revoked in a way that could not reach them (the command line, a lost
     message)."""
     _cut_revoked()
-    platform_ids = sorted({s.platform_id for s in sockets.values()})
+    platform_ids = list({s.principal.org_id for s in sockets.values()})
     engine = current_hub().engine
-    for start in range(0, len(platform_ids), 1000):
-        with read_session(engine) as session:
-            heads = followthrough.inbox_heads(session, platform_ids[start : start + 1000])
-        for platform_id, seq in heads.items():
-            socketio.emit(HEAD, {"seq": seq}, to=platform_room(platform_id), namespace=PLATFORM_NS, ignore_queue=True)
+    with read_session(engine) as session:
+        heads = followthrough.inbox_heads(session, platform_ids)
+    by_seq: dict[int, list[str]] = {}
+    for platform_id, seq in heads.items():
+        by_seq.setdefault(seq, []).append(platform_room(platform_id))
+    # Platforms with the same head share one emit (and one encoded frame): most platforms receive the same
+    # directives, so a few thousand connected platforms make a handful of emits, not thousands.
+    for seq, rooms in by_seq.items():
+        socketio.emit(HEAD, {"seq": seq}, to=rooms, namespace=PLATFORM_NS, ignore_queue=True)
 
 
 def _cut_revoked() -> None:
