@@ -44,6 +44,7 @@ class Result:
     connect_s: float = 0.0
     kb_per_conn: float = 0.0
     publish_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     fanout_ms: list[float] = field(default_factory=list)
     durable_ms: list[float] = field(default_factory=list)
     receipts_per_s: list[float] = field(default_factory=list)
@@ -78,6 +79,12 @@ def free_port() -> int:
     raise RuntimeError("no free port")
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -98,6 +105,7 @@ async def publish_once(target: Target, swarm: Swarm, result: Result, timeout: fl
     """One publish: wait until every client has it and, for the hub, until every receipt is recorded."""
     loop, arrivals = asyncio.get_running_loop(), swarm.arrivals
     answered_before = arrivals.receipts_answered
+    cpu_before = cpu_ms(target.pid)
     t0 = time.monotonic()
     try:
         directive_id = await loop.run_in_executor(None, target.publish)
@@ -128,6 +136,7 @@ async def publish_once(target: Target, swarm: Swarm, result: Result, timeout: fl
         return
     received = arrivals.count.get(directive_id, 0)
     result.publish_ms.append(publish_ms)
+    result.cpu_ms.append(cpu_ms(target.pid) - cpu_before)
     result.lost += result.connected - received
     if received:
         result.fanout_ms.append((arrivals.last[directive_id] - t0) * 1000)
@@ -186,7 +195,7 @@ async def run_size(n: int, args: argparse.Namespace, workdir: Path) -> list[Resu
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'N':>6} {'server':6} {'conn':>6} {'failed':>6} {'connect s':>9} {'KB/conn':>7} "
-        f"{'publish call ms':>15} {'fan-out p50/p99 ms':>19} {'receipts durable p50/p99 ms':>28} "
+        f"{'publish call ms':>15} {'CPU ms':>6} {'fan-out p50/p99 ms':>19} {'receipts durable p50/p99 ms':>28} "
         f"{'receipts/s':>10} {'lost':>5} {'late':>5} {'dup':>4} {'pub err':>7} "
         f"{'hub/bare fan-out':>16}"
     )
@@ -201,7 +210,8 @@ def print_table(results: list[Result]) -> None:
         rate = f"{statistics.median(r.receipts_per_s):.0f}" if r.receipts_per_s else "-"
         print(
             f"{r.n:>6} {r.target:6} {r.connected:>6} {r.failed:>6} {r.connect_s:>9.1f} {r.kb_per_conn:>7.1f} "
-            f"{pct(r.publish_ms, 50):>15.0f} {pct(r.fanout_ms, 50):>9.0f} / {pct(r.fanout_ms, 99):<7.0f} "
+            f"{pct(r.publish_ms, 50):>15.0f} {pct(r.cpu_ms, 50):>6.0f} "
+            f"{pct(r.fanout_ms, 50):>9.0f} / {pct(r.fanout_ms, 99):<7.0f} "
             f"{durable:>28} {rate:>10} {r.lost:>5} {r.unrecorded:>5} {r.duplicates:>4} {r.publish_errors:>7} "
             f"{ratio:>16}"
         )

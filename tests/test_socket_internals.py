@@ -1,0 +1,113 @@
+"""Parts of the socket layer that the end-to-end tests cannot single out: the frame writer, the broadcast's
+switch interval and the receipt writer's group commit."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from types import SimpleNamespace
+
+import pytest
+import socketio as sio
+from sqlmodel import select
+
+from hub import clock
+from hub.core.deliveries import ReceiptIn
+from hub.db import make_engine, read_session
+from hub.models import Delivery, DeliveryState, OrgKind, Role
+from hub.receipts import ReceiptWriter
+from hub.sockets.gate import BROADCAST_SWITCH_INTERVAL, Gate
+from hub.sockets.transport import frame_writer
+from tests import factories as f
+
+
+def test_a_frame_the_socket_takes_only_in_part_still_arrives_whole():
+    left, right = socket.socketpair()
+    left.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    payload = bytes(range(256)) * 8192  # 2 MB: far more than one send takes
+    received = bytearray()
+
+    def read() -> None:
+        while len(received) < len(payload):
+            chunk = right.recv(65536)
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    frame_writer(left)(payload)
+    reader.join(10)
+    left.close()
+    right.close()
+    assert bytes(received) == payload
+
+
+class _Server:
+    """Just what the gate's broadcast touches of a python-socketio server."""
+
+    async_mode = "gevent"
+    packet_class = sio.packet.Packet
+
+    def __init__(self) -> None:
+        self.intervals: list[float] = []
+
+    def sleep(self, _seconds: float) -> None:
+        self.intervals.append(sys.getswitchinterval())
+
+
+def test_a_broadcast_runs_with_the_long_switch_interval_and_restores_it_even_when_it_fails(monkeypatch):
+    gate, server = Gate(), _Server()
+    gate.set_server(server)
+    before = sys.getswitchinterval()
+    calls: list[float] = []
+    monkeypatch.setattr(sio.Manager, "emit", lambda self, *a, **k: calls.append(sys.getswitchinterval()))
+    gate.emit("directive", {"id": 1}, "/platform", to=["platform:1", "platform:2"])
+    assert calls == [BROADCAST_SWITCH_INTERVAL] and server.intervals == [BROADCAST_SWITCH_INTERVAL]
+    assert sys.getswitchinterval() == before
+
+    gate.emit("head", {"seq": 1}, "/platform", to="platform:1")  # one room: no change, no yield
+    assert calls[-1] == before and len(server.intervals) == 1
+
+    def broken(self, *a, **k):
+        raise RuntimeError("socket gone")
+
+    monkeypatch.setattr(sio.Manager, "emit", broken)
+    with pytest.raises(RuntimeError):
+        gate.emit("directive", {"id": 2}, "/platform", to=["platform:1"])
+    assert sys.getswitchinterval() == before
+
+
+def test_concurrent_receipts_are_recorded_together_and_each_answered_with_its_own_seq(sqlite_url):
+    engine = make_engine(sqlite_url)
+    now = clock.now()
+    regulator = f.org(engine, now, OrgKind.REGULATOR)
+    officer = f.user(engine, now, regulator, Role.OFFICER)
+    platforms = [f.org(engine, now, OrgKind.PLATFORM, "HNI") for _ in range(8)]
+    directive = f.published(engine, now, officer).directive
+    announced: list[list[int]] = []
+    writer = ReceiptWriter(
+        SimpleNamespace(engine=engine),
+        lambda task: threading.Thread(target=task, daemon=True).start(),
+        announced.append,
+    )
+    answers: dict[int, object] = {}
+
+    def send(platform_id: int) -> None:
+        answers[platform_id] = writer.record(ReceiptIn(platform_id, "machine", directive.id, None))
+
+    threads = [threading.Thread(target=send, args=(p.id,)) for p in platforms]
+    threads.append(threading.Thread(target=send, args=(regulator.id,)))  # not an addressee
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert all(answers[p.id].directive_id == directive.id and answers[p.id].seq == 1 for p in platforms)
+    assert answers[regulator.id].directive_id is None
+    assert announced and all(ids == [directive.id] for ids in announced)  # the consoles hear of the progress
+    with read_session(engine) as session:
+        states = session.exec(select(Delivery.state).where(Delivery.directive_id == directive.id)).all()
+    assert states == [DeliveryState.DELIVERED] * len(platforms)
+    engine.dispose()
