@@ -15,7 +15,7 @@ from hub.core.errors import Forbidden, NotFound
 from hub.models import Directive, Organisation, OrgKind, Role
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Principal:
     """The acting party: a signed-in user, a user's personal token, or a platform's machine token.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -337,7 +338,7 @@ def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
         if user is None or not user.active:
             raise Unauthenticated("the token's user is inactive")
         principal = principal_for_user(session, user)
-        return Principal(**{**principal.__dict__, "token_id": token.id, "token_last_used": token.last_used_at})
+        return dataclasses.replace(principal, token_id=token.id, token_last_used=token.last_used_at)
     return Principal(
         org_id=org.id,
         org_kind=OrgKind.PLATFORM,

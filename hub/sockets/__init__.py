@@ -7,6 +7,7 @@ from flask import Flask
 from gevent import monkey
 
 from hub.sockets import console, platform
+from hub.sockets.connected import sockets_of_token
 from hub.sockets.gate import make_manager
 from hub.sockets.names import PLATFORM_NS, socketio
 from hub.sockets.progress import progress_feed_for, push_progress
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     settings = app.config["HUB_SETTINGS"]
     manager = make_manager(settings.socketio_message_queue, settings.socketio_channel)
     manager.on_progress = progress_feed_for(app).add
+    manager.sockets_of_token = sockets_of_token
     socketio.init_app(
         app,
         async_mode="gevent" if monkey.is_module_patched("socket") else "threading",

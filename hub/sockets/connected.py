@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hub.core.access import Principal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlatformSocket:
     """Who a connected platform socket speaks for."""
 
@@ -20,3 +20,8 @@ class PlatformSocket:
 
 sockets: dict[str, PlatformSocket] = {}  # by Socket.IO sid
 tokens_to_touch: set[int] = set()  # tokens whose last use is recorded with the next head
+
+
+def sockets_of_token(token_id: int) -> list[str]:
+    """The sockets this process holds that were authenticated with a token (to cut them off when it is revoked)."""
+    return [sid for sid, held in sockets.items() if held.principal.token_id == token_id]

@@ -6,7 +6,7 @@ socket's buffer instead of being sent, and the replay sends them after the store
 published while a replay runs arrives once, after the older ones, never in between.
 
 The gate also carries two control messages between processes, which never reach a client:
-:data:`~hub.sockets.names.CUT` emitted to a room disconnects that room's sockets in every process, and
+:data:`~hub.sockets.names.CUT` with a token id disconnects the sockets authenticated with it in every process, and
 :data:`~hub.sockets.names.PROGRESS_CHANGED` hands directive ids to each process's progress feed.
 """
 
@@ -55,6 +55,7 @@ class Gate(sio.Manager):
         self._replayed: dict[str, tuple[float, set[int]]] = {}
         self._next_purge = 0.0
         self.on_progress: Callable[[list[int]], None] | None = None
+        self.sockets_of_token: Callable[[int], list[str]] = lambda _token_id: []
         self._broadcasting = 0
         self._switch_interval = 0.0
 
@@ -109,7 +110,7 @@ class Gate(sio.Manager):
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
         if event == CUT:
-            self._cut(namespace, room)
+            self._cut(namespace, data)
             return None
         if event == PROGRESS_CHANGED:
             if self.on_progress is not None and isinstance(data, list):
@@ -177,10 +178,11 @@ class Gate(sio.Manager):
             if sid not in self._held:
                 self._unwatch(sid)
 
-    def _cut(self, namespace: str, room: Any) -> None:
-        if room is None:
+    def _cut(self, namespace: str, data: Any) -> None:
+        token_id = data.get("token_id") if isinstance(data, dict) else None
+        if not isinstance(token_id, int):
             return
-        for sid, _ in list(self.get_participants(namespace, room)):
+        for sid in self.sockets_of_token(token_id):
             self.server.start_background_task(self.server.disconnect, sid, namespace, ignore_queue=True)
 
 

@@ -33,9 +33,5 @@ def platform_room(platform_id: int) -> str:
     return f"platform:{platform_id}"
 
 
-def token_room(token_id: int) -> str:
-    return f"token:{token_id}"
-
-
 def province_room(province: str) -> str:
     return f"console:province:{province}"

@@ -1,6 +1,6 @@
 """Namespace ``/platform``: platforms' systems and editors' browsers.
 
-At connect the socket is authenticated, joins its platform's room (and its token's room), and is *held* by the
+At connect the socket is authenticated, joins its platform's room, and is *held* by the
 gate: live events to it are buffered while the hub replays every delivery after the client's ``since``. Then the
 hub sends ``head`` and the buffered live events (less those the replay already carried), and lets it go.
 """
@@ -27,7 +27,7 @@ from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.gate import Gate
-from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio, token_room
+from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
 from hub.sockets.progress import push_progress
 from hub.state import current_hub
@@ -85,8 +85,6 @@ def connect(auth: Any = None) -> None:
         raise ConnectionRefusedError("unavailable: the hub could not check the credentials now") from None
     sid = request.sid
     rooms = [platform_room(principal.org_id)]
-    if principal.token_id is not None:
-        rooms.append(token_room(principal.token_id))
     sockets[sid] = PlatformSocket(principal)
     _gate().hold(sid, rooms)
     for room in rooms:

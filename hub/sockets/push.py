@@ -25,7 +25,6 @@ from hub.sockets.names import (
     platform_room,
     province_room,
     socketio,
-    token_room,
 )
 from hub.sockets.progress import provinces_of, push_progress
 from hub.state import current_hub
@@ -74,7 +73,7 @@ def push_answer(platform_id: int, payload: dict[str, Any]) -> None:
 
 def disconnect_token(token_id: int) -> None:
     """Cut off the live sockets authenticated with a revoked token, in every hub process."""
-    socketio.emit(CUT, None, to=token_room(token_id), namespace=PLATFORM_NS)
+    socketio.emit(CUT, {"token_id": token_id}, namespace=PLATFORM_NS)
 
 
 def _console_rooms(provinces: set[str]) -> list[str]:
