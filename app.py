@@ -18,7 +18,7 @@ from hub import create_app
 
 def main() -> None:
     from hub import clock, demo, scheduler
-    from hub.sockets import socketio
+    from hub.sockets.server import serve
     from hub.state import Hub
 
     app = create_app()
@@ -34,7 +34,7 @@ def main() -> None:
         scheduler.start(app)
     settle_garbage_collector()
     print(f"Directive Hub on http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
-    socketio.run(app, host=settings.host, port=settings.port, log_output=False)
+    serve(app, settings.host, settings.port)
 
 
 def settle_garbage_collector() -> None:

@@ -131,3 +131,16 @@ def test_a_directive_published_while_the_replay_runs_arrives_after_it_with_no_ga
     assert directive_ids(client)[: len(replayed)] == replayed  # the replay first, then the live stream
     assert set(live) & set(replayed) and set(live) - set(replayed)  # the live stream ran across the replay
     client.close()
+
+
+def test_a_long_directive_goes_through_the_servers_small_read_buffer_and_arrives_whole(world, hub):
+    platform = world.platform()
+    client = sockclient.platform(hub.url, platform.token)
+    client.wait_for("head")  # after the replay of what is in force
+    before = len(client.events("directive"))
+    body = "Đề nghị rà soát, gỡ bỏ thông tin sai lệch. " * 1100  # 48,400 characters, about 60 KB of UTF-8
+    sent = world.publish(hub, {"platforms": [platform.org.code]}, title="Long", body=body)
+    received = client.wait_for("directive", before + 1)[-1]
+    assert received["id"] == sent["id"] and received["body"] == body.strip()
+    assert client.call("receipt", {"directive_id": sent["id"]})["ok"] is True
+    client.close()

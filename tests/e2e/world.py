@@ -118,7 +118,8 @@ class World:
 
     def publish(self, hub: HubProcess, audience: dict | None = None, **kw) -> dict:
         """Publish through a hub's API as the officer; returns the API's answer (the directive)."""
-        body = {"title": kw.pop("title", "Live directive"), "body": "Do the thing.", "publish": True, **kw}
+        body = {"title": kw.pop("title", "Live directive"), "body": kw.pop("body", "Do the thing."), "publish": True}
+        body.update(kw)
         body["audience"] = audience or {"all": True}
         return api(hub, "POST", "/api/v1/directives", self.officer_token, body)
 
