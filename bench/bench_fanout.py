@@ -254,7 +254,8 @@ def main() -> None:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     print(
-        "\npublish call: the HTTP call's duration (p50); fan-out: publish call -> last client received; "
+        "\npublish call: the HTTP call's duration (p50); CPU: the server's CPU time per publish, until every "
+        "receipt is answered (p50); fan-out: publish call -> last client received; "
         "receipts durable: publish call -> every delivery row marked delivered in the database; "
         f"lost: never received; late: receipts not recorded within {args.timeout:.0f} s;\n"
         f"{args.publishes} publishes per N; server on CPU {args.server_cpu}, "

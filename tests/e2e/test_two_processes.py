@@ -92,3 +92,23 @@ def test_a_token_revoked_through_one_process_cuts_its_socket_on_the_other(world,
     client.wait_for("head")
     world.revoke_token(a, platform)
     assert client.disconnected.wait(10)
+
+
+def test_the_messages_through_redis_for_one_publish_do_not_grow_with_its_audience(world, hubs):
+    a, _ = hubs
+    crossings: list[list[tuple[str, str]]] = []
+    for audience in ([world.platform("HPG") for _ in range(2)], [world.platform("HPG") for _ in range(400)]):
+        listener = ChannelListener(world.message_queue, world.channel)
+        directive = world.publish(a, {"platforms": [p.org.code for p in audience]})["id"]
+        wait_until(lambda heard=listener: heard.emitted("directive"), message="the directive through Redis")
+        wait_until(
+            lambda heard=listener, d=directive: _progress_crossed(heard, d), message="its progress through Redis"
+        )
+        listener.close()
+        crossings.append(sorted((m.get("method"), str(m.get("event"))) for m in listener.messages))
+    assert crossings[0] == crossings[1]  # the same few messages for 2 platforms and for 400
+    assert crossings[1].count(("emit", "directive")) == 1
+
+
+def _progress_crossed(listener: ChannelListener, directive_id: int) -> bool:
+    return any(m.get("event") == "hub:progress" and [directive_id] in (m.get("data") or []) for m in listener.messages)
