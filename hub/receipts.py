@@ -29,7 +29,7 @@ from hub.state import Hub
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 300
+MAX_BATCH = 1000
 GATHER_SECONDS = 0.02
 RELEASE_AFTER_SECONDS = 0.5
 WAIT_SECONDS = 30.0
@@ -101,9 +101,10 @@ class ReceiptWriter:
             else:
                 first = self._queue.get()
             batch = [first]
-            # A moment's wait gathers the receipts of a fan-out that is still going out (and lets it go out: an
-            # SQLite commit does not yield to the sockets' writers).
-            self._sleep(GATHER_SECONDS)
+            # Unless a full batch is already waiting, a moment's wait gathers the receipts of a fan-out that is
+            # still going out (and lets it go out: an SQLite commit does not yield to the sockets' writers).
+            if self._queue.qsize() < MAX_BATCH - 1:
+                self._sleep(GATHER_SECONDS)
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(self._queue.get_nowait())

@@ -149,8 +149,22 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
             return value
 
         marks = ", ".join("%s::json" if c == "details" else "%s" for c in _COLUMNS)
+    ats: dict[datetime, Any] = {}  # a batch's rows mostly share one time: convert each time once
+    # One tuple per row, in the order of _COLUMNS.
     params = [
-        tuple(at(r["at"]) if c == "at" else canonical(r["details"]) if c == "details" else r[c] for c in _COLUMNS)
+        (
+            r["id"],
+            ats[r["at"]] if r["at"] in ats else ats.setdefault(r["at"], at(r["at"])),
+            r["kind"],
+            r["actor"],
+            r["org_id"],
+            r["province"],
+            r["directive_id"],
+            r["delivery_id"],
+            canonical(r["details"]),
+            r["prev_hash"],
+            r["hash"],
+        )
         for r in rows
     ]
     conn.exec_driver_sql(f"INSERT INTO event ({names}) VALUES ({marks})", params)

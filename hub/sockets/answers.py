@@ -85,6 +85,6 @@ def text(data: dict[str, Any], name: str, *, required: bool = False) -> str | No
 
 
 def only(data: dict[str, Any], *names: str) -> None:
-    extra = sorted(set(data) - set(names))
+    extra = data.keys() - names
     if extra:
-        raise InvalidInput(f"unknown field(s): {', '.join(extra)}")
+        raise InvalidInput(f"unknown field(s): {', '.join(sorted(extra))}")
