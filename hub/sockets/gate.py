@@ -25,7 +25,7 @@ REPLAYED_MEMORY_SECONDS = 10.0
 
 # While a broadcast's frames are being written, gevent runs ready greenlets for this long before it polls the
 # sockets again (normally 5 ms). See ``Gate._broadcast``.
-BROADCAST_SWITCH_INTERVAL = 2.0
+BROADCAST_SWITCH_INTERVAL = 1.0
 
 QUEUES = {
     "redis": sio.RedisManager,
