@@ -323,15 +323,37 @@ def revoke_token(session: Session, actor: Principal, now: datetime, token_id: in
     return token
 
 
+def _token_with_org() -> sa.Select:
+    # Built once: every request with a token and every connecting socket looks one up.
+    tokens, orgs = ApiToken.__table__, Organisation.__table__
+    return (
+        sa.select(
+            tokens.c.id,
+            tokens.c.user_id,
+            tokens.c.label,
+            tokens.c.revoked_at,
+            tokens.c.last_used_at,
+            orgs.c.id.label("org_id"),
+            orgs.c.active.label("org_active"),
+            orgs.c.code.label("org_code"),
+            orgs.c.province,
+        )
+        .select_from(tokens.outerjoin(orgs, orgs.c.id == tokens.c.org_id))
+        .where(tokens.c.secret_hash == sa.bindparam("secret_hash"))
+    )
+
+
+_TOKEN_WITH_ORG = _token_with_org()
+
+
 def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
     """The principal a bearer token stands for; unknown, revoked or inactive tokens are refused."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise Unauthenticated("missing or malformed token")
-    token = session.exec(select(ApiToken).where(ApiToken.secret_hash == _token_hash(secret))).first()
+    token = session.connection().execute(_TOKEN_WITH_ORG, {"secret_hash": _token_hash(secret)}).first()
     if token is None or token.revoked_at is not None:
         raise Unauthenticated("unknown or revoked token")
-    org = session.get(Organisation, token.org_id)
-    if org is None or not org.active:
+    if token.org_id is None or not token.org_active:
         raise Unauthenticated("the token's organisation is inactive")
     if token.user_id is not None:
         user = session.get(User, token.user_id)
@@ -340,13 +362,13 @@ def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
         principal = principal_for_user(session, user)
         return dataclasses.replace(principal, token_id=token.id, token_last_used=token.last_used_at)
     return Principal(
-        org_id=org.id,
+        org_id=token.org_id,
         org_kind=OrgKind.PLATFORM,
         role=Role.EDITOR,
-        province=org.province,
+        province=token.province,
         token_id=token.id,
         token_last_used=token.last_used_at,
-        label=f"token:{org.code}:{token.label}",
+        label=f"token:{token.org_code}:{token.label}",
     )
 
 

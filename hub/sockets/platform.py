@@ -129,7 +129,9 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     while True:
         with read_session(engine) as session:
             head = max(head, followthrough.inbox_head(session, me.platform_id))
-            rows = followthrough.inbox(session, me.principal, last, page)
+            # Nothing after the head: a delivery committed before this read raised the head with it, and one
+            # committed after it is sent live (the gate holds it until the replay ends).
+            rows = followthrough.inbox(session, me.principal, last, page) if head > last else []
         for delivery, directive, issuer in rows:
             last = delivery.seq
             if addressed(me, delivery.platform_id):
