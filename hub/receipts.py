@@ -69,7 +69,6 @@ class ReceiptWriter:
         self._queue: queue.Queue[_Waiting] = queue.Queue()
         self._lock = threading.Lock()
         self._started = False
-        self._oldest = 0.0
 
     def record(self, receipt: ReceiptIn) -> Recorded | None:
         """Queue a receipt and wait until its batch has committed; None means the writer failed or timed out."""
@@ -90,6 +89,7 @@ class ReceiptWriter:
 
     def _run(self) -> None:
         committed: list[_Waiting] = []  # recorded, their handlers not yet told
+        oldest = 0.0  # when the first of them was recorded
         while True:
             if committed:
                 try:
@@ -112,9 +112,9 @@ class ReceiptWriter:
                     break
             self._write(batch)
             if not committed:
-                self._oldest = time.monotonic()
+                oldest = time.monotonic()
             committed += batch
-            if time.monotonic() - self._oldest >= RELEASE_AFTER_SECONDS:
+            if time.monotonic() - oldest >= RELEASE_AFTER_SECONDS:
                 self._release(committed)
                 committed = []
 
