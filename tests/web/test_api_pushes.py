@@ -31,11 +31,12 @@ def pushes(world, monkeypatch):
     def published(p):
         seen.append(("published", committed(Directive, id=p.directive.id).status))
 
-    def revoked(directive_id, ref_no, reason, platform_ids):
-        seen.append(("revoked", (committed(Directive, id=directive_id).status, sorted(platform_ids))))
-
     def progress(directive_ids):
         seen.append(("progress", [d.state for d in [committed(Delivery, directive_id=i) for i in directive_ids]]))
+
+    def revoked(directive_id, ref_no, reason, platform_ids):
+        seen.append(("revoked", (committed(Directive, id=directive_id).status, sorted(platform_ids))))
+        progress([directive_id])  # as the real push_revoked does
 
     def answer(platform_id, payload):
         seen.append(("answer", committed(Question, id=payload["question_id"]).answer))

@@ -186,7 +186,6 @@ def revoke(path: DirectivePath, body: RevokeBody):
         directive, platform_ids = directives.revoke(session, principal(), now(), path.directive_id, body.reason)
     if platform_ids:
         sockets.push_revoked(directive.id, directive.ref_no, directive.revoke_reason or body.reason, platform_ids)
-        sockets.push_progress([directive.id])
     return ok(_directive(directive))
 
 
