@@ -13,19 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
-from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import join_room
 
 from hub import clock
 from hub.core import deliveries, directives, followthrough, registry
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ReceiptIn
-from hub.core.errors import Forbidden, HubError, InvalidInput, NotFound, Unauthenticated
+from hub.core.errors import InvalidInput, NotFound, Unauthenticated
 from hub.db import read_session, write_session
 from hub.receipts import writer_for
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
+from hub.sockets.credentials import principal_for, refusing
 from hub.sockets.gate import Gate
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
@@ -41,26 +41,12 @@ def _gate() -> Gate:
     return socketio.server.manager
 
 
-def _authenticate(auth: Any) -> Principal:
-    token = auth.get("token") if isinstance(auth, dict) else None
-    if token is not None:
-        if not isinstance(token, str):
-            raise Unauthenticated("token: text is required")
-        now = clock.now()
-        with read_session(current_hub().engine) as session:
-            principal = registry.resolve_token(session, token, now)
-        if registry.token_needs_touch(principal, now):
-            # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
-            # single writes.
-            tokens_to_touch.add(principal.token_id)
-    elif current_user.is_authenticated:
-        principal = current_user.principal
-    else:
-        raise Unauthenticated("send auth={'token': ...} or sign in")
-    try:
-        require_platform(principal)
-    except Forbidden as exc:
-        raise Unauthenticated(exc.message) from None
+def _admit(auth: Any) -> Principal:
+    principal = principal_for(auth, require_platform, "send auth={'token': ...} or sign in")
+    if registry.token_needs_touch(principal, clock.now()):
+        # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
+        # single writes.
+        tokens_to_touch.add(principal.token_id)
     return principal
 
 
@@ -75,14 +61,9 @@ def _since(auth: Any) -> int:
 
 @socketio.on("connect", namespace=PLATFORM_NS)
 def connect(auth: Any = None) -> None:
-    try:
-        principal = _authenticate(auth)
+    with refusing(PLATFORM_NS):
+        principal = _admit(auth)
         since = _since(auth)
-    except HubError as exc:
-        raise ConnectionRefusedError(f"{exc.code}: {exc.message}") from None
-    except Exception:
-        log.exception("platform connect failed")
-        raise ConnectionRefusedError("unavailable: the hub could not check the credentials now") from None
     sid = request.sid
     rooms = [platform_room(principal.org_id)]
     sockets[sid] = PlatformSocket(principal)

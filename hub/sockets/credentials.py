@@ -1,0 +1,54 @@
+"""Who a connecting socket speaks for, on either namespace: the token in its ``auth``, or the signed-in user of its
+session cookie. A connection that cannot be admitted is refused with ``"<code>: <reason>"``, which a client sees as
+the ``connect_error`` reason."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError
+
+from hub import clock
+from hub.core import registry
+from hub.core.access import Principal
+from hub.core.errors import Forbidden, HubError, Unauthenticated
+from hub.db import read_session
+from hub.state import current_hub
+
+log = logging.getLogger(__name__)
+
+
+def principal_for(auth: Any, require: Callable[[Principal], None], missing: str) -> Principal:
+    """The principal of the token in ``auth`` or of the session, if ``require`` lets it in; ``missing`` tells a
+    client that sent neither what to send."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None:
+        if not isinstance(token, str):
+            raise Unauthenticated("token: text is required")
+        with read_session(current_hub().engine) as session:
+            principal = registry.resolve_token(session, token, clock.now())
+    elif current_user.is_authenticated:
+        principal = current_user.principal
+    else:
+        raise Unauthenticated(missing)
+    try:
+        require(principal)
+    except Forbidden as exc:
+        raise Unauthenticated(exc.message) from None
+    return principal
+
+
+@contextmanager
+def refusing(namespace: str) -> Iterator[None]:
+    """Turn what goes wrong while admitting a socket into a refusal with a reason (never a dropped socket)."""
+    try:
+        yield
+    except HubError as exc:
+        raise ConnectionRefusedError(f"{exc.code}: {exc.message}") from None
+    except Exception:
+        log.exception("%s connect failed", namespace)
+        raise ConnectionRefusedError("unavailable: the hub could not check the credentials now") from None
