@@ -18,7 +18,7 @@ from hub.db import make_engine, read_session
 from hub.models import Delivery, DeliveryState, OrgKind, Role
 from hub.receipts import ReceiptWriter
 from hub.sockets.gate import BROADCAST_SWITCH_INTERVAL, Gate
-from hub.sockets.transport import frame_writer
+from hub.sockets.server import frame_writer
 from tests import factories as f
 
 

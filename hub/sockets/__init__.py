@@ -19,7 +19,6 @@ from hub.sockets.push import (
     push_reminder,
     push_revoked,
 )
-from hub.sockets.transport import with_direct_frame_writes
 
 __all__ = [
     "console",
@@ -56,5 +55,3 @@ def init_app(app: Flask) -> None:
     from hub.sockets.platform import receipt_handler
 
     socketio.server.on("receipt", receipt_handler(app), namespace=PLATFORM_NS)
-    if socketio.server.async_mode == "gevent":
-        app.wsgi_app = with_direct_frame_writes(app.wsgi_app)

@@ -1,14 +1,19 @@
 """The web server of ``python app.py``: gevent's WSGI server with gevent-websocket, as ``socketio.run`` builds it,
-with a smaller read buffer per connection.
+with a smaller read buffer per connection and a cheaper frame writer.
 
 Each connection reads through a buffered file that allocates its buffer when the connection opens: 8 KB by default,
 held for the life of a websocket. Requests and frames arrive in far smaller pieces (a receipt is under 100 bytes,
-and a larger body is still read whole, in more steps), so 2 KB is enough and saves 6 KB per connection: about a
-tenth of what a connected platform costs the hub (bench/bench_fanout.py, "KB/conn").
+and a larger body is still read whole, in more steps), so 2 KB is enough.
+
+gevent-websocket writes every frame with ``socket.sendall``, and gevent's ``sendall`` asks the kernel for the
+socket's send-buffer size (a ``getsockopt`` system call) before each write. At thousands of frames per publish (the
+directive to every platform, then an answer to every receipt) that call cost as much CPU as the sends themselves.
+A frame is small: one ``send`` nearly always takes all of it, and ``sendall`` finishes whatever is left.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from gevent import pywsgi
@@ -18,12 +23,28 @@ READ_BUFFER_BYTES = 2048
 
 
 class Handler(WebSocketHandler):
-    """gevent-websocket's handler, reading through a :data:`READ_BUFFER_BYTES` buffer."""
+    """gevent-websocket's handler, reading through a :data:`READ_BUFFER_BYTES` buffer and writing frames with
+    :func:`frame_writer`."""
 
     def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
         if rfile is None:
             rfile = sock.makefile("rb", READ_BUFFER_BYTES)
         super().__init__(sock, address, server, rfile)
+
+    def run_websocket(self) -> None:
+        self.websocket.raw_write = frame_writer(self.socket)
+        super().run_websocket()
+
+
+def frame_writer(sock: Any) -> Callable[[bytes], None]:
+    """Write ``data`` to ``sock`` in full: one ``send``, and ``sendall`` for the rest if it did not take all."""
+
+    def write(data: bytes) -> None:
+        sent = sock.send(data)
+        if sent < len(data):
+            sock.sendall(memoryview(data)[sent:])
+
+    return write
 
 
 def serve(app: Any, host: str, port: int) -> None:
