@@ -204,20 +204,11 @@ class PlatformClient:
             log.warning("cannot fetch the hub's signing key: %s", exc)
             return None
         sio, down, refused = self._new_socket()
-        try:
-            sio.connect(
-                self.url,
-                auth=lambda: {"token": self.token, "since": self._cursor},
-                namespaces=[NAMESPACE],
-                transports=["websocket"],
-                wait_timeout=10,
-            )
-        except socketio.exceptions.ConnectionError as exc:
-            reason = str(refused[0]) if refused else str(exc)
+        reason = self._open(sio, refused, lambda: {"token": self.token, "since": self._cursor})
+        if reason is not None:
             if reason.startswith("unauthenticated"):
                 self._failure = Unauthorised(reason)
                 self._stop.set()
-            log.warning("cannot connect to %s: %s", self.url, reason)
             return None
         self._sio = sio
         self._kick.set()
@@ -391,23 +382,24 @@ class PlatformClient:
             log.warning("receipt for directive %s refused: %s", request.payload.get("directive_id"), answer)
         return True
 
+    def _open(self, sio: socketio.Client, refused: list[Any], auth: Any) -> str | None:
+        """Connect ``sio`` to the hub's /platform namespace; the reason it was refused or failed, or None."""
+        try:
+            sio.connect(self.url, auth=auth, namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=10)
+        except socketio.exceptions.ConnectionError as exc:
+            reason = str(refused[0]) if refused else str(exc)
+            log.warning("cannot connect to %s: %s", self.url, reason)
+            return reason
+        return None
+
     def flush_once(self) -> bool:
         """Connect, send the outbox, disconnect (for the one-shot ``ack`` and ``status`` commands)."""
         sio, _, refused = self._new_socket()
         sio.handlers.get(NAMESPACE, {}).pop("directive", None)  # directives are for ``listen``
-        try:
-            sio.connect(
-                self.url,
-                auth={"token": self.token, "since": self._cursor},
-                namespaces=[NAMESPACE],
-                transports=["websocket"],
-                wait_timeout=10,
-            )
-        except socketio.exceptions.ConnectionError as exc:
-            reason = str(refused[0]) if refused else str(exc)
+        reason = self._open(sio, refused, {"token": self.token, "since": self._cursor})
+        if reason is not None:
             if reason.startswith("unauthenticated"):
-                raise Unauthorised(reason) from exc
-            log.warning("cannot connect to %s: %s", self.url, reason)
+                raise Unauthorised(reason)
             return False
         try:
             return self.flush(sio)
