@@ -206,27 +206,28 @@ def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, An
 @answered
 def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id")
-    me = _me()
     directive_id = answers.whole_number(data, "directive_id")
-    with write_session(current_hub().engine) as session:
-        change = deliveries.acknowledge(session, me.principal, clock.now(), directive_id)
-        state, changed = str(change.delivery.state), change.changed
-    if changed:
-        push_progress([directive_id])
-    return {"ok": True, "state": state, "changed": changed}
+    return _changed(directive_id, lambda session, who, now: deliveries.acknowledge(session, who, now, directive_id))
 
 
 @socketio.on("status", namespace=PLATFORM_NS)
 @answered
 def status(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "state", "report")
-    me = _me()
     directive_id = answers.whole_number(data, "directive_id")
     state = answers.text(data, "state", required=True)
     report = answers.text(data, "report")
+    return _changed(
+        directive_id, lambda session, who, now: deliveries.set_status(session, who, now, directive_id, state, report)
+    )
+
+
+def _changed(directive_id: int, change: Callable[..., deliveries.Change]) -> dict[str, Any]:
+    """Apply one of this socket's platform's delivery changes, commit, refresh the consoles if it moved, answer."""
+    me = _me()
     with write_session(current_hub().engine) as session:
-        change = deliveries.set_status(session, me.principal, clock.now(), directive_id, state, report)
-        state, changed = str(change.delivery.state), change.changed
+        done = change(session, me.principal, clock.now())
+        state, changed = str(done.delivery.state), done.changed
     if changed:
         push_progress([directive_id])
     return {"ok": True, "state": state, "changed": changed}
