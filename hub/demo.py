@@ -1,15 +1,18 @@
-"""Demo data: the central regulator, a department for each of the 34 provinces, about fifty platforms, users for
-every role and a few directives in various states. Idempotent: does nothing if the regulator already exists."""
+"""Demo data: loads ``demo_data/demo.toml`` (the central regulator, a department for each province, about fifty
+platforms, users for every role, a few directives in various states) through the core's own verbs. Idempotent:
+does nothing if the regulator already exists."""
 
 from __future__ import annotations
 
 import random
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from hub.core import deliveries, directives, registry, reports
 from hub.core.access import SYSTEM, Principal
@@ -20,13 +23,11 @@ from hub.db import write_session
 from hub.models import Organisation, OrgKind, PlatformKind, Role
 from hub.provinces import PROVINCES
 
-DEMO_PASSWORD = "hub-demo-2024"
-REGULATOR_CODE = "CUC-PTTH"
-SEED_TEXT = Path(__file__).with_name("demo_data") / "dispatch-664-2024.vi.txt"
-
-_NEWS = ["Tin Nhanh", "Thời Sự", "Bản Tin", "Nhịp Sống", "Góc Nhìn", "Điểm Tin", "Tin Tổng Hợp", "Đời Sống"]
-_SOCIAL = ["Kết Nối", "Cộng Đồng", "Chia Sẻ", "Bạn Bè", "Làng Mạng", "Kênh Việt", "Sóng Trẻ"]
-_BUSY = ["HNI", "HCM", "HNI", "HCM", "DNG", "HPG", "CTO", "HUE"]
+DATA_DIR = Path(__file__).with_name("demo_data")
+DEMO = tomllib.loads((DATA_DIR / "demo.toml").read_text(encoding="utf-8"))
+DEMO_PASSWORD: str = DEMO["password"]
+REGULATOR_CODE: str = DEMO["regulator"]["code"]
+_DIRECTIVE_FIELDS = set(DirectiveInput.model_fields)
 
 
 @dataclass
@@ -41,190 +42,124 @@ def seed(engine: Engine, signer: Signer, now: datetime, platforms: int = 50) -> 
     with write_session(engine) as session:
         if session.exec(select(Organisation).where(Organisation.code == REGULATOR_CODE)).first():
             return []
-    rng = random.Random(664)
-    logins: list[DemoLogin] = []
     with write_session(engine) as session:
-        regulator = registry.create_organisation(
+        _organisations(session, now, platforms)
+        people, logins = _users(session, now)
+    with write_session(engine) as session:
+        published = _directives(session, now, signer, people)
+    with write_session(engine) as session:
+        editors = [who for login, who in people.items() if login.startswith("editor.")]
+        _editors_work(session, now, published[DEMO["followthrough"]["directive"]], editors)
+    return logins
+
+
+def _organisations(session: Session, now: datetime, platforms: int) -> None:
+    regulator = DEMO["regulator"]
+    registry.create_organisation(session, SYSTEM, now, kind=OrgKind.REGULATOR, **regulator)
+    prefix = DEMO["provinces"]["name_prefix"]
+    for code, (vi, _en) in PROVINCES.items():
+        place = vi.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+        registry.create_organisation(
             session,
             SYSTEM,
             now,
-            kind=OrgKind.REGULATOR,
-            code=REGULATOR_CODE,
-            name="Cục Phát thanh, truyền hình và thông tin điện tử",
-            ref_suffix="PTTH&TTĐT",
+            kind=OrgKind.PROVINCE,
+            code=f"SO-{code}",
+            name=f"{prefix} {place}",
+            province=code,
+            ref_suffix=f"SVHTTDL-{code}",
         )
-        for code, (vi, _en) in PROVINCES.items():
-            registry.create_organisation(
-                session,
-                SYSTEM,
-                now,
-                kind=OrgKind.PROVINCE,
-                code=f"SO-{code}",
-                name=f"Sở Văn hóa, Thể thao và Du lịch {vi.removeprefix('Tỉnh ').removeprefix('Thành phố ')}",
-                province=code,
-                ref_suffix=f"SVHTTDL-{code}",
-            )
-        provinces = list(PROVINCES)
-        for i in range(1, platforms + 1):
-            social = i % 3 == 0
-            province = _BUSY[(i // 2) % len(_BUSY)] if i % 2 else provinces[i % len(provinces)]
-            word = (_SOCIAL if social else _NEWS)[i % len(_SOCIAL if social else _NEWS)]
-            slug = f"{'mxh' if social else 'tin'}{i:02d}"
-            registry.create_organisation(
-                session,
-                SYSTEM,
-                now,
-                kind=OrgKind.PLATFORM,
-                code=f"P-{slug.upper()}",
-                name=f"{'Mạng xã hội' if social else 'Trang'} {word} {i:02d}",
-                province=province,
-                platform_kind=PlatformKind.SOCIAL_NETWORK if social else PlatformKind.NEWS_SITE,
-                licence_no=f"{100 + i}/GP-{'MXH' if social else 'TTĐT'}",
-                domains=[f"{slug}.example.vn"],
-            )
+    for i in range(1, platforms + 1):
+        registry.create_organisation(session, SYSTEM, now, **_platform(i))
 
-        shared_hash = registry.hash_password(DEMO_PASSWORD)  # one Argon2 run for all demo users
 
-        def user(org_code: str, role: Role, login: str, name: str) -> Principal:
-            org = session.exec(select(Organisation).where(Organisation.code == org_code)).one()
-            u = registry.create_user(
-                session,
-                SYSTEM,
-                now,
-                org_id=org.id,
-                role=role,
-                login=login,
-                display_name=name,
-                password=DEMO_PASSWORD,
-                password_hash=shared_hash,
-            )
-            logins.append(DemoLogin(login, role.value, org.name))
-            return registry.principal_for_user(session, u)
+def _platform(i: int) -> dict[str, Any]:
+    """Platform number ``i`` of the demo world, as ``create_organisation`` takes it."""
+    spec = DEMO["platforms"]
+    social = i % 3 == 0
+    words = spec["social_words"] if social else spec["news_words"]
+    busy = spec["busy_provinces"]
+    slug = f"{'mxh' if social else 'tin'}{i:02d}"
+    return {
+        "kind": OrgKind.PLATFORM,
+        "code": f"P-{slug.upper()}",
+        "name": f"{'Mạng xã hội' if social else 'Trang'} {words[i % len(words)]} {i:02d}",
+        "province": busy[(i // 2) % len(busy)] if i % 2 else list(PROVINCES)[i % len(PROVINCES)],
+        "platform_kind": PlatformKind.SOCIAL_NETWORK if social else PlatformKind.NEWS_SITE,
+        "licence_no": f"{100 + i}/GP-{'MXH' if social else 'TTĐT'}",
+        "domains": [f"{slug}.example.vn"],
+    }
 
-        user(REGULATOR_CODE, Role.ADMIN, "admin", "Quản trị hệ thống")
-        officer = user(REGULATOR_CODE, Role.OFFICER, "officer", "Nguyễn Văn An")
-        user(REGULATOR_CODE, Role.MANAGER, "manager", "Trần Thị Bình")
-        hn_officer = user("SO-HNI", Role.OFFICER, "officer.hni", "Lê Minh Châu")
-        user("SO-HNI", Role.MANAGER, "manager.hni", "Phạm Thu Dung")
-        user("SO-HCM", Role.OFFICER, "officer.hcm", "Võ Quốc Em")
-        hn_platforms = session.exec(
-            select(Organisation).where(Organisation.kind == OrgKind.PLATFORM).order_by(Organisation.id)
-        ).all()
-        editors = {}
-        for org in hn_platforms[:6]:
-            editors[org.id] = user(org.code, Role.EDITOR, f"editor.{org.code[2:].lower()}", f"Biên tập {org.code[2:]}")
-        regulator_id = regulator.id
 
-    body = SEED_TEXT.read_text(encoding="utf-8")
-    with write_session(engine) as session:
-        main = directives.create(
+def _users(session: Session, now: datetime) -> tuple[dict[str, Principal], list[DemoLogin]]:
+    """The users of demo.toml and an editor for each of the first platforms; returns them by login."""
+    shared_hash = registry.hash_password(DEMO_PASSWORD)  # one Argon2 run for all demo users
+    wanted = [(u["organisation"], u["role"], u["login"], u["name"]) for u in DEMO["users"]]
+    first = session.exec(
+        select(Organisation).where(Organisation.kind == OrgKind.PLATFORM).order_by(Organisation.id)
+    ).all()[: DEMO["platforms"]["editors_for_first"]]
+    wanted += [(org.code, "editor", f"editor.{org.code[2:].lower()}", f"Biên tập {org.code[2:]}") for org in first]
+    people: dict[str, Principal] = {}
+    logins: list[DemoLogin] = []
+    for org_code, role, login, name in wanted:
+        org = session.exec(select(Organisation).where(Organisation.code == org_code)).one()
+        user = registry.create_user(
             session,
-            officer,
-            now - timedelta(days=3),
-            DirectiveInput(
-                kind="directive",
-                title=(
-                    "Đẩy mạnh tuyên truyền, lan tỏa thông tin tích cực, hạn chế thông tin tiêu cực trên không gian mạng"
-                ),
-                body=body,
-                priority="urgent",
-                audience={"all": True},
-                legal_basis="Công văn số 664/PTTH&TTĐT ngày 29/3/2024",
-            ),
-        )
-        published = directives.publish(session, officer, now - timedelta(days=3), main.id, signer)
-        directives.create(
-            session,
-            officer,
+            SYSTEM,
             now,
-            DirectiveInput(
-                kind="orientation",
-                title="Định hướng thông tin về kỳ nghỉ lễ",
-                body="Ưu tiên thông tin về an toàn giao thông.",
-                audience={"platform_kinds": ["news_site"]},
-            ),
+            org_id=org.id,
+            role=Role(role),
+            login=login,
+            display_name=name,
+            password=DEMO_PASSWORD,
+            password_hash=shared_hash,
         )
-        directives.create(
-            session,
-            officer,
-            now,
-            DirectiveInput(
-                kind="reminder",
-                title="Nhắc lịch báo cáo tỷ lệ thông tin tháng",
-                body="Gửi số liệu trước ngày 5.",
-                audience={"all": True},
-                publish_at=now + timedelta(days=1),
-            ),
-        )
-        flash = directives.create(
-            session,
-            officer,
-            now - timedelta(hours=5),
-            DirectiveInput(
-                kind="orientation",
-                title="Diễn tập: phản ứng nhanh với tin giả",
-                body="Bài diễn tập, không tính vào thống kê.",
-                priority="flash",
-                audience={"platform_kinds": ["social_network"]},
-                exercise=True,
-            ),
-        )
-        directives.publish(session, officer, now - timedelta(hours=5), flash.id, signer)
-        wrong = directives.create(
-            session,
-            officer,
-            now - timedelta(days=1),
-            DirectiveInput(
-                kind="orientation",
-                title="Định hướng (gửi nhầm)",
-                body="Văn bản này đã được thu hồi.",
-                audience={"provinces": ["HCM"]},
-            ),
-        )
-        directives.publish(session, officer, now - timedelta(days=1), wrong.id, signer)
-        directives.revoke(session, officer, now - timedelta(hours=20), wrong.id, "Gửi nhầm đối tượng")
-        local = directives.create(
-            session,
-            hn_officer,
-            now - timedelta(days=2),
-            DirectiveInput(
-                kind="rectification",
-                title="Chấn chỉnh việc đăng tải tin giật gân",
-                body="Đề nghị rà soát các tin bài có tiêu đề gây sốc trong tuần qua.",
-                audience={"provinces": ["HNI"]},
-            ),
-        )
-        directives.publish(session, hn_officer, now - timedelta(days=2), local.id, signer)
+        people[login] = registry.principal_for_user(session, user)
+        logins.append(DemoLogin(login, role, org.name))
+    return people, logins
 
-    with write_session(engine) as session:
-        for n, editor in enumerate(editors.values()):
-            at = now - timedelta(days=3) + timedelta(minutes=20 + 37 * n)
-            if n < 5:
-                deliveries.acknowledge(session, editor, at, published.directive.id)
-            if n < 3:
-                deliveries.set_status(
-                    session,
-                    editor,
-                    at + timedelta(hours=6),
-                    published.directive.id,
-                    "implemented",
-                    "Đã rà soát và điều chỉnh tỷ lệ tin bài.",
-                )
-            month = date(now.year, now.month, 1)
-            start = (month - timedelta(days=1)).replace(day=1)
-            total = rng.randint(800, 3000)
-            negative = int(total * rng.choice([0.06, 0.09, 0.12, 0.16, 0.18, 0.11]))
-            reports.submit(
-                session,
-                editor,
-                now,
-                RatioReportInput(
-                    period_start=start,
-                    period_end=month - timedelta(days=1),
-                    items_published=total,
-                    negative_items=negative,
-                ),
-                threshold=0.15,
-            )
-    del regulator_id
-    return logins
+
+def _directives(
+    session: Session, now: datetime, signer: Signer, people: dict[str, Principal]
+) -> dict[str, directives.Published]:
+    """Create, publish and revoke the directives of demo.toml in order; returns the published ones by key."""
+    published = {}
+    for spec in DEMO["directives"]:
+        author = people[spec["author"]]
+        fields = {k: v for k, v in spec.items() if k in _DIRECTIVE_FIELDS and k != "publish_at"}
+        if "body_file" in spec:
+            fields["body"] = (DATA_DIR / spec["body_file"]).read_text(encoding="utf-8")
+        if "publish_at" in spec:
+            fields["publish_at"] = now + timedelta(hours=spec["publish_at"])
+        draft = directives.create(session, author, now + timedelta(hours=spec["created"]), DirectiveInput(**fields))
+        if "published" in spec:
+            done = directives.publish(session, author, now + timedelta(hours=spec["published"]), draft.id, signer)
+            published[spec.get("key", str(draft.id))] = done
+        if "revoked" in spec:
+            directives.revoke(session, author, now + timedelta(hours=spec["revoked"]), draft.id, spec["revoke_reason"])
+    return published
+
+
+def _editors_work(session: Session, now: datetime, published: directives.Published, editors: list[Principal]) -> None:
+    """What each demo editor did: the main directive acknowledged and implemented (the first few), and last
+    month's content-ratio figures (some of them above the line)."""
+    plan, figures = DEMO["followthrough"], DEMO["ratio_reports"]
+    rng = random.Random(figures["seed"])
+    directive_id = published.directive.id
+    start = published.directive.published_at or now
+    month = date(now.year, now.month, 1)
+    period = ((month - timedelta(days=1)).replace(day=1), month - timedelta(days=1))
+    for n, editor in enumerate(editors):
+        at = start + timedelta(minutes=20 + 37 * n)
+        if n < plan["acknowledged"]:
+            deliveries.acknowledge(session, editor, at, directive_id)
+        if n < plan["implemented"]:
+            deliveries.set_status(session, editor, at + timedelta(hours=6), directive_id, "implemented", plan["report"])
+        total = rng.randint(*figures["items_published"])
+        report = RatioReportInput(
+            period_start=period[0],
+            period_end=period[1],
+            items_published=total,
+            negative_items=int(total * rng.choice(figures["ratios"])),
+        )
+        reports.submit(session, editor, now, report, threshold=figures["threshold"])
