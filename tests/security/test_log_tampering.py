@@ -15,7 +15,8 @@ import sqlalchemy as sa
 import time_machine
 
 from hub import create_app, scheduler
-from hub.core import checkpoints, deliveries, log
+from hub.core import checkpoints, deliveries, log, registry
+from hub.core.access import SYSTEM
 from hub.core.signing import Signer, fingerprint
 from hub.db import read_session, write_session
 from hub.models import Event, OrgKind, Role
@@ -214,3 +215,54 @@ def test_a_checkpoint_on_demand_from_the_command_line(hub_app):
     again = run(hub_app, "checkpoint")
     assert again.exit_code == 0 and "nothing to sign" in again.output
     assert len(checkpoint_file(hub_app).read_text().splitlines()) == 1
+
+
+def signed_in(app, who):
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    with client.session_transaction() as session:
+        session["_user_id"] = str(who.user_id)
+    return client
+
+
+def bearer(engine, who) -> dict[str, str]:
+    with write_session(engine) as s:
+        _, secret = registry.issue_token(s, SYSTEM, T0, label="test", user_id=who.user_id)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_an_admin_takes_a_checkpoint_and_the_console_receives_it(app):
+    from hub.sockets import socketio
+
+    engine = app.extensions["hub"].engine
+    regulator = f.org(engine, T0, OrgKind.REGULATOR)
+    admin, manager = f.user(engine, T0, regulator, Role.ADMIN), f.user(engine, T0, regulator, Role.MANAGER)
+    _, token = f.machine(engine, T0, f.org(engine, T0, OrgKind.PLATFORM, "HNI"))
+    f.published(engine, T0, f.user(engine, T0, regulator, Role.OFFICER))
+    console = socketio.test_client(app, namespace="/console", flask_test_client=signed_in(app, manager))
+    assert console.is_connected("/console")
+    refused = app.test_client().post("/api/v1/log/checkpoints", headers=bearer(engine, manager))
+    assert refused.status_code == 403 and refused.get_json()["error"] == "forbidden"
+    answer = app.test_client().post("/api/v1/log/checkpoints", headers=bearer(engine, admin))
+    assert answer.status_code == 201, answer.get_json()
+    taken = answer.get_json()["checkpoint"]
+    pushed = [e["args"][0] for e in console.get_received("/console") if e["name"] == "checkpoint"]
+    assert pushed == [taken]
+    platform = app.test_client().get("/api/v1/log/checkpoint", headers={"Authorization": f"Bearer {token}"})
+    assert platform.status_code == 403
+    console.disconnect(namespace="/console")
+
+
+def test_the_printable_report_shows_the_latest_signed_checkpoint(app):
+    engine = app.extensions["hub"].engine
+    regulator = f.org(engine, T0, OrgKind.REGULATOR)
+    f.org(engine, T0, OrgKind.PLATFORM, "HNI")
+    directive = f.published(engine, T0, f.user(engine, T0, regulator, Role.OFFICER)).directive
+    manager = f.user(engine, T0, regulator, Role.MANAGER)
+    client = signed_in(app, manager)
+    assert run(app, "checkpoint").exit_code == 0
+    line = json.loads(checkpoint_file(app).read_text())
+    page = client.get(f"/dashboard/directives/{directive.id}/report").text
+    assert "Latest signed checkpoint of the log" in page
+    assert line["head"] in page and line["key_id"] in page and line["signature"][:16] in page
+    assert f'data-cp="last_id">{line["last_id"]}<' in page
