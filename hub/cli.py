@@ -9,8 +9,8 @@ import click
 from flask import Flask
 from sqlmodel import select
 
-from hub import clock
-from hub.core import followthrough, log, registry
+from hub import checkpointing, clock
+from hub.core import checkpoints, delivery_audit, followthrough, log, registry, signing
 from hub.core.access import SYSTEM
 from hub.core.errors import HubError
 from hub.db import migrate, read_session, write_session
@@ -20,6 +20,34 @@ from hub.state import current_hub
 
 def _fail(exc: HubError) -> None:
     raise click.ClickException(exc.message)
+
+
+def _report_chain(result: log.VerifyResult) -> bool:
+    if result.ok:
+        click.echo(f"ok: {result.checked} events, head {result.head_hash}")
+    else:
+        click.echo(f"BROKEN at event {result.bad_id}: {result.problem} ({result.checked} rows verified before it)")
+    return result.ok
+
+
+def _report_deliveries(result: delivery_audit.DeliveryAudit) -> bool:
+    if result.ok:
+        click.echo(f"ok: {result.checked} deliveries agree with their events")
+        return True
+    click.echo(f"BROKEN: {result.bad} of {result.checked} deliveries disagree with their events")
+    for bad in result.examples:
+        click.echo(f"  delivery {bad.delivery_id} is {bad.state} but its events say {bad.logged or 'pending'}")
+    return False
+
+
+def _report_checkpoints(result: checkpoints.Audit, name: str) -> bool:
+    if result.ok:
+        click.echo(f"ok: the log extends all {result.checked} checkpoints in {name}")
+        return True
+    entry = result.failed
+    which = f"checkpoint at line {result.line}" + (f" (row {entry.last_id}, {entry.at})" if entry else "")
+    click.echo(f"BROKEN at {which} of {name}: {result.problem} ({result.checked} checkpoints hold before it)")
+    return False
 
 
 def init_app(app: Flask) -> None:
@@ -144,15 +172,42 @@ def init_app(app: Flask) -> None:
                 click.echo(f"{t.id:5} {t.prefix}… org={t.org_id} user={t.user_id or '-'} {state} {t.label}")
 
     @app.cli.command("verify-log")
-    def verify_log() -> None:
-        """Recompute the hash chain of the follow-through log; exits 1 and names the first bad row."""
+    @click.option(
+        "--against",
+        "against",
+        type=click.File("r", encoding="utf-8"),
+        default=None,
+        help="a checkpoint file (JSON lines) the log must still extend",
+    )
+    @click.option(
+        "--key", "key_file", type=click.File("r"), default=None, help="the hub's public key (PEM) to verify them with"
+    )
+    def verify_log(against, key_file) -> None:
+        """Recompute the log's hash chain, check deliveries against their events and, with --against, the signed
+        checkpoints; exits 1 and names the first failure."""
+        public_pem = key_file.read() if key_file else current_hub().signer.public_pem()
+        try:
+            signing.fingerprint(public_pem)
+        except ValueError:
+            raise click.ClickException("--key: not a PEM public key") from None
         with read_session(current_hub().engine) as session:
-            result = log.verify(session)
-        if result.ok:
-            click.echo(f"ok: {result.checked} events, head {result.head_hash}")
+            ok = _report_chain(log.verify(session))
+            ok = _report_deliveries(delivery_audit.audit(session)) and ok
+            if against is not None:
+                ok = _report_checkpoints(checkpoints.audit(session, against, public_pem), against.name) and ok
+        if not ok:
+            sys.exit(1)
+
+    @app.cli.command("checkpoint")
+    def take_checkpoint() -> None:
+        """Sign the log's head now, append it to the checkpoint file and tell the consoles."""
+        hub = current_hub()
+        taken = checkpointing.take(hub, SYSTEM, clock.now())
+        if taken is None:
+            click.echo("the log has not moved since the last checkpoint; nothing to sign")
             return
-        click.echo(f"BROKEN at event {result.bad_id}: {result.problem} ({result.checked} rows verified before it)")
-        sys.exit(1)
+        click.echo(f"checkpoint {taken['checkpoint']}: row {taken['last_id']}, head {taken['head']}")
+        click.echo(f"signed by key {taken['key_id']}; appended to {hub.settings.checkpoint_file}")
 
     @app.cli.command("export-events")
     @click.option("--directive", "directive_id", type=int, default=None)

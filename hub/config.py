@@ -37,6 +37,8 @@ class Settings:
     sweep_interval_seconds: int = 30
     report_request_cron: str = "0 8 1 * *"
     head_interval_seconds: int = 15
+    checkpoint_interval_seconds: int = 900
+    checkpoint_file: str = ""
     replay_page_size: int = 200
     max_content_length: int = 1_000_000
     ratelimit_storage_uri: str = "memory://"
@@ -59,6 +61,8 @@ ENV = {
     "sweep_interval_seconds": "HUB_SWEEP_INTERVAL",
     "report_request_cron": "HUB_REPORT_REQUEST_CRON",
     "head_interval_seconds": "HUB_HEAD_INTERVAL",
+    "checkpoint_interval_seconds": "HUB_CHECKPOINT_INTERVAL",
+    "checkpoint_file": "HUB_CHECKPOINT_FILE",
     "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
@@ -99,12 +103,15 @@ def load_settings(overrides: dict[str, Any] | None = None, *, environ: bool = Tr
 
 
 def _fill_instance_defaults(settings: Settings) -> None:
-    """Derive what lives under the instance folder: the SQLite file and a secret key kept across restarts."""
+    """Derive what lives under the instance folder: the SQLite file, the checkpoint file and a secret key kept
+    across restarts."""
     instance = Path(settings.instance_path).resolve()
     instance.mkdir(parents=True, exist_ok=True)
     settings.instance_path = str(instance)
     if not settings.database_url:
         settings.database_url = f"sqlite:///{instance / 'hub.sqlite3'}"
+    if not settings.checkpoint_file:
+        settings.checkpoint_file = str(instance / "checkpoints.jsonl")
     if not settings.secret_key:
         key_file = instance / "secret_key"
         if not key_file.exists():

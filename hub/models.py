@@ -255,7 +255,10 @@ class Question(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """One row of the append-only follow-through log; ``hash`` chains it to the row before."""
 
-    __table_args__ = (sa.Index("ix_event_directive", "directive_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_event_directive", "directive_id", "id"),
+        sa.Index("ix_event_delivery", "delivery_id", "id"),
+    )
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -276,6 +279,17 @@ class LogHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     last_id: int = Field(default=0)
     last_hash: str = str_field(64)
+
+
+class LogCheckpoint(SQLModel, table=True):
+    """A signed statement of the log's head (row ``last_id`` has hash ``head_hash``), also exported off the machine."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_id: int
+    head_hash: str = str_field(64)
+    at: datetime = Field(sa_type=UTCDateTime)
+    signature: str = str_field(200)
+    key_id: str = str_field(64)
 
 
 class Counter(SQLModel, table=True):

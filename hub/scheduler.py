@@ -1,4 +1,4 @@
-"""APScheduler: the periodic sweep and the monthly report requests, each one core call.
+"""APScheduler: the periodic sweep (with the log's signed checkpoints) and the monthly report requests.
 
 Deadlines live in the database, not in the scheduler's memory: every run asks the core what is due at ``now``, so a
 missed or coalesced run (APScheduler drops late runs past their grace time) is caught up by the next one. Several
@@ -23,8 +23,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-from hub import clock, sockets
+from hub import checkpointing, clock, sockets
 from hub.core import deadlines, leases
+from hub.core.access import SYSTEM
 from hub.db import write_session
 from hub.state import Hub
 
@@ -76,6 +77,7 @@ class HubScheduler:
         self.ttl = timedelta(seconds=max(3 * self.interval, 5))
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.trigger = report_trigger(settings.report_request_cron, settings.timezone)
+        self.checkpoint_every = timedelta(seconds=settings.checkpoint_interval_seconds)
         self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
         self.scheduler = _make_scheduler()
         # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
@@ -140,7 +142,17 @@ class HubScheduler:
                     report.escalated,
                     report.batches,
                 )
+            self._checkpoint(now)
             return report
+
+    def _checkpoint(self, now: datetime) -> dict | None:
+        """Sign the log's head when it moved and the last checkpoint is at least the interval old (0: never)."""
+        if self.checkpoint_every <= timedelta(0):
+            return None
+        taken = checkpointing.take(self.hub, SYSTEM, now, every=self.checkpoint_every)
+        if taken is not None:
+            logger.info("checkpoint %s: row %s, head %s", taken["checkpoint"], taken["last_id"], taken["head"])
+        return taken
 
     def _on_trouble(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:

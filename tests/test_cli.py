@@ -65,3 +65,16 @@ def test_export_events_writes_csv(app):
     out = run(app, "export-events", "--kind", "published")
     lines = out.output.strip().splitlines()
     assert lines[0].startswith("id,at,kind") and len(lines) >= 4 and all(",published," in line for line in lines[1:])
+
+
+def test_checkpoint_then_verify_log_against_the_file_and_a_bad_key_file(app, tmp_path):
+    run(app, "seed-demo")
+    taken = run(app, "checkpoint")
+    assert taken.exit_code == 0 and "appended to" in taken.output
+    path = app.extensions["hub"].settings.checkpoint_file
+    ok = run(app, "verify-log", "--against", path)
+    assert ok.exit_code == 0 and "extends all 1 checkpoints" in ok.output
+    bad_key = tmp_path / "key.pem"
+    bad_key.write_text("not a key")
+    refused = run(app, "verify-log", "--against", path, "--key", str(bad_key))
+    assert refused.exit_code != 0 and "not a PEM public key" in refused.output

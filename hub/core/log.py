@@ -81,9 +81,9 @@ def _lock_head(session: Session) -> LogHead:
     return head
 
 
-def lock(session: Session) -> None:
+def lock(session: Session) -> LogHead:
     """Take the log's write lock for the rest of the transaction (writers that touch many rows take it first)."""
-    _lock_head(session)
+    return _lock_head(session)
 
 
 def append_many(session: Session, drafts: Iterable[EventDraft]) -> list[dict[str, Any]]:

@@ -73,16 +73,32 @@ class Signer:
         )
 
     def sign(self, payload: dict[str, Any]) -> str:
-        return base64.b64encode(self._key.sign(signed_part(payload))).decode()
+        return self.sign_bytes(signed_part(payload))
+
+    def sign_bytes(self, data: bytes) -> str:
+        """A base64 Ed25519 signature over ``data`` (directives and log checkpoints alike)."""
+        return base64.b64encode(self._key.sign(data)).decode()
 
 
 def verify(public_pem: str, payload: dict[str, Any], signature: str) -> bool:
     """Whether ``signature`` is the hub's signature over ``payload``'s signed fields."""
+    return verify_bytes(public_pem, signed_part(payload), signature)
+
+
+def verify_bytes(public_pem: str, data: bytes, signature: str) -> bool:
+    """Whether ``signature`` is a valid signature over ``data`` by the key ``public_pem``."""
     key = serialization.load_pem_public_key(public_pem.encode())
     if not isinstance(key, Ed25519PublicKey):
         return False
     try:
-        key.verify(base64.b64decode(signature), signed_part(payload))
+        key.verify(base64.b64decode(signature, validate=True), data)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def fingerprint(public_pem: str) -> str:
+    """A short, stable name for a public key (the first 16 hex digits of the SHA-256 of its DER form)."""
+    key = serialization.load_pem_public_key(public_pem.encode())
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()[:16]

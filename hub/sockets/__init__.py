@@ -14,6 +14,7 @@ from hub.sockets.progress import progress_feed_for, push_progress
 from hub.sockets.push import (
     disconnect_token,
     push_answer,
+    push_checkpoint,
     push_escalation,
     push_published,
     push_reminder,
@@ -27,6 +28,7 @@ __all__ = [
     "platform",
     "progress_feed_for",
     "push_answer",
+    "push_checkpoint",
     "push_escalation",
     "push_progress",
     "push_published",

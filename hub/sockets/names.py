@@ -20,6 +20,7 @@ ANSWER = "answer"
 PROGRESS = "progress"
 PUBLISHED = "published"
 ESCALATION = "escalation"
+CHECKPOINT = "checkpoint"
 
 # Between hub processes only (never reach a client): cut off the sockets in a room; these directives' progress
 # changed.

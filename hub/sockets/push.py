@@ -13,6 +13,7 @@ from hub.core.directives import Published
 from hub.db import read_session
 from hub.sockets.names import (
     ANSWER,
+    CHECKPOINT,
     CONSOLE_ALL,
     CONSOLE_NS,
     CUT,
@@ -69,6 +70,11 @@ def push_escalation(province: str | None, payload: dict[str, Any]) -> None:
 def push_answer(platform_id: int, payload: dict[str, Any]) -> None:
     """The issuer's answer to a platform's question."""
     socketio.emit(ANSWER, payload, to=platform_room(platform_id), namespace=PLATFORM_NS)
+
+
+def push_checkpoint(record: dict[str, Any]) -> None:
+    """A new signed checkpoint of the log's head, to every console: staff see the head they can note down."""
+    socketio.emit(CHECKPOINT, record, namespace=CONSOLE_NS)
 
 
 def disconnect_token(token_id: int) -> None:

@@ -36,5 +36,13 @@
     if (wrap && String(msg.directive_id) === wrap.dataset.directive) refreshTable();
   });
   socket.on("published", (msg) => window.hub.toast((msg.ref_no || "") + " " + (msg.title || "")));
+  socket.on("checkpoint", (msg) => {
+    document.querySelectorAll("[data-checkpoint]").forEach((el) => {
+      el.querySelectorAll("[data-cp]").forEach((span) => {
+        const v = String(msg[span.dataset.cp] || "");
+        span.textContent = span.dataset.cp === "signature" ? v.slice(0, 16) : v;
+      });
+    });
+  });
   socket.on("escalation", (msg) => window.hub.toast("⚠ " + (msg.platform || "") + " · " + (msg.phase || "")));
 })();

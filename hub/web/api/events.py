@@ -10,14 +10,16 @@ from typing import Literal
 
 from flask import Response
 from flask_openapi3 import APIBlueprint
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from hub.core import followthrough
+from hub import checkpointing
+from hub.core import checkpoints, followthrough
+from hub.core.access import require_reader
 from hub.models import Event
 from hub.state import current_hub
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, When, ok, principal, reading, tag
+from hub.web.api.base import ERRORS, ID, SECURITY, Out, PageQuery, When, now, ok, principal, reading, tag
 
 bp = APIBlueprint(
     "events",
@@ -90,3 +92,40 @@ def index(query: EventQuery):
         page = followthrough.list_events(session, principal(), page=query.page, per_page=query.per_page, **filters)
         items = [schemas.EventOut.model_validate(e) for e in page.items]
     return ok(schemas.EventPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+class CheckpointOut(Out):
+    """A signed checkpoint of the log's head, as exported to the checkpoint file."""
+
+    checkpoint: int
+    last_id: int = Field(description="the id of the last event it covers")
+    head: str = Field(description="that event's hash")
+    at: str
+    key_id: str = Field(description="the fingerprint of the signing key (see /api/v1/signing-key)")
+    signature: str = Field(description="Ed25519, base64, over the statement documented in docs/log.md")
+
+
+class CheckpointTaken(BaseModel):
+    taken: bool = Field(description="false when the log has not moved since the last checkpoint")
+    checkpoint: CheckpointOut | None
+
+
+@bp.get("/log/checkpoint", summary="The latest signed checkpoint of the log's head", responses={200: CheckpointTaken})
+def latest_checkpoint():
+    require_reader(principal())
+    with reading() as session:
+        found = checkpoints.latest(session)
+        record = CheckpointOut(**checkpoints.as_record(found)) if found else None
+    return ok(CheckpointTaken(taken=False, checkpoint=record))
+
+
+@bp.post(
+    "/log/checkpoints",
+    summary="Sign the log's head now (admin); appended to the checkpoint file and pushed to the consoles",
+    responses={201: CheckpointTaken, 200: CheckpointTaken},
+)
+def take_checkpoint():
+    taken = checkpointing.take(current_hub(), principal(), now())
+    if taken is None:
+        return latest_checkpoint()
+    return ok(CheckpointTaken(taken=True, checkpoint=CheckpointOut(**taken)), 201)

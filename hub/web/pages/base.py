@@ -81,6 +81,7 @@ EVENT_LABELS = {
     "token_issued": _l("Token issued"),
     "token_revoked": _l("Token revoked"),
     "login_failed": _l("Failed sign-in"),
+    "checkpoint": _l("Log checkpoint signed"),
     "password_changed": _l("Password changed"),
 }
 VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, markdown, sockets
-from hub.core import audiences, directives, followthrough, views
+from hub.core import audiences, checkpoints, directives, followthrough, views
 from hub.core.access import get_visible_directive
 from hub.core.directives import DirectiveInput
 from hub.core.errors import HubError
@@ -98,7 +98,10 @@ def console():
     with read_session(engine()) as session:
         page = followthrough.list_directives(session, who, status=status, q=q, page=int_arg("page", 1), per_page=20)
         progress = followthrough.progress(session, who, [d.id for d in page.items], clock.now())
-    return render_template("console/list.html", page=page, progress=progress, status=status, q=q or "")
+        checkpoint = checkpoints.latest(session)
+    return render_template(
+        "console/list.html", page=page, progress=progress, status=status, q=q or "", checkpoint=checkpoint
+    )
 
 
 @bp.route("/console/new", methods=["GET", "POST"])
@@ -202,7 +205,9 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
             session, who, directive_id=directive_id, page=int_arg("tpage", 1), per_page=20
         )
         questions = views.directive_questions(session, who, directive_id)
+        checkpoint = checkpoints.latest(session)
     return {
+        "checkpoint": checkpoint,
         "directive": directive,
         "rows": rows,
         "progress": progress,

@@ -8,18 +8,20 @@ import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
-from hub import clock
-from hub.core import followthrough, stats, views
+from hub import checkpointing, clock
+from hub.core import checkpoints, followthrough, stats, views
 from hub.core.access import get_visible_directive
+from hub.core.errors import HubError
 from hub.db import read_session
 from hub.models import Role
 from hub.provinces import PROVINCES
 from hub.state import current_hub
-from hub.web.forms import LOCAL_TZ
+from hub.web.forms import LOCAL_TZ, ConfirmForm
 from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
+from hub.web.pages.messages import error_text
 
 reader_only = roles_required(Role.MANAGER, Role.OFFICER, Role.ADMIN, platform=False)
 CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details")
@@ -80,7 +82,27 @@ def event_log():
     filters, raw = _log_filters()
     with read_session(engine()) as session:
         page = followthrough.list_events(session, principal(), page=int_arg("page", 1), per_page=50, **filters)
-    return render_template("dashboard/log.html", page=page, raw=raw, provinces=province_choices())
+        checkpoint = checkpoints.latest(session)
+    return render_template(
+        "dashboard/log.html", page=page, raw=raw, provinces=province_choices(), checkpoint=checkpoint
+    )
+
+
+@bp.post("/dashboard/log/checkpoint")
+@roles_required(Role.ADMIN, platform=False)
+def take_checkpoint():
+    """The admin's button: sign the log's head now (it is also signed at intervals by the scheduler)."""
+    ConfirmForm()
+    try:
+        taken = checkpointing.take(current_hub(), principal(), clock.now())
+    except HubError as exc:
+        flash(error_text(exc), "error")
+    else:
+        if taken is None:
+            flash(_("The log has not moved since the last checkpoint; nothing to sign."), "info")
+        else:
+            flash(_("Checkpoint signed: event %(id)d.", id=taken["last_id"]), "success")
+    return redirect(url_for("pages.event_log"))
 
 
 @bp.get("/dashboard/log.csv")
@@ -136,9 +158,16 @@ def printable_report(directive_id: int):
         rows = followthrough.directive_deliveries(
             session, who, directive_id, sort="province", page=int_arg("page", 1), per_page=500
         )
+        checkpoint = checkpoints.latest(session)
     by_province: dict[str, dict[str, int]] = {}
     for province, state, count in breakdown:
         by_province.setdefault(province, {})[state] = count
     return render_template(
-        "dashboard/report.html", directive=directive, progress=progress, by_province=by_province, rows=rows, now=now
+        "dashboard/report.html",
+        directive=directive,
+        progress=progress,
+        by_province=by_province,
+        rows=rows,
+        now=now,
+        checkpoint=checkpoint,
     )
