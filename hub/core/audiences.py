@@ -42,15 +42,14 @@ class Audience(BaseModel):
 
 
 def parse(data: Any) -> Audience:
-    """An :class:`Audience` from stored or submitted data, or InvalidInput."""
-    if isinstance(data, Audience):
-        return data
+    """An :class:`Audience` from stored or submitted data, or InvalidInput; an empty one addresses nobody."""
     try:
-        audience = Audience.model_validate(data or {})
+        audience = data if isinstance(data, Audience) else Audience.model_validate(data or {})
     except ValidationError as exc:
         raise InvalidInput("invalid audience", details=exc.errors(include_url=False, include_context=False)) from None
     if audience.is_empty:
-        raise InvalidInput("the audience is empty: choose all platforms, provinces, kinds or platforms")
+        message = "the audience is empty: choose all platforms, provinces, kinds or platforms"
+        raise InvalidInput(message, details=[{"loc": ["audience"], "msg": message, "type": "empty"}])
     return audience
 
 

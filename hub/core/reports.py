@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from sqlmodel import Session, select
 
 from hub.core import log, paging
@@ -23,8 +23,8 @@ class RatioReportInput(BaseModel):
 
     period_start: date
     period_end: date
-    items_published: int = Field(ge=0, le=2**31 - 1)  # a 32-bit column on PostgreSQL
-    negative_items: int = Field(ge=0, le=2**31 - 1)
+    items_published: StrictInt = Field(ge=0, le=2**31 - 1)  # a 32-bit column on PostgreSQL
+    negative_items: StrictInt = Field(ge=0, le=2**31 - 1)
     note: str | None = Field(default=None, max_length=5000)
     directive_id: int | None = Field(default=None, description="the report request this answers, if any")
 

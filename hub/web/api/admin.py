@@ -9,7 +9,7 @@ from hub import sockets
 from hub.core import registry
 from hub.models import OrgKind, PlatformKind, Role
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "admin",
@@ -48,7 +48,7 @@ class OrganisationQuery(PageQuery):
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    org_id: ID
+    org_id: BodyID
     role: Role
     login: str = Field(min_length=2, max_length=100)
     display_name: str = Field(min_length=1, max_length=200)
@@ -66,8 +66,8 @@ class TokenIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     label: str = Field(min_length=1, max_length=100)
-    platform_id: ID | None = None
-    user_id: ID | None = None
+    platform_id: BodyID | None = None
+    user_id: BodyID | None = None
 
     @model_validator(mode="after")
     def _one_owner(self) -> TokenIn:
