@@ -7,7 +7,7 @@ confined to its own province.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -17,14 +17,26 @@ from hub.core.errors import Forbidden, InvalidInput
 from hub.models import Organisation, OrgKind, PlatformKind
 from hub.provinces import PROVINCES
 
+NAMED = ("provinces", "platform_kinds", "platforms")
+
 
 class Audience(BaseModel):
-    """Who a directive addresses."""
+    """Who a directive addresses (never nobody: the document says so with ``anyOf``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"all": {"const": True}}, "required": ["all"]},
+                *({"properties": {name: {"minItems": 1}}, "required": [name]} for name in NAMED),
+            ]
+        },
+    )
 
     all: bool = False
-    provinces: list[str] = Field(default_factory=list, max_length=len(PROVINCES))
+    provinces: list[Annotated[str, Field(json_schema_extra={"enum": sorted(PROVINCES)})]] = Field(
+        default_factory=list, max_length=len(PROVINCES)
+    )
     platform_kinds: list[PlatformKind] = Field(default_factory=list, max_length=2)
     platforms: list[str] = Field(default_factory=list, max_length=10_000, description="platform codes")
 

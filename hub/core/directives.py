@@ -7,15 +7,14 @@ directive and every delivery exist or nothing does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import re
-
 import sqlalchemy as sa
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -54,7 +53,19 @@ DEFAULT_IMPLEMENT_WITHIN = {
 
 
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-Count = Annotated[StrictInt, Field(ge=0)]  # booleans and numeric strings are not counts
+
+
+def json_integer(value: Any) -> Any:
+    """A JSON integer (5 or 5.0, as JSON Schema counts them), never a boolean or a numeric string."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer, not a boolean or a string")
+    return value
+
+
+# Constraints first, so that the document states them (pydantic drops them when they follow a validator).
+RemindInterval = Annotated[int, Field(ge=5, le=60 * 24 * 30), BeforeValidator(json_integer)]
+RemindLimit = Annotated[int, Field(ge=0, le=50), BeforeValidator(json_integer)]
+EscalateAfter = Annotated[int, Field(ge=0, le=60 * 24 * 90), BeforeValidator(json_integer)]
 
 
 def iso_time(value: Any) -> Any:
@@ -95,9 +106,9 @@ class DirectiveInput(BaseModel):
     ack_due_at: Time | None = None
     implement_due_at: Time | None = None
     expires_at: Time | None = None
-    remind_interval_minutes: Count | None = Field(default=None, ge=5, le=60 * 24 * 30)
-    remind_limit: Count | None = Field(default=None, le=50)
-    escalate_after_minutes: Count | None = Field(default=None, le=60 * 24 * 90)
+    remind_interval_minutes: RemindInterval | None = None
+    remind_limit: RemindLimit | None = None
+    escalate_after_minutes: EscalateAfter | None = None
 
 
 @dataclass

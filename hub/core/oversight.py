@@ -13,7 +13,15 @@ from sqlmodel import Session, select
 from hub.core import directives, log, paging
 from hub.core.access import Principal, may_see_platform, platform_scope, require_issuer, require_reader
 from hub.core.deadlines import ReminderSent, iso, phase_of, reminder_payload
-from hub.core.directives import MAX_BODY, Count, DirectiveInput, Published, Time
+from hub.core.directives import (
+    MAX_BODY,
+    DirectiveInput,
+    EscalateAfter,
+    Published,
+    RemindInterval,
+    RemindLimit,
+    Time,
+)
 from hub.core.errors import InvalidInput, InvalidTransition, NotFound
 from hub.core.signing import Signer
 from hub.models import (
@@ -39,9 +47,9 @@ class RectificationInput(BaseModel):
     legal_basis: str | None = Field(default=None, max_length=500)
     ack_due_at: Time | None = None
     implement_due_at: Time | None = None
-    remind_interval_minutes: Count | None = Field(default=None, ge=5, le=60 * 24 * 30)
-    remind_limit: Count | None = Field(default=None, le=50)
-    escalate_after_minutes: Count | None = Field(default=None, le=60 * 24 * 90)
+    remind_interval_minutes: RemindInterval | None = None
+    remind_limit: RemindLimit | None = None
+    escalate_after_minutes: EscalateAfter | None = None
 
 
 def _platform_in_scope(session: Session, principal: Principal, platform_id: int) -> Organisation:

@@ -64,7 +64,15 @@ class UserQuery(PageQuery):
 class TokenIn(BaseModel):
     """A machine token for a platform (``platform_id``) or a personal token for a user (``user_id``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"properties": {"platform_id": {"type": "integer"}}, "required": ["platform_id"]},
+                {"properties": {"user_id": {"type": "integer"}}, "required": ["user_id"]},
+            ]
+        },
+    )
     label: str = Field(min_length=1, max_length=100)
     platform_id: BodyID | None = None
     user_id: BodyID | None = None

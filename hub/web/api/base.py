@@ -15,12 +15,12 @@ from typing import Annotated, Any
 
 from flask import jsonify, request
 from flask_openapi3 import Tag
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlmodel import Session
 
 from hub import clock
 from hub.core.access import Principal
-from hub.core.directives import iso_time, utc_representable
+from hub.core.directives import iso_time, json_integer, utc_representable
 from hub.core.errors import HubError, InvalidInput
 from hub.db import read_session, write_session
 from hub.state import current_hub
@@ -37,8 +37,8 @@ def _digits(value: Any) -> Any:
 
 
 Digits = Annotated[int, BeforeValidator(_digits)]
-ID = Annotated[Digits, Field(ge=1, le=MAX_INT, description="a positive id")]
-BodyID = Annotated[StrictInt, Field(ge=1, le=MAX_INT, description="a positive id")]
+ID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id"), BeforeValidator(_digits)]
+BodyID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id"), BeforeValidator(json_integer)]
 When = Annotated[AwareDatetime, BeforeValidator(iso_time), AfterValidator(utc_representable)]
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY = [{"bearer": []}, {"session": []}]
