@@ -7,7 +7,7 @@ confined to its own province.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -17,14 +17,26 @@ from hub.core.errors import Forbidden, InvalidInput
 from hub.models import Organisation, OrgKind, PlatformKind
 from hub.provinces import PROVINCES
 
+NAMED = ("provinces", "platform_kinds", "platforms")
+
 
 class Audience(BaseModel):
-    """Who a directive addresses."""
+    """Who a directive addresses (never nobody: the document says so with ``anyOf``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"all": {"const": True}}, "required": ["all"]},
+                *({"properties": {name: {"minItems": 1}}, "required": [name]} for name in NAMED),
+            ]
+        },
+    )
 
     all: bool = False
-    provinces: list[str] = Field(default_factory=list, max_length=len(PROVINCES))
+    provinces: list[Annotated[str, Field(json_schema_extra={"enum": sorted(PROVINCES)})]] = Field(
+        default_factory=list, max_length=len(PROVINCES)
+    )
     platform_kinds: list[PlatformKind] = Field(default_factory=list, max_length=2)
     platforms: list[str] = Field(default_factory=list, max_length=10_000, description="platform codes")
 
@@ -42,15 +54,14 @@ class Audience(BaseModel):
 
 
 def parse(data: Any) -> Audience:
-    """An :class:`Audience` from stored or submitted data, or InvalidInput."""
-    if isinstance(data, Audience):
-        return data
+    """An :class:`Audience` from stored or submitted data, or InvalidInput; an empty one addresses nobody."""
     try:
-        audience = Audience.model_validate(data or {})
+        audience = data if isinstance(data, Audience) else Audience.model_validate(data or {})
     except ValidationError as exc:
         raise InvalidInput("invalid audience", details=exc.errors(include_url=False, include_context=False)) from None
     if audience.is_empty:
-        raise InvalidInput("the audience is empty: choose all platforms, provinces, kinds or platforms")
+        message = "the audience is empty: choose all platforms, provinces, kinds or platforms"
+        raise InvalidInput(message, details=[{"loc": ["audience"], "msg": message, "type": "empty"}])
     return audience
 
 

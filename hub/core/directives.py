@@ -7,13 +7,14 @@ directive and every delivery exist or nothing does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -51,6 +52,31 @@ DEFAULT_IMPLEMENT_WITHIN = {
 }
 
 
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def json_integer(value: Any) -> Any:
+    """A JSON integer (5 or 5.0, as JSON Schema counts them), never a boolean or a numeric string."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer, not a boolean or a string")
+    return value
+
+
+# Constraints first, so that the document states them (pydantic drops them when they follow a validator).
+RemindInterval = Annotated[int, Field(ge=5, le=60 * 24 * 30), BeforeValidator(json_integer)]
+RemindLimit = Annotated[int, Field(ge=0, le=50), BeforeValidator(json_integer)]
+EscalateAfter = Annotated[int, Field(ge=0, le=60 * 24 * 90), BeforeValidator(json_integer)]
+
+
+def iso_time(value: Any) -> Any:
+    """A time is written as ISO 8601 (the zone is checked next), never as a number of seconds or a bare date."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_TIME.match(value):
+        raise ValueError("must be an ISO 8601 date-time with a zone, e.g. 2026-03-02T08:00:00+07:00")
+    return value
+
+
 def utc_representable(value: datetime | None) -> datetime | None:
     """Refuse aware times that have no UTC equivalent (year 1 or 9999 with an offset) before a database sees them."""
     if value is not None:
@@ -59,6 +85,9 @@ def utc_representable(value: datetime | None) -> datetime | None:
         except OverflowError:
             raise ValueError("the time is out of range") from None
     return value
+
+
+Time = Annotated[AwareDatetime, BeforeValidator(iso_time), AfterValidator(utc_representable)]
 
 
 class DirectiveInput(BaseModel):
@@ -73,15 +102,13 @@ class DirectiveInput(BaseModel):
     audience: audiences.Audience
     legal_basis: str | None = Field(default=None, max_length=500)
     exercise: bool = False
-    publish_at: AwareDatetime | None = None
-    ack_due_at: AwareDatetime | None = None
-    implement_due_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
-    remind_interval_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 30)
-    remind_limit: int | None = Field(default=None, ge=0, le=50)
-    escalate_after_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 90)
-
-    _times_in_range = field_validator("publish_at", "ack_due_at", "implement_due_at", "expires_at")(utc_representable)
+    publish_at: Time | None = None
+    ack_due_at: Time | None = None
+    implement_due_at: Time | None = None
+    expires_at: Time | None = None
+    remind_interval_minutes: RemindInterval | None = None
+    remind_limit: RemindLimit | None = None
+    escalate_after_minutes: EscalateAfter | None = None
 
 
 @dataclass

@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from hub.core import directives, log, paging
 from hub.core.access import Principal, may_see_platform, platform_scope, require_issuer, require_reader
 from hub.core.deadlines import ReminderSent, iso, phase_of, reminder_payload
-from hub.core.directives import MAX_BODY, DirectiveInput, Published
+from hub.core.directives import (
+    MAX_BODY,
+    DirectiveInput,
+    EscalateAfter,
+    Published,
+    RemindInterval,
+    RemindLimit,
+    Time,
+)
 from hub.core.errors import InvalidInput, InvalidTransition, NotFound
 from hub.core.signing import Signer
 from hub.models import (
@@ -37,11 +45,11 @@ class RectificationInput(BaseModel):
     body: str = Field(min_length=1, max_length=MAX_BODY, description="Markdown; sanitised when rendered")
     priority: Priority = Priority.URGENT
     legal_basis: str | None = Field(default=None, max_length=500)
-    ack_due_at: AwareDatetime | None = None
-    implement_due_at: AwareDatetime | None = None
-    remind_interval_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 30)
-    remind_limit: int | None = Field(default=None, ge=0, le=50)
-    escalate_after_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 90)
+    ack_due_at: Time | None = None
+    implement_due_at: Time | None = None
+    remind_interval_minutes: RemindInterval | None = None
+    remind_limit: RemindLimit | None = None
+    escalate_after_minutes: EscalateAfter | None = None
 
 
 def _platform_in_scope(session: Session, principal: Principal, platform_id: int) -> Organisation:

@@ -6,12 +6,14 @@ The hub records only the figures platforms report about themselves; it never rea
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from sqlmodel import Session, select
 
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_platform, require_reader
+from hub.core.directives import json_integer
 from hub.core.errors import Conflict, InvalidInput
 from hub.models import Delivery, Organisation, RatioReport
 
@@ -23,8 +25,10 @@ class RatioReportInput(BaseModel):
 
     period_start: date
     period_end: date
-    items_published: int = Field(ge=0, le=2**31 - 1)  # a 32-bit column on PostgreSQL
-    negative_items: int = Field(ge=0, le=2**31 - 1)
+    items_published: Annotated[
+        int, Field(ge=0, le=2**31 - 1), BeforeValidator(json_integer)
+    ]  # a 32-bit column on PostgreSQL
+    negative_items: Annotated[int, Field(ge=0, le=2**31 - 1), BeforeValidator(json_integer)]
     note: str | None = Field(default=None, max_length=5000)
     directive_id: int | None = Field(default=None, description="the report request this answers, if any")
 

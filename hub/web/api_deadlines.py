@@ -16,7 +16,7 @@ from hub.core import deadlines, oversight
 from hub.db import read_session, write_session
 from hub.models import Delivery, Directive, DirectiveKind, DirectiveStatus, Organisation, Priority
 from hub.state import current_hub
-from hub.web.api.base import ERRORS, ID, SECURITY, check_request, tag
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, check_request, tag
 from hub.web.auth import current_principal
 
 bp = APIBlueprint(
@@ -37,11 +37,9 @@ class PlatformPath(BaseModel):
     platform_id: ID
 
 
-class EscalationQuery(BaseModel):
+class EscalationQuery(PageQuery):
     province: str | None = Field(default=None, max_length=8)
     open: bool = Field(default=True, description="only deliveries still owing something")
-    page: int = Field(default=1, ge=1, le=1_000_000)
-    per_page: int = Field(default=50, ge=1, le=500)
 
 
 class DeadlinesOut(BaseModel):

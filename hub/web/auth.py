@@ -77,6 +77,6 @@ def init_app(app: Flask) -> None:
         # Token-authenticated API calls carry no cookies, so they need no CSRF token; session calls do.
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
-        if request.path.startswith("/api/") and bearer_token() is not None:
-            return
+        if request.path.startswith("/api/") and (bearer_token() is not None or not current_user.is_authenticated):
+            return  # anonymous API calls are refused with 401 by authentication, which comes next
         csrf.protect()

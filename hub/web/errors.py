@@ -50,7 +50,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HubError)
     def _hub_error(exc: HubError):
         if wants_json():
-            return json_error(exc.status, exc.code, exc.message, exc.details)
+            response = json_error(exc.status, exc.code, exc.message, exc.details)
+            if exc.status == 401:  # tell a refused client how to authenticate (RFC 6750)
+                response.headers["WWW-Authenticate"] = 'Bearer realm="directive-hub"'
+            return response
         return _page(exc.status, exc.message)
 
     @app.errorhandler(CSRFError)

@@ -35,14 +35,6 @@ for group in (directives.bp, inbox.bp, reports.bp, events.bp, admin.bp, keys):
 api.before_request(check_request)
 
 
-@api.after_request
-def _challenge(response):
-    """Tell a refused client how to authenticate (RFC 6750)."""
-    if response.status_code == 401:
-        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="directive-hub"')
-    return response
-
-
 def authenticate() -> None:
     """Refuse anonymous API calls with 401 before anything else (CSRF, body parsing) looks at them."""
     if "api" in request.blueprints and request.endpoint not in PUBLIC_ENDPOINTS:

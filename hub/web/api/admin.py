@@ -9,7 +9,7 @@ from hub import sockets
 from hub.core import registry
 from hub.models import OrgKind, PlatformKind, Role
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "admin",
@@ -48,7 +48,7 @@ class OrganisationQuery(PageQuery):
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    org_id: ID
+    org_id: BodyID
     role: Role
     login: str = Field(min_length=2, max_length=100)
     display_name: str = Field(min_length=1, max_length=200)
@@ -64,10 +64,18 @@ class UserQuery(PageQuery):
 class TokenIn(BaseModel):
     """A machine token for a platform (``platform_id``) or a personal token for a user (``user_id``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"properties": {"platform_id": {"type": "integer"}}, "required": ["platform_id"]},
+                {"properties": {"user_id": {"type": "integer"}}, "required": ["user_id"]},
+            ]
+        },
+    )
     label: str = Field(min_length=1, max_length=100)
-    platform_id: ID | None = None
-    user_id: ID | None = None
+    platform_id: BodyID | None = None
+    user_id: BodyID | None = None
 
     @model_validator(mode="after")
     def _one_owner(self) -> TokenIn:

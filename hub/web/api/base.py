@@ -15,20 +15,31 @@ from typing import Annotated, Any
 
 from flask import jsonify, request
 from flask_openapi3 import Tag
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlmodel import Session
 
 from hub import clock
 from hub.core.access import Principal
-from hub.core.directives import utc_representable
+from hub.core.directives import iso_time, json_integer, utc_representable
 from hub.core.errors import HubError, InvalidInput
 from hub.db import read_session, write_session
 from hub.state import current_hub
 from hub.web.auth import current_principal
 
 MAX_INT = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL; larger values would fail there, not here
-ID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id")]
-When = Annotated[AwareDatetime, AfterValidator(utc_representable)]
+
+
+def _digits(value: Any) -> Any:
+    """A path or query integer is written in digits: no '1.0', ' 1', '1_0', 'true' or booleans."""
+    if isinstance(value, bool) or (isinstance(value, str) and not (value.isascii() and value.isdigit())):
+        raise ValueError("must be an integer written in digits")
+    return value
+
+
+Digits = Annotated[int, BeforeValidator(_digits)]
+ID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id"), BeforeValidator(_digits)]
+BodyID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id"), BeforeValidator(json_integer)]
+When = Annotated[AwareDatetime, BeforeValidator(iso_time), AfterValidator(utc_representable)]
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY = [{"bearer": []}, {"session": []}]
 SECURITY_SCHEMES = {
@@ -62,8 +73,8 @@ ERRORS: dict[int, type[BaseModel]] = {
 
 
 class PageQuery(BaseModel):
-    page: int = Field(default=1, ge=1, le=1_000_000)
-    per_page: int = Field(default=50, ge=1, le=500)
+    page: Digits = Field(default=1, ge=1, le=1_000_000)
+    per_page: Digits = Field(default=50, ge=1, le=500)
 
 
 class Out(BaseModel):
@@ -86,26 +97,34 @@ def _storable(value: str) -> bool:
     return True
 
 
+def _unstorable(where: list[tuple[str | int, ...]]) -> InvalidInput:
+    names = [".".join(str(p) for p in loc) or "body" for loc in where]
+    details = [{"loc": list(loc), "msg": "NUL characters and unpaired surrogates are not allowed"} for loc in where]
+    return InvalidInput(f"{names[0]}: may not contain NUL characters or unpaired surrogates", details=details)
+
+
 def _check_strings(data: Any) -> None:
-    """Walk parsed JSON without recursion and refuse strings a database cannot store."""
-    stack = [data]
+    """Walk parsed JSON without recursion and refuse strings a database cannot store, naming where they are."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    found = []
     while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not _storable(item):
-                raise InvalidInput("strings may not contain NUL characters or unpaired surrogates")
+        loc, item = stack.pop()
+        if isinstance(item, str) and not _storable(item):
+            found.append(loc)
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            found.extend((*loc, key) for key in item if not _storable(key))
+            stack.extend(((*loc, key), value) for key, value in item.items())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend(((*loc, i), value) for i, value in enumerate(item))
+    if found:
+        raise _unstorable(sorted(found, key=str))
 
 
 def check_request() -> None:
     """Runs before every API view: bad JSON is a 400, unstorable strings a 422, oversize bodies a 413."""
-    for key, value in request.args.items(multi=True):
-        if not (_storable(key) and _storable(value)):
-            raise InvalidInput("query parameters may not contain NUL characters")
+    bad = [(key,) for key, value in request.args.items(multi=True) if not (_storable(key) and _storable(value))]
+    if bad:
+        raise _unstorable(bad)
     if request.method not in BODY_METHODS:
         return
     raw = request.get_data(cache=True)  # raises 413 beyond MAX_CONTENT_LENGTH

@@ -13,7 +13,7 @@ from hub.core import deliveries, directives, followthrough
 from hub.core.deliveries import Change
 from hub.models import DeliveryState
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, MAX_INT, SECURITY, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, MAX_INT, SECURITY, Digits, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "inbox",
@@ -25,8 +25,8 @@ bp = APIBlueprint(
 
 
 class InboxQuery(BaseModel):
-    since: int = Field(default=0, ge=0, le=MAX_INT, description="the last sequence number the platform holds")
-    limit: int = Field(default=100, ge=1, le=followthrough.INBOX_MAX)
+    since: Digits = Field(default=0, ge=0, le=MAX_INT, description="the last sequence number the platform holds")
+    limit: Digits = Field(default=100, ge=1, le=followthrough.INBOX_MAX)
 
 
 class InboxPath(BaseModel):

@@ -9,7 +9,7 @@ from hub.core import reports
 from hub.core.reports import RatioReportInput
 from hub.state import current_hub
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "ratio_reports",
@@ -21,7 +21,7 @@ bp = APIBlueprint(
 
 
 class RatioReportBody(RatioReportInput):
-    directive_id: ID | None = Field(default=None, description="the report request this answers, if any")
+    directive_id: BodyID | None = Field(default=None, description="the report request this answers, if any")
 
 
 class RatioReportQuery(PageQuery):

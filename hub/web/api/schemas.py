@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from hub.web.api.base import Out
 
@@ -203,6 +203,9 @@ class EventOut(Out):
 
 
 class EventPage(BaseModel):
+    """A page of the log; with ``format=csv`` the same call answers every match as CSV instead."""
+
+    model_config = ConfigDict(openapi_extra={"content": {"text/csv": {"schema": {"type": "string"}}}})
     items: list[EventOut]
     total: int
     page: int
