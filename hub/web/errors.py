@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from hub.core.errors import HubError
+from hub.extensions import limiter
+from hub.throttle import seconds_until
 
 
 def wants_json() -> bool:
@@ -39,6 +43,21 @@ def validation_error_response(exc: ValidationError):
     return json_error(422, "invalid_input", message, details)
 
 
+def rate_limited_response():
+    """429 for a caller over a limit: JSON (or a page) saying how many seconds to wait, and ``Retry-After``."""
+    breached = limiter.current_limit
+    wait = seconds_until(breached.window.reset_time) if breached is not None else 60
+    if wants_json():
+        response = jsonify(
+            {"error": "rate_limited", "message": f"too many requests; try again in {wait} s", "retry_after": wait}
+        )
+        response.status_code = 429
+    else:
+        response = make_response(_page(429, _("Too many requests. Try again in %(seconds)d seconds.", seconds=wait)))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _page(status: int, message: str):
     try:
         return render_template("error.html", status=status, message=message), status
@@ -52,6 +71,10 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.details)
         return _page(exc.status, exc.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc: RateLimitExceeded):
+        return rate_limited_response()
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
