@@ -43,8 +43,9 @@ def validation_error_response(exc: ValidationError):
     return json_error(422, "invalid_input", message, details)
 
 
-def rate_limited_response():
-    """429 for a caller over a limit: JSON (or a page) saying how many seconds to wait, and ``Retry-After``."""
+def rate_limited_response(page_message: str | None = None):
+    """429 for a caller over a limit: JSON (or a page, with the limit's own message if it has one) saying how many
+    seconds to wait, and ``Retry-After``."""
     breached = limiter.current_limit
     wait = seconds_until(breached.window.reset_time) if breached is not None else 60
     if wants_json():
@@ -53,7 +54,8 @@ def rate_limited_response():
         )
         response.status_code = 429
     else:
-        response = make_response(_page(429, _("Too many requests. Try again in %(seconds)d seconds.", seconds=wait)))
+        message = page_message or _("Too many requests. Try again in %(seconds)d seconds.", seconds=wait)
+        response = make_response(_page(429, message))
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -74,7 +76,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded):
-        return rate_limited_response()
+        return rate_limited_response(exc.description if exc.limit.error_message else None)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

@@ -18,6 +18,7 @@ from hub.db import read_session
 from hub.models import Role
 from hub.provinces import PROVINCES
 from hub.state import current_hub
+from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ
 from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
 
@@ -84,6 +85,7 @@ def event_log():
 
 
 @bp.get("/dashboard/log.csv")
+@limited("exports")
 @reader_only
 def event_log_csv():
     """The filtered log as CSV, streamed in batches (never the whole log in memory)."""
