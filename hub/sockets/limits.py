@@ -18,8 +18,7 @@ Handler = Callable[..., dict[str, Any]]
 
 def limited(kind: str) -> Callable[[Handler], Handler]:
     """Answer ``rate_limited`` with ``retry_after`` (seconds) instead of handling the event once the socket's
-    platform has spent its ``kind`` budget; every attempt counts, the refused ones included. Goes under
-    ``@answered``."""
+    platform has spent its ``kind`` budget (refused attempts spend nothing). Goes under ``@answered``."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
