@@ -41,6 +41,10 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        # Two counters per budget whatever its size, and no burst of twice the limit across a window's edge.
+        RATELIMIT_STRATEGY="sliding-window-counter",
+        # Separate deployments (or test runs) on one Redis keep separate counts, as they keep separate channels.
+        RATELIMIT_STORAGE_OPTIONS={"key_prefix": f"limits:{settings.socketio_channel}"},
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),

@@ -41,7 +41,13 @@ class Settings:
     checkpoint_file: str = ""
     replay_page_size: int = 200
     max_content_length: int = 1_000_000
-    ratelimit_storage_uri: str = "memory://"
+    ratelimit_storage_uri: str = ""
+    limit_questions: str = "10/minute;100/day"
+    limit_sync: str = "30/minute;300/hour"
+    limit_updates: str = "1200/minute"
+    limit_reports: str = "30/hour;100/day"
+    limit_tokens: str = "30/hour;200/day"
+    limit_exports: str = "10/minute;100/hour"
     seed_demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +72,12 @@ ENV = {
     "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
+    "limit_questions": "HUB_LIMIT_QUESTIONS",
+    "limit_sync": "HUB_LIMIT_SYNC",
+    "limit_updates": "HUB_LIMIT_UPDATES",
+    "limit_reports": "HUB_LIMIT_REPORTS",
+    "limit_tokens": "HUB_LIMIT_TOKENS",
+    "limit_exports": "HUB_LIMIT_EXPORTS",
     "seed_demo": "HUB_SEED_DEMO",
 }
 
@@ -99,7 +111,14 @@ def load_settings(overrides: dict[str, Any] | None = None, *, environ: bool = Tr
     settings = Settings(**values)
     settings.extra.update(extra)
     _fill_instance_defaults(settings)
+    if not settings.ratelimit_storage_uri:
+        settings.ratelimit_storage_uri = _shared_storage(settings.socketio_message_queue)
     return settings
+
+
+def _shared_storage(message_queue: str) -> str:
+    """Rate limits count in the Redis that already joins the hub processes; in memory for a single process."""
+    return message_queue if message_queue.startswith(("redis://", "rediss://")) else "memory://"
 
 
 def _fill_instance_defaults(settings: Settings) -> None:

@@ -11,4 +11,5 @@ from flask_wtf import CSRFProtect
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+# Retry-After is set by the 429 handler in hub/web/errors.py (the same whole seconds as the answer's retry_after).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)

@@ -1,9 +1,12 @@
-"""Reconnection delays: exponential growth with random jitter, so that thousands of platforms cut off together
-do not all come back in the same second."""
+"""Waiting before trying again: reconnection delays (exponential growth with random jitter, so that thousands of
+platforms cut off together do not all come back in the same second), and the waits the hub asks for when a platform
+is over a rate limit."""
 
 from __future__ import annotations
 
 import random
+import time
+from typing import Any
 
 
 class Backoff:
@@ -32,3 +35,25 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempts = 0
+
+
+class Hold:
+    """The hub's ``rate_limited`` answers: send nothing more of that kind until the ``retry_after`` seconds it
+    gave have passed (at most ``maximum``, whatever a hub says)."""
+
+    def __init__(self, maximum: float = 3600.0) -> None:
+        self.maximum = maximum
+        self._until = 0.0
+
+    def note(self, answer: Any) -> bool:
+        """True, and the hold extended, when ``answer`` is a ``rate_limited`` refusal."""
+        if not (isinstance(answer, dict) and answer.get("error") == "rate_limited"):
+            return False
+        wait = answer.get("retry_after")
+        wait = float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else 1.0
+        self._until = max(self._until, time.monotonic() + min(max(wait, 0.0), self.maximum))
+        return True
+
+    def remaining(self) -> float:
+        """Seconds still to wait (0 when free to send)."""
+        return max(0.0, self._until - time.monotonic())

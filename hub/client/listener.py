@@ -19,7 +19,7 @@ from typing import Any
 import requests
 import socketio
 
-from hub.client.backoff import Backoff
+from hub.client.backoff import Backoff, Hold
 from hub.client.store import OUTBOX, Outbox, Request, StateDir
 from hub.core.signing import verify
 
@@ -108,6 +108,7 @@ class PlatformClient:
         self._kick = threading.Event()
         self._sio: socketio.Client | None = None
         self._failure: BaseException | None = None
+        self._outbox_hold, self._sync_hold = Hold(), Hold()  # the waits the hub asked for (rate_limited answers)
         # Worker-only state.
         self._buffer: dict[int, tuple[dict[str, Any], bool]] = {}
         self._head = 0
@@ -256,6 +257,7 @@ class PlatformClient:
                     self._head = max(self._head, data["seq"])
                 elif kind == "synced" and self._sync and self._sync[0] is sio:
                     self._sync = None
+                    self._sync_hold.note(data)
                 self._catch_up()
             except Exception as exc:  # the consumer's callback failed, or the tamper limit was hit
                 self._failure = exc
@@ -326,7 +328,7 @@ class PlatformClient:
         if self._sync and (self._sync[0] is not sio or time.monotonic() - self._sync[1] > CALL_TIMEOUT):
             self._sync = None
         behind = bool(self._buffer) or self._head > self._cursor or self._want_sync
-        if sio is None or not behind or self._live or self._sync:
+        if sio is None or not behind or self._live or self._sync or self._sync_hold.remaining():
             self._behind_since = None
             return
         now = time.monotonic()
@@ -351,15 +353,20 @@ class PlatformClient:
 
     def _flush_loop(self) -> None:
         while not self._stop.is_set():
-            self._kick.wait(timeout=5)
-            self._kick.clear()
+            held = self._outbox_hold.remaining()
+            if held:
+                self._stop.wait(held)  # the hub said how long to wait; then the outbox goes again
+            else:
+                self._kick.wait(timeout=5)
+                self._kick.clear()
             sio = self._sio
-            if sio is not None and sio.connected:
+            if sio is not None and sio.connected and not self._stop.is_set():
                 self.flush(sio)
 
     def flush(self, sio: socketio.Client) -> bool:
         """Send the outbox over ``sio``; True when nothing is left. A request leaves the outbox only on a definitive
-        answer: ``ok: true``, or ``ok: false`` (reported, not retried). Receipts are independent of each other and
+        answer: ``ok: true``, or ``ok: false`` (reported, not retried) — except ``rate_limited``, which keeps it for
+        another try after the ``retry_after`` seconds the hub gave. Receipts are independent of each other and
         go all at once; acknowledgements and status reports go one at a time, in the order they were queued."""
         pending = self.outbox.pending()
         receipts = [r for r in pending if r.event == "receipt"]
@@ -372,6 +379,11 @@ class PlatformClient:
     def _settle(self, request: Request, answer: Any) -> bool:
         if answer is NO_ANSWER:
             log.info("outbox: %s not confirmed yet; kept for the next connection", request.event)
+            return False
+        if self._outbox_hold.note(answer):
+            log.info(
+                "outbox: the hub asks to wait %s s before sending %s again", answer.get("retry_after"), request.event
+            )
             return False
         if not isinstance(answer, dict) or "ok" not in answer:
             answer = {"ok": False, "error": "invalid_answer", "message": f"unexpected answer {answer!r}"}

@@ -8,7 +8,7 @@ repeating a call changes nothing and is not an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -16,15 +16,7 @@ from sqlmodel import Session, select
 from hub.core import log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
-from hub.models import (
-    Delivery,
-    DeliveryState,
-    Directive,
-    DirectiveStatus,
-    Organisation,
-    Question,
-    Verification,
-)
+from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question, Verification
 
 ORDER = [
     DeliveryState.PENDING,
@@ -35,6 +27,7 @@ ORDER = [
 ]
 FINAL = (DeliveryState.IMPLEMENTED, DeliveryState.DECLINED)
 MAX_REPORT = 20_000
+REPEAT_WINDOW = timedelta(minutes=10)  # the same question on the same delivery within it is the same question
 STAMP = {
     DeliveryState.DELIVERED: "delivered_at",
     DeliveryState.ACKNOWLEDGED: "acknowledged_at",
@@ -341,11 +334,16 @@ def review_report(
 
 
 def ask(session: Session, principal: Principal, now: datetime, directive_id: int, text: str) -> Question:
-    """A platform asks the issuer to clarify a directive."""
+    """A platform asks the issuer to clarify a directive; asking it again soon after (a client's retry, a second
+    click) answers the question already asked rather than writing it twice."""
     text = (text or "").strip()
     if not text or len(text) > 5000:
         raise InvalidInput("a question of 1-5000 characters is required")
     delivery, _ = _own_delivery(session, principal, directive_id)
+    same = (Question.delivery_id == delivery.id, Question.text == text, Question.asked_at >= now - REPEAT_WINDOW)
+    earlier = session.exec(select(Question).where(*same).order_by(Question.id).limit(1)).first()
+    if earlier is not None:
+        return earlier
     question = Question(delivery_id=delivery.id, text=text, asked_by=principal.label, asked_at=now)
     session.add(question)
     session.flush()

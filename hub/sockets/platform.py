@@ -27,6 +27,7 @@ from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.credentials import principal_for, refusing
 from hub.sockets.gate import Gate
+from hub.sockets.limits import limited
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
 from hub.sockets.progress import push_progress
@@ -147,6 +148,7 @@ def _me() -> PlatformSocket:
 
 @socketio.on("sync", namespace=PLATFORM_NS)
 @answered
+@limited("sync")
 def sync(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "since")
     since = answers.whole_number(data, "since", minimum=0)
@@ -204,6 +206,7 @@ def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, An
 
 @socketio.on("acknowledge", namespace=PLATFORM_NS)
 @answered
+@limited("updates")
 def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id")
     directive_id = answers.whole_number(data, "directive_id")
@@ -212,6 +215,7 @@ def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
 
 @socketio.on("status", namespace=PLATFORM_NS)
 @answered
+@limited("updates")
 def status(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "state", "report")
     directive_id = answers.whole_number(data, "directive_id")
@@ -235,6 +239,7 @@ def _changed(directive_id: int, change: Callable[..., deliveries.Change]) -> dic
 
 @socketio.on("question", namespace=PLATFORM_NS)
 @answered
+@limited("questions")
 def question(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "text")
     me = _me()

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from hub.core.errors import HubError
+from hub.extensions import limiter
+from hub.throttle import seconds_until
 
 
 def wants_json() -> bool:
@@ -39,6 +43,23 @@ def validation_error_response(exc: ValidationError):
     return json_error(422, "invalid_input", message, details)
 
 
+def rate_limited_response(page_message: str | None = None):
+    """429 for a caller over a limit: JSON (or a page, with the limit's own message if it has one) saying how many
+    seconds to wait, and ``Retry-After``."""
+    breached = limiter.current_limit
+    wait = seconds_until(breached.window.reset_time) if breached is not None else 60
+    if wants_json():
+        response = jsonify(
+            {"error": "rate_limited", "message": f"too many requests; try again in {wait} s", "retry_after": wait}
+        )
+        response.status_code = 429
+    else:
+        message = page_message or _("Too many requests. Try again in %(seconds)d seconds.", seconds=wait)
+        response = make_response(_page(429, message))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _page(status: int, message: str):
     try:
         return render_template("error.html", status=status, message=message), status
@@ -55,6 +76,10 @@ def init_app(app: Flask) -> None:
                 response.headers["WWW-Authenticate"] = 'Bearer realm="directive-hub"'
             return response
         return _page(exc.status, exc.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc: RateLimitExceeded):
+        return rate_limited_response(exc.description if exc.limit.error_message else None)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

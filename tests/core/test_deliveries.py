@@ -9,7 +9,7 @@ from hub.core import deliveries, followthrough
 from hub.core.deliveries import ReceiptIn
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from hub.db import read_session, write_session
-from hub.models import Delivery, DeliveryState, Event, OrgKind, Role
+from hub.models import Delivery, DeliveryState, Event, OrgKind, Question, Role
 from tests import factories as f
 from tests.conftest import T0
 
@@ -174,6 +174,23 @@ def test_questions_are_asked_by_the_platform_and_answered_by_the_issuer(setup):
     assert answered.answer == "Yes, comments too." and delivery.platform_id == editor.org_id
     with write_session(engine) as s, pytest.raises(InvalidTransition):
         deliveries.answer(s, officer, T0, q.id, "again")
+
+
+def test_the_same_question_again_within_the_window_is_the_question_already_asked(setup):
+    engine, _officer, editor, _other_editor, d = setup
+    asked = []
+    for at, text in [
+        (T0, "Does this cover comments?"),
+        (T0 + f.hours(0.1), " Does this cover comments? "),  # a retry: the same question
+        (T0 + f.hours(0.1), "And videos?"),
+        (T0 + f.hours(1), "Does this cover comments?"),  # long after: asked anew
+    ]:
+        with write_session(engine) as s:
+            asked.append(deliveries.ask(s, editor, at, d.id, text).id)
+    assert asked[0] == asked[1] and len(set(asked)) == 3
+    with read_session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Question)) == 3
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.kind == "question_asked")) == 3
 
 
 def test_inbox_replays_in_order_after_since_and_only_own(setup):

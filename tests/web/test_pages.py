@@ -171,6 +171,18 @@ def test_wrong_password_shows_a_message_and_repeated_failures_are_rate_limited(a
     assert "Too many failed sign-in attempts" in blocked.text
 
 
+def test_repeated_csv_exports_are_rate_limited_with_a_translated_message_and_retry_after(app, site):
+    app.extensions["hub"].settings.limit_exports = "2/minute"
+    browser = signed_in(app, site, "manager")
+    assert [browser.get("/dashboard/log.csv").status_code for _ in range(2)] == [200, 200]
+    blocked = browser.get("/dashboard/log.csv")
+    assert blocked.status_code == 429
+    assert re.search(r"Too many requests\. Try again in \d+ seconds\.", blocked.text)
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    browser.client.set_cookie("lang", "vi")
+    assert "Quá nhiều yêu cầu" in browser.get("/dashboard/log.csv").text
+
+
 def test_a_form_without_its_csrf_token_is_refused_and_saves_nothing(app, site):
     browser = signed_in(app, site, "officer")
     response = browser.post("/console/new", compose_data(action="publish", audience_all="y"), csrf=False)

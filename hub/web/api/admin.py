@@ -8,8 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hub import sockets
 from hub.core import registry
 from hub.models import OrgKind, PlatformKind, Role
+from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "admin",
@@ -139,7 +140,12 @@ def tokens(query: PageQuery):
     return ok(schemas.TokenPage(items=items, total=len(found), page=query.page, per_page=query.per_page))
 
 
-@bp.post("/tokens", summary="Issue a token; the secret is in this answer only", responses={201: schemas.TokenIssued})
+@bp.post(
+    "/tokens",
+    summary="Issue a token; the secret is in this answer only",
+    responses={201: schemas.TokenIssued, **LIMITED},
+)
+@limited("tokens")
 def issue_token(body: TokenIn):
     with writing() as session:
         token, secret = registry.issue_token(session, principal(), now(), **body.model_dump())

@@ -61,6 +61,14 @@ class ErrorOut(BaseModel):
     details: list[dict[str, Any]] | dict[str, Any] | None = None
 
 
+class RateLimitedOut(BaseModel):
+    """429: this caller repeated this kind of call too often; ``Retry-After`` (header) says the same in seconds."""
+
+    error: str = Field(examples=["rate_limited"])
+    message: str
+    retry_after: int = Field(ge=1, description="seconds to wait before trying again")
+
+
 ERRORS: dict[int, type[BaseModel]] = {
     400: ErrorOut,
     401: ErrorOut,
@@ -70,6 +78,7 @@ ERRORS: dict[int, type[BaseModel]] = {
     413: ErrorOut,
     422: ErrorOut,
 }
+LIMITED: dict[int, type[BaseModel]] = {429: RateLimitedOut}  # on the operations that hub.throttle limits
 
 
 class PageQuery(BaseModel):

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Literal
 
-from flask import Response
+from flask import Response, request
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -18,8 +18,9 @@ from hub.core import checkpoints, followthrough
 from hub.core.access import require_reader
 from hub.models import Event
 from hub.state import current_hub
+from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, Out, PageQuery, When, now, ok, principal, reading, tag
+from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, Out, PageQuery, When, now, ok, principal, reading, tag
 
 bp = APIBlueprint(
     "events",
@@ -82,8 +83,9 @@ def _export(filters: dict) -> Response:
 @bp.get(
     "/events",
     summary="The follow-through log in your scope (newest first); `format=csv` exports every match, oldest first",
-    responses={200: schemas.EventPage},
+    responses={200: schemas.EventPage, **LIMITED},
 )
+@limited("exports", exempt_when=lambda: request.args.get("format") != "csv")
 def index(query: EventQuery):
     filters = query.model_dump(include={"kind", "directive_id", "org_id", "province", "since", "until"})
     if query.format == "csv":

@@ -12,8 +12,9 @@ from hub import sockets
 from hub.core import deliveries, directives, followthrough
 from hub.core.deliveries import Change
 from hub.models import DeliveryState
+from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, MAX_INT, SECURITY, Digits, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, LIMITED, MAX_INT, SECURITY, Digits, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "inbox",
@@ -69,8 +70,9 @@ def inbox(query: InboxQuery):
 @bp.post(
     "/inbox/<int:directive_id>/receipt",
     summary="The platform's system has received it (idempotent)",
-    responses={200: schemas.ChangeOut},
+    responses={200: schemas.ChangeOut, **LIMITED},
 )
+@limited("updates")
 def receipt(path: InboxPath):
     at = now()
     with writing() as session:
@@ -86,8 +88,9 @@ def receipt(path: InboxPath):
 @bp.post(
     "/inbox/<int:directive_id>/acknowledge",
     summary="A person or the platform's token confirms it was read",
-    responses={200: schemas.ChangeOut},
+    responses={200: schemas.ChangeOut, **LIMITED},
 )
+@limited("updates")
 def acknowledge(path: InboxPath):
     with writing() as session:
         change = deliveries.acknowledge(session, principal(), now(), path.directive_id)
@@ -99,8 +102,9 @@ def acknowledge(path: InboxPath):
 @bp.post(
     "/inbox/<int:directive_id>/status",
     summary="Move forward: in_progress, implemented (with a report) or declined (with a reason)",
-    responses={200: schemas.ChangeOut},
+    responses={200: schemas.ChangeOut, **LIMITED},
 )
+@limited("updates")
 def status(path: InboxPath, body: StatusBody):
     with writing() as session:
         change = deliveries.set_status(session, principal(), now(), path.directive_id, body.state, body.report)
@@ -110,8 +114,11 @@ def status(path: InboxPath, body: StatusBody):
 
 
 @bp.post(
-    "/inbox/<int:directive_id>/questions", summary="Ask the issuer to clarify", responses={201: schemas.QuestionOut}
+    "/inbox/<int:directive_id>/questions",
+    summary="Ask the issuer to clarify (the same text again within minutes answers the question already asked)",
+    responses={201: schemas.QuestionOut, **LIMITED},
 )
+@limited("questions")
 def ask(path: InboxPath, body: QuestionBody):
     with writing() as session:
         question = deliveries.ask(session, principal(), now(), path.directive_id, body.text)

@@ -8,8 +8,9 @@ from pydantic import Field
 from hub.core import reports
 from hub.core.reports import RatioReportInput
 from hub.state import current_hub
+from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
     "ratio_reports",
@@ -30,7 +31,8 @@ class RatioReportQuery(PageQuery):
     platform_id: ID | None = None
 
 
-@bp.post("/ratio-reports", summary="Submit a platform's figures", responses={201: schemas.RatioReportOut})
+@bp.post("/ratio-reports", summary="Submit a platform's figures", responses={201: schemas.RatioReportOut, **LIMITED})
+@limited("reports")
 def submit(body: RatioReportBody):
     with writing() as session:
         report = reports.submit(session, principal(), now(), body, current_hub().settings.ratio_threshold)

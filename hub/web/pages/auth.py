@@ -30,7 +30,12 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 401,
+    error_message=lambda: _("Too many failed sign-in attempts. Wait a few minutes and try again."),
+)
 def login():
     """Failed sign-ins answer 401 and count against the limit; successful ones do not."""
     form = LoginForm()

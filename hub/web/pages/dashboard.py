@@ -19,6 +19,7 @@ from hub.db import read_session
 from hub.models import Role
 from hub.provinces import PROVINCES
 from hub.state import current_hub
+from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
 from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
 from hub.web.pages.messages import error_text
@@ -106,6 +107,7 @@ def take_checkpoint():
 
 
 @bp.get("/dashboard/log.csv")
+@limited("exports")
 @reader_only
 def event_log_csv():
     """The filtered log as CSV, streamed in batches (never the whole log in memory)."""

@@ -14,6 +14,7 @@ from hub.core.reports import RatioReportInput
 from hub.db import read_session, write_session
 from hub.models import DeliveryState, Role
 from hub.state import current_hub
+from hub.throttle import limited
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
 from hub.web.pages.base import STATE_LABELS, bp, engine, int_arg, principal, revoke_token, roles_required
 from hub.web.pages.messages import error_text
@@ -94,6 +95,7 @@ def report_status(directive_id: int):
 
 
 @bp.post("/inbox/<int:directive_id>/question")
+@limited("questions")
 @editor_only
 def ask_question(directive_id: int):
     form = QuestionForm()
@@ -110,6 +112,7 @@ def ask_question(directive_id: int):
 
 
 @bp.route("/inbox/ratio", methods=["GET", "POST"])
+@limited("reports", methods=["POST"])
 @editor_only
 def ratio_reports():
     who = principal()
@@ -143,6 +146,7 @@ def ratio_reports():
 
 
 @bp.route("/inbox/tokens", methods=["GET", "POST"])
+@limited("tokens", methods=["POST"])
 @editor_only
 def platform_tokens():
     """The platform's machine tokens; a new secret is shown once, on the page that issued it."""

@@ -1,0 +1,69 @@
+"""How often a machine or a person may repeat a write (or an expensive read): one budget per kind of call and per
+platform (or per user or token), counted by Flask-Limiter's storage and strategy — Redis when the hub processes
+share one, so that a limit holds across them — for the JSON API (:func:`limited`) and the socket (:func:`spend`)
+alike, so that a platform's questions over both draw on the same budget."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from limits import parse_many
+
+from hub.core.access import Principal
+from hub.extensions import limiter
+from hub.state import current_hub
+from hub.web.auth import current_principal
+
+SETTINGS = {
+    "questions": "limit_questions",
+    "sync": "limit_sync",
+    "updates": "limit_updates",
+    "reports": "limit_reports",
+    "tokens": "limit_tokens",
+    "exports": "limit_exports",
+}
+
+
+def caller_key(principal: Principal) -> str:
+    """Whose budget a call spends: the platform's for its staff and machines (however many tokens it holds), else
+    the user's, else the token's."""
+    if principal.is_platform:
+        return f"platform:{principal.org_id}"
+    if principal.user_id is not None:
+        return f"user:{principal.user_id}"
+    return f"token:{principal.token_id}"
+
+
+def limit_value(kind: str) -> str:
+    """The configured limits of ``kind``, e.g. ``"10/minute;100/day"``."""
+    return getattr(current_hub().settings, SETTINGS[kind])
+
+
+def limited(kind: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a view: refuse with 429 (see ``hub/web/errors.py``) once the caller's ``kind`` budget is spent;
+    ``options`` go to Flask-Limiter (``methods``, ``exempt_when``)."""
+    return limiter.shared_limit(lambda: limit_value(kind), scope=kind, key_func=_current_key, **options)
+
+
+def _current_key() -> str:
+    # Nobody signed in: no budget to spend (an empty key makes Flask-Limiter skip the limit); the view then refuses.
+    principal = current_principal(required=False)
+    return caller_key(principal) if principal is not None else ""
+
+
+def spend(kind: str, principal: Principal) -> int | None:
+    """Spend one call of the principal's ``kind`` budget: None when it was within every limit, else the whole
+    seconds to wait before the next try (at least 1)."""
+    strategy, key = limiter.limiter, caller_key(principal)
+    for item in sorted(parse_many(limit_value(kind))):
+        if not strategy.hit(item, key, kind):
+            return seconds_until(strategy.get_window_stats(item, key, kind).reset_time)
+    return None
+
+
+def seconds_until(reset_time: float) -> int:
+    """Whole seconds from now until ``reset_time`` (a Unix time), at least 1: the ``retry_after`` of an answer."""
+    return max(1, math.ceil(reset_time - time.time()))
