@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
         RATELIMIT_STRATEGY="sliding-window-counter",
         # Separate deployments (or test runs) on one Redis keep separate counts, as they keep separate channels.
         RATELIMIT_STORAGE_OPTIONS={"key_prefix": f"limits:{settings.socketio_channel}"},
+        # Redis unreachable: count in this process's memory until it is back, rather than refuse every write.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),

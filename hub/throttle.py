@@ -5,6 +5,7 @@ alike, so that a platform's questions over both draw on the same budget."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from hub.core.access import Principal
 from hub.extensions import limiter
 from hub.state import current_hub
 from hub.web.auth import current_principal
+
+log = logging.getLogger(__name__)
 
 SETTINGS = {
     "questions": "limit_questions",
@@ -56,11 +59,15 @@ def _current_key() -> str:
 
 def spend(kind: str, principal: Principal) -> int | None:
     """Spend one call of the principal's ``kind`` budget: None when it was within every limit, else the whole
-    seconds to wait before the next try (at least 1)."""
+    seconds to wait before the next try (at least 1). A limit that cannot be counted (shared storage down) lets
+    the call through, as the API's limits do: the write itself is still checked and recorded."""
     strategy, key = limiter.limiter, caller_key(principal)
-    for item in sorted(parse_many(limit_value(kind))):
-        if not strategy.hit(item, key, kind):
-            return seconds_until(strategy.get_window_stats(item, key, kind).reset_time)
+    try:
+        for item in sorted(parse_many(limit_value(kind))):
+            if not strategy.hit(item, key, kind):
+                return seconds_until(strategy.get_window_stats(item, key, kind).reset_time)
+    except Exception:
+        log.warning("rate limit %s for %s could not be counted; letting it through", kind, key, exc_info=True)
     return None
 
 

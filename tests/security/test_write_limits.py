@@ -9,7 +9,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from hub import clock, create_app
+from hub import clock, create_app, throttle
 from hub.client import PlatformClient
 from hub.core import registry
 from hub.core.access import SYSTEM
@@ -312,3 +312,31 @@ def test_the_limit_is_shared_by_two_hub_processes_on_the_same_redis(redis_world)
     for answer in answers[10:]:
         assert_rate_limited(answer)
     assert question_count(redis_world.engine, platform.org.id) == 10
+
+
+def test_a_limit_store_that_is_down_lets_writes_through_instead_of_failing_them(tmp_path, sqlite_url):
+    app = create_app(
+        {
+            "instance_path": str(tmp_path / "instance"),
+            "database_url": sqlite_url,
+            "scheduler_enabled": False,
+            "ratelimit_storage_uri": "redis://127.0.0.1:1/0",  # nothing listens there
+            **LIMITS,
+        },
+        environ=False,
+    )
+    engine = app.extensions["hub"].engine
+    now = clock.now()
+    officer = f.user(engine, now, f.org(engine, now, OrgKind.REGULATOR), Role.OFFICER)
+    platform = f.org(engine, now, OrgKind.PLATFORM, "HNI")
+    token = f.machine(engine, now, platform)[1]
+    directive_id = f.published(engine, now, officer, {"all": True}).directive.id
+    client = app.test_client()
+    asked = client.post(f"{API}/inbox/{directive_id}/questions", json={"text": "Which?"}, headers=bearer(token))
+    assert asked.status_code == 201, asked.get_data(as_text=True)
+    with app.app_context(), write_session(engine) as session:
+        principal = registry.resolve_token(session, token, now)
+    with app.app_context():
+        assert throttle.spend("questions", principal) is None
+    assert question_count(engine, platform.id) == 1
+    engine.dispose()
