@@ -37,6 +37,11 @@ class Settings:
     sweep_interval_seconds: int = 30
     report_request_cron: str = "0 8 1 * *"
     head_interval_seconds: int = 15
+    # Sessions end after 8 hours without a request, and 7 days after sign-in whatever (ASVS 7.3.1, 7.3.2); live
+    # sockets are checked against ended sessions, revoked tokens and deactivations this often, in every process.
+    session_idle_seconds: int = 8 * 3600
+    session_lifetime_seconds: int = 7 * 24 * 3600
+    credential_check_seconds: int = 5
     replay_page_size: int = 200
     max_content_length: int = 1_000_000
     ratelimit_storage_uri: str = "memory://"
@@ -59,6 +64,9 @@ ENV = {
     "sweep_interval_seconds": "HUB_SWEEP_INTERVAL",
     "report_request_cron": "HUB_REPORT_REQUEST_CRON",
     "head_interval_seconds": "HUB_HEAD_INTERVAL",
+    "session_idle_seconds": "HUB_SESSION_IDLE",
+    "session_lifetime_seconds": "HUB_SESSION_LIFETIME",
+    "credential_check_seconds": "HUB_CREDENTIAL_CHECK",
     "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
