@@ -26,7 +26,7 @@ from tests import factories as f
 from tests.conftest import T0
 from tests.e2e import sockclient
 from tests.e2e.hubproc import wait_until
-from tests.e2e.world import World, api
+from tests.e2e.world import World, api, create_pg_database, drop_pg_database, need_redis
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 COOKIE = "session"
@@ -374,3 +374,28 @@ def test_sockets_of_a_session_that_reached_its_idle_limit_are_cut_by_the_periodi
     console = LiveBrowser(idle_hub).sign_in(officer).console()
     assert console.connected
     assert console.disconnected.wait(8)
+
+
+@pytest.fixture(scope="module")
+def two_hubs(tmp_path_factory):
+    """Two hub processes sharing a PostgreSQL database and a Redis queue; their periodic check is slow."""
+    queue = need_redis()
+    url = create_pg_database()
+    shared = World(tmp_path_factory.mktemp("sessions-two") / "instance", url, message_queue=queue)
+    yield shared, shared.start_hubs(2, HUB_HEAD_INTERVAL="60", HUB_CREDENTIAL_CHECK="60")
+    shared.close()
+    drop_pg_database(url)
+
+
+@pytest.mark.slow
+def test_ending_a_session_or_an_organisation_in_one_process_cuts_sockets_held_by_the_other(two_hubs):
+    shared, (a, b) = two_hubs
+    browser = LiveBrowser(a).sign_in(shared.officer)
+    console_on_b = sockclient.console(b.url, browser.cookie)
+    platform = shared.platform()
+    machine_on_b = sockclient.platform(b.url, platform.token)
+    machine_on_b.wait_for("head")
+    assert browser.post("/logout") == 302
+    assert cut_soon(console_on_b)
+    api(a, "POST", f"/api/v1/organisations/{platform.org.id}/deactivate", shared.admin_token, {})
+    assert cut_soon(machine_on_b)
