@@ -235,8 +235,7 @@ def test_a_session_lapses_after_its_idle_limit_and_its_absolute_lifetime(engine)
     assert lapsed_at(T0 + timedelta(days=7, minutes=1)) == ["socket"]
 
 
-# Live sockets against a real hub process. The periodic check is slow (60 s) in ``hub``, so a cut within seconds
-# comes from the change itself; ``idle_hub`` shows the periodic check ending sockets of sessions that lapsed.
+# Live sockets against real hub processes whose periodic check is slow (60 s): a cut within seconds is the change's.
 
 
 class LiveBrowser:
