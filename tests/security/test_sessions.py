@@ -235,7 +235,7 @@ def test_a_session_lapses_after_its_idle_limit_and_its_absolute_lifetime(engine)
     assert lapsed_at(T0 + timedelta(days=7, minutes=1)) == ["socket"]
 
 
-# Live sockets against real hub processes whose periodic check is slow (60 s): a cut within seconds is the change's.
+# Live sockets against real hub processes; where their periodic check is slow (60 s), a quick cut is the change's.
 
 
 class LiveBrowser:
