@@ -39,6 +39,11 @@ class Settings:
     head_interval_seconds: int = 15
     checkpoint_interval_seconds: int = 900
     checkpoint_file: str = ""
+    # Sessions end after 8 hours without a request, and 7 days after sign-in whatever (ASVS 7.3.1, 7.3.2); live
+    # sockets are checked against ended sessions, revoked tokens and deactivations this often, in every process.
+    session_idle_seconds: int = 8 * 3600
+    session_lifetime_seconds: int = 7 * 24 * 3600
+    credential_check_seconds: int = 5
     replay_page_size: int = 200
     max_content_length: int = 1_000_000
     ratelimit_storage_uri: str = ""
@@ -69,6 +74,9 @@ ENV = {
     "head_interval_seconds": "HUB_HEAD_INTERVAL",
     "checkpoint_interval_seconds": "HUB_CHECKPOINT_INTERVAL",
     "checkpoint_file": "HUB_CHECKPOINT_FILE",
+    "session_idle_seconds": "HUB_SESSION_IDLE",
+    "session_lifetime_seconds": "HUB_SESSION_LIFETIME",
+    "credential_check_seconds": "HUB_CREDENTIAL_CHECK",
     "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",

@@ -139,6 +139,20 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the signed cookie carries a random key whose hash is stored here, so that the hub can
+    end the session (logout, password change, deactivation, "sign out everywhere") and its idle and absolute
+    limits apply whatever the cookie says."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    key_hash: str = str_field(64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = utc_field()
+    end_reason: str | None = str_field(32, default=None)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer credential: a user's personal token or a platform's machine token. Only a hash is stored."""
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.engine import Engine
 
 from hub.config import Settings
+from hub.core.sessions import SessionPolicy
 from hub.core.signing import Signer
 
 
@@ -17,6 +19,12 @@ class Hub:
     settings: Settings
     engine: Engine
     signer: Signer
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        """The idle and absolute limits of signed-in sessions, from the settings."""
+        s = self.settings
+        return SessionPolicy(timedelta(seconds=s.session_idle_seconds), timedelta(seconds=s.session_lifetime_seconds))
 
 
 def current_hub() -> Hub:

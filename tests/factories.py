@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from hub.core import directives, registry
+from hub.core import directives, registry, sessions
 from hub.core.access import SYSTEM, Principal
 from hub.core.directives import DirectiveInput
 from hub.core.signing import Signer
 from hub.db import write_session
-from hub.models import Organisation, OrgKind, PlatformKind, Role
+from hub.models import Organisation, OrgKind, PlatformKind, Role, User
 
 PASSWORD = "correct-horse-battery"
 _n = itertools.count(1)
@@ -57,6 +57,13 @@ def user(engine: Engine, now: datetime, org: Organisation, role: Role) -> Princi
             password=PASSWORD,
         )
         return registry.principal_for_user(s, u)
+
+
+def signed_in(engine: Engine, now: datetime, user_id: int) -> dict[str, object]:
+    """What the session cookie of a browser signed in as this user holds, with a live server-side session behind it."""
+    with write_session(engine) as s:
+        _, key = sessions.begin(s, s.get(User, user_id), now)
+    return {"_user_id": str(user_id), "_fresh": True, "hub_session": key}
 
 
 def machine(engine: Engine, now: datetime, platform: Organisation) -> tuple[Principal, str]:

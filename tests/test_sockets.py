@@ -262,7 +262,7 @@ def test_reminders_answers_and_escalations_reach_exactly_their_rooms_in_process(
         manager = f.user(engine, now, org, Role.MANAGER)
         flask_client = app.test_client()
         with flask_client.session_transaction() as session:
-            session["_user_id"] = str(manager.user_id)
+            session.update(f.signed_in(engine, now, manager.user_id))
         consoles[org.kind] = socketio.test_client(app, namespace="/console", flask_test_client=flask_client)
     assert all(c.is_connected("/console") for c in consoles.values())
 

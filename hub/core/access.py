@@ -19,7 +19,8 @@ from hub.models import Directive, Organisation, OrgKind, Role
 class Principal:
     """The acting party: a signed-in user, a user's personal token, or a platform's machine token.
 
-    A machine token acts with the rights of an editor of its platform, attributed to the token.
+    A machine token acts with the rights of an editor of its platform, attributed to the token. ``session_id`` is
+    the server-side session of a signed-in user (so that what it opened can be cut when that session ends).
     """
 
     org_id: int
@@ -30,6 +31,7 @@ class Principal:
     token_id: int | None = None
     label: str = ""
     token_last_used: datetime | None = field(default=None, compare=False)
+    session_id: int | None = None
 
     @property
     def is_regulator(self) -> bool:

@@ -198,10 +198,12 @@ def principal_for_user(session: Session, user: User) -> Principal:
 
 
 def authenticate(session: Session, login: str, password: str, now: datetime) -> User:
-    """Check a login and password; a failure is logged (in the caller's transaction) and raised."""
+    """Check a login and password (of an active user of an active organisation); a failure is logged (in the
+    caller's transaction) and raised."""
     user = session.exec(select(User).where(User.login == login)).first()
+    org = session.get(Organisation, user.org_id) if user else None
     ok = False
-    if user is not None and user.active:
+    if user is not None and user.active and org.active:
         try:
             ok = _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -209,7 +211,6 @@ def authenticate(session: Session, login: str, password: str, now: datetime) -> 
     else:
         _hasher.hash("timing-equaliser")  # the same cost whether or not the login exists
     if not ok:
-        org = session.get(Organisation, user.org_id) if user else None
         log.append(
             session,
             log.EventDraft(

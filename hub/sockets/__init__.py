@@ -7,11 +7,11 @@ from flask import Flask
 from gevent import monkey
 
 from hub.sockets import console, platform
-from hub.sockets.connected import sockets_of_token
 from hub.sockets.gate import make_manager
 from hub.sockets.names import PLATFORM_NS, socketio
 from hub.sockets.progress import progress_feed_for, push_progress
 from hub.sockets.push import (
+    cut,
     disconnect_token,
     push_answer,
     push_checkpoint,
@@ -20,9 +20,11 @@ from hub.sockets.push import (
     push_reminder,
     push_revoked,
 )
+from hub.sockets.reserved import refuse_reserved_events
 
 __all__ = [
     "console",
+    "cut",
     "disconnect_token",
     "init_app",
     "platform",
@@ -44,7 +46,6 @@ def init_app(app: Flask) -> None:
     settings = app.config["HUB_SETTINGS"]
     manager = make_manager(settings.socketio_message_queue, settings.socketio_channel)
     manager.on_progress = progress_feed_for(app).add
-    manager.sockets_of_token = sockets_of_token
     socketio.init_app(
         app,
         async_mode="gevent" if monkey.is_module_patched("socket") else "threading",
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
         # status report that follows it), on the socket's own reader; no greenlet per event.
         async_handlers=False,
     )
+    refuse_reserved_events(socketio.server)
     from hub.sockets.platform import receipt_handler
 
     socketio.server.on("receipt", receipt_handler(app), namespace=PLATFORM_NS)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_socketio import join_room
 
 from hub.core.access import Principal, require_reader
-from hub.sockets.credentials import principal_for, refusing
+from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, province_room, socketio
 
 
@@ -20,4 +21,5 @@ def console_room(principal: Principal) -> str:
 def connect(auth: Any = None) -> None:
     with refusing(CONSOLE_NS):
         principal = principal_for(auth, require_reader, "sign in first")
+    admit(CONSOLE_NS, request.sid, principal)
     join_room(console_room(principal))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask import current_app
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError
 
@@ -17,6 +18,8 @@ from hub.core import registry
 from hub.core.access import Principal
 from hub.core.errors import Forbidden, HubError, Unauthenticated
 from hub.db import read_session
+from hub.sockets.names import socketio
+from hub.sockets.periodic import start_credential_check
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,13 @@ def principal_for(auth: Any, require: Callable[[Principal], None], missing: str)
     except Forbidden as exc:
         raise Unauthenticated(exc.message) from None
     return principal
+
+
+def admit(namespace: str, sid: str, principal: Principal) -> None:
+    """Record who the socket speaks for where no event handler can erase it, so that ending its token, session, user
+    or organisation finds it (a cut message now, the periodic check otherwise)."""
+    socketio.server.manager.admit(namespace, sid, principal)
+    start_credential_check(current_app._get_current_object())
 
 
 @contextmanager

@@ -6,8 +6,12 @@ socket's buffer instead of being sent, and the replay sends them after the store
 published while a replay runs arrives once, after the older ones, never in between.
 
 The gate also carries two control messages between processes, which never reach a client:
-:data:`~hub.sockets.names.CUT` with a token id disconnects the sockets authenticated with it in every process, and
-:data:`~hub.sockets.names.PROGRESS_CHANGED` hands directive ids to each process's progress feed.
+:data:`~hub.sockets.names.CUT` (a :class:`~hub.core.sessions.Cut`: ended sessions, revoked tokens, deactivated
+users and organisations) disconnects the sockets admitted with any of them in every process, on either namespace,
+and :data:`~hub.sockets.names.PROGRESS_CHANGED` hands directive ids to each process's progress feed.
+
+What each socket was admitted as is kept here too, and forgotten only when the manager itself disconnects the
+socket: no event handler can erase it, so a cut or the periodic check always finds every socket of a credential.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 
 import socketio as sio
 
+from hub.core.access import Principal
+from hub.core.sessions import Cut
 from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS, PROGRESS_CHANGED
 
 REPLAYED_MEMORY_SECONDS = 10.0
@@ -55,9 +61,21 @@ class Gate(sio.Manager):
         self._replayed: dict[str, tuple[float, set[int]]] = {}
         self._next_purge = 0.0
         self.on_progress: Callable[[list[int]], None] | None = None
-        self.sockets_of_token: Callable[[int], list[str]] = lambda _token_id: []
+        self._admitted: dict[tuple[str, str], Principal] = {}  # (namespace, sid) -> who the socket speaks for
         self._broadcasting = 0
         self._switch_interval = 0.0
+
+    def admit(self, namespace: str, sid: str, principal: Principal) -> None:
+        """Remember who a connecting socket speaks for, until the manager disconnects it."""
+        self._admitted[(namespace, sid)] = principal
+
+    def admitted(self) -> dict[tuple[str, str], Principal]:
+        """Every socket of this process still connected, with who it was admitted as."""
+        return {key: who for key, who in list(self._admitted.items()) if self.is_connected(key[1], key[0])}
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        self._admitted.pop((namespace, sid), None)
+        super().basic_disconnect(sid, namespace, **kwargs)
 
     def hold(self, sid: str, rooms: list[str]) -> None:
         """Buffer every event to ``sid`` (addressed to it or to one of ``rooms``) from now on."""
@@ -110,7 +128,7 @@ class Gate(sio.Manager):
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
         if event == CUT:
-            self._cut(namespace, data)
+            self._cut(data)
             return None
         if event == PROGRESS_CHANGED:
             if self.on_progress is not None and isinstance(data, list):
@@ -178,12 +196,11 @@ class Gate(sio.Manager):
             if sid not in self._held:
                 self._unwatch(sid)
 
-    def _cut(self, namespace: str, data: Any) -> None:
-        token_id = data.get("token_id") if isinstance(data, dict) else None
-        if not isinstance(token_id, int):
-            return
-        for sid in self.sockets_of_token(token_id):
-            self.server.start_background_task(self.server.disconnect, sid, namespace, ignore_queue=True)
+    def _cut(self, data: Any) -> None:
+        cut = Cut.from_message(data)
+        for (namespace, sid), who in list(self._admitted.items()):
+            if cut.covers(who):
+                self.server.start_background_task(self.server.disconnect, sid, namespace, ignore_queue=True)
 
 
 def make_manager(url: str, channel: str) -> Gate:

@@ -1,5 +1,5 @@
-"""Every few seconds: record tokens' last use, cut off sockets of revoked tokens, and send each connected platform
-its ``head`` so that a client notices a message the queue lost and asks for it (``sync``)."""
+"""Every few seconds: cut off sockets whose credentials ended (on both namespaces), record tokens' last use, and send
+each connected platform its ``head`` so that a client notices a message the queue lost and asks for it (``sync``)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,46 @@ import logging
 from flask import Flask
 
 from hub import clock
-from hub.core import followthrough, registry
+from hub.core import followthrough, registry, sessions
 from hub.db import read_session, write_session
 from hub.sockets.connected import sockets, tokens_to_touch
 from hub.sockets.names import HEAD, PLATFORM_NS, platform_room, socketio
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
+
+
+def start_credential_check(app: Flask) -> None:
+    """Start this app's periodic check of the live sockets' credentials (once per process)."""
+    if app.extensions.get("hub_credential_check"):
+        return
+    app.extensions["hub_credential_check"] = True
+    socketio.start_background_task(_check_credentials, app)
+
+
+def _check_credentials(app: Flask) -> None:
+    """Every few seconds, cut what a cut message could not reach: the command line's revocations, a message the
+    queue lost, sessions that reached their idle or absolute limit."""
+    interval = app.extensions["hub"].settings.credential_check_seconds
+    while True:
+        socketio.sleep(interval)
+        try:
+            with app.app_context():
+                cut_lapsed()
+        except Exception:
+            log.exception("checking the sockets' credentials failed")
+
+
+def cut_lapsed() -> None:
+    """Disconnect this process's sockets whose token, session, user or organisation no longer admits them."""
+    held = socketio.server.manager.admitted()
+    if not held:
+        return
+    hub = current_hub()
+    with read_session(hub.engine) as session:
+        gone = sessions.lapsed(session, held, clock.now(), hub.session_policy)
+    for namespace, sid in gone:
+        socketio.server.disconnect(sid, namespace, ignore_queue=True)
 
 
 def start_head_ticker(app: Flask) -> None:
@@ -50,10 +83,7 @@ def touch_tokens() -> None:
 
 
 def send_heads() -> None:
-    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own),
-    and cut off sockets whose token was revoked in a way that could not reach them (the command line, a lost
-    message)."""
-    _cut_revoked()
+    """Send ``head`` to every platform room this process holds sockets of (locally: each process does its own)."""
     platform_ids = list({s.principal.org_id for s in sockets.values()})
     engine = current_hub().engine
     with read_session(engine) as session:
@@ -65,17 +95,3 @@ def send_heads() -> None:
     # directives, so a few thousand connected platforms make a handful of emits, not thousands.
     for seq, rooms in by_seq.items():
         socketio.emit(HEAD, {"seq": seq}, to=rooms, namespace=PLATFORM_NS, ignore_queue=True)
-
-
-def _cut_revoked() -> None:
-    by_token: dict[int, list[str]] = {}
-    for sid, me in list(sockets.items()):
-        if me.principal.token_id is not None:
-            by_token.setdefault(me.principal.token_id, []).append(sid)
-    if not by_token:
-        return
-    with read_session(current_hub().engine) as session:
-        revoked = registry.revoked_among(session, list(by_token))
-    for token_id in revoked:
-        for sid in by_token[token_id]:
-            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)

@@ -25,7 +25,7 @@ from hub.receipts import writer_for
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
-from hub.sockets.credentials import principal_for, refusing
+from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.gate import Gate
 from hub.sockets.limits import limited
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
@@ -67,6 +67,7 @@ def connect(auth: Any = None) -> None:
         since = _since(auth)
     sid = request.sid
     rooms = [platform_room(principal.org_id)]
+    admit(PLATFORM_NS, sid, principal)
     sockets[sid] = PlatformSocket(principal)
     _gate().hold(sid, rooms)
     for room in rooms:

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from hub.core.directives import Published
+from hub.core.sessions import Cut
 from hub.db import read_session
 from hub.sockets.names import (
     ANSWER,
@@ -79,7 +80,13 @@ def push_checkpoint(record: dict[str, Any]) -> None:
 
 def disconnect_token(token_id: int) -> None:
     """Cut off the live sockets authenticated with a revoked token, in every hub process."""
-    socketio.emit(CUT, {"token_id": token_id}, namespace=PLATFORM_NS)
+    cut(Cut(tokens=[token_id]))
+
+
+def cut(ended: Cut) -> None:
+    """Cut off, in every hub process and on both namespaces, the live sockets admitted with what ``ended`` ended."""
+    if ended:
+        socketio.emit(CUT, ended.as_message(), namespace=PLATFORM_NS)
 
 
 def _console_rooms(provinces: set[str]) -> list[str]:

@@ -142,7 +142,7 @@ class World:
         """The cookie a browser holds after signing in as this user (signed with the hub's secret key)."""
         with self.app.app_context():
             serializer = self.app.session_interface.get_signing_serializer(self.app)
-            value = serializer.dumps({"_user_id": str(principal.user_id), "_fresh": True})
+            value = serializer.dumps(f.signed_in(self.engine, clock.now(), principal.user_id))
         return f"{self.app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
 
     def editor(self, platform: Platform) -> Principal:

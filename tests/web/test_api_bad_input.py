@@ -5,6 +5,8 @@ error raises), every refusal is a JSON error, and a refused call changes nothing
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,8 @@ PATH_IDS = {  # which world object each path parameter names, so that only the i
     "{question_id}": "question_p1",
     "{token_id}": "token_p3_machine",
     "{platform_id}": "org_p2",
+    "{user_id}": "user_p3_editor",
+    "{org_id}": "org_p2",
 }
 
 FREE_TEXT = {"q", "kind", "province", "sort"}  # any short word is a valid filter (that may match nothing)
@@ -51,7 +55,9 @@ class Operation:
 
 
 def _operations() -> list[Operation]:
-    app = create_app({"instance_path": "/tmp/hub-openapi-probe", "scheduler_enabled": False}, environ=False)
+    # A folder of its own: a shared one keeps a database that another checkout may have migrated further.
+    probe = tempfile.mkdtemp(prefix="hub-openapi-probe-")
+    app = create_app({"instance_path": probe, "scheduler_enabled": False}, environ=False)
     spec = app.api_doc
     schemas = spec["components"]["schemas"]
     found = []
@@ -62,6 +68,7 @@ def _operations() -> list[Operation]:
             query = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
             found.append(Operation(method.upper(), path, tuple(props), query, bool(body)))
     app.extensions["hub"].engine.dispose()
+    shutil.rmtree(probe, ignore_errors=True)
     return found
 
 

@@ -6,6 +6,9 @@ import secrets
 
 from itsdangerous import URLSafeTimedSerializer
 
+from hub import clock
+from tests import factories as f
+
 API = "/api/v1"
 DRAFT = {"title": "From the composer", "body": "Text.", "audience": {"all": True}}
 
@@ -13,9 +16,9 @@ DRAFT = {"title": "From the composer", "body": "Text.", "audience": {"all": True
 def _sign_in(world, user: str) -> str:
     """Sign in as the web pages do (Flask-Login's session) and return the CSRF token the pages would embed."""
     raw = secrets.token_hex(20)
+    engine = world.app.extensions["hub"].engine
     with world.client.session_transaction() as session:
-        session["_user_id"] = str(world.ids[f"user_{user}"])
-        session["_fresh"] = True
+        session.update(f.signed_in(engine, clock.now(), world.ids[f"user_{user}"]))
         session["csrf_token"] = raw
     return URLSafeTimedSerializer(world.app.secret_key, salt="wtf-csrf-token").dumps(raw)
 

@@ -6,7 +6,7 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub import sockets
-from hub.core import registry
+from hub.core import accounts, registry
 from hub.models import OrgKind, PlatformKind, Role
 from hub.throttle import limited
 from hub.web.api import schemas
@@ -87,6 +87,14 @@ class TokenIn(BaseModel):
 
 class TokenPath(BaseModel):
     token_id: ID
+
+
+class UserPath(BaseModel):
+    user_id: ID
+
+
+class OrganisationPath(BaseModel):
+    org_id: ID
 
 
 @bp.get("/organisations", summary="Organisations in your scope", responses={200: schemas.OrganisationPage})
@@ -173,3 +181,64 @@ def revoke_token(path: TokenPath):
 )
 def delete_token(path: TokenPath):
     return _revoke(path.token_id)
+
+
+def _user_active(user_id: int, active: bool):
+    with writing() as session:
+        user, ended = accounts.set_user_active(session, principal(), now(), user_id, active)
+        out = schemas.UserOut.model_validate(user)
+    sockets.cut(ended)
+    return ok(out)
+
+
+@bp.post(
+    "/users/<int:user_id>/deactivate",
+    summary="Deactivate a user (admin): its sessions end, its tokens stop working, its sockets are cut",
+    responses={200: schemas.UserOut},
+)
+def deactivate_user(path: UserPath):
+    return _user_active(path.user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate", summary="Reactivate a user (admin)", responses={200: schemas.UserOut})
+def reactivate_user(path: UserPath):
+    return _user_active(path.user_id, True)
+
+
+@bp.post(
+    "/users/<int:user_id>/sign-out",
+    summary="Sign a user out everywhere (admin): every session ends, personal tokens are revoked, sockets are cut",
+    responses={200: schemas.UserOut},
+)
+def sign_out_everywhere(path: UserPath):
+    with writing() as session:
+        user, ended = accounts.sign_out_everywhere(session, principal(), now(), path.user_id)
+        out = schemas.UserOut.model_validate(user)
+    sockets.cut(ended)
+    return ok(out)
+
+
+def _org_active(org_id: int, active: bool):
+    with writing() as session:
+        org, ended = accounts.set_org_active(session, principal(), now(), org_id, active)
+        out = schemas.OrganisationOut.model_validate(org)
+    sockets.cut(ended)
+    return ok(out)
+
+
+@bp.post(
+    "/organisations/<int:org_id>/deactivate",
+    summary="Deactivate an organisation (admin): its users' sessions end, its tokens stop working, sockets are cut",
+    responses={200: schemas.OrganisationOut},
+)
+def deactivate_organisation(path: OrganisationPath):
+    return _org_active(path.org_id, False)
+
+
+@bp.post(
+    "/organisations/<int:org_id>/reactivate",
+    summary="Reactivate an organisation (admin)",
+    responses={200: schemas.OrganisationOut},
+)
+def reactivate_organisation(path: OrganisationPath):
+    return _org_active(path.org_id, True)

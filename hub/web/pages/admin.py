@@ -1,12 +1,16 @@
-"""Admin pages: organisations (register a platform), users (create) and API tokens (revoke)."""
+"""Admin pages: organisations (register a platform, deactivate, reactivate), users (create, deactivate, reactivate,
+sign out everywhere) and API tokens (revoke)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from hub import clock
-from hub.core import registry, views
+from hub import clock, sockets
+from hub.core import accounts, registry, views
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import OrgKind, PlatformKind, Role
@@ -102,6 +106,43 @@ def admin_users():
     with read_session(engine()) as session:
         page = views.users_page(session, principal(), q=q, page=int_arg("page", 1))
     return render_template("admin/users.html", form=form, page=page, q=q or ""), status
+
+
+def _account_action(change: Callable, done: str, back_to: str):
+    """Apply one of the admin's account changes, cut the sockets it ended, say so, and go back to the list."""
+    try:
+        with write_session(engine()) as session:
+            _row, ended = change(session, principal(), clock.now())
+    except HubError as exc:
+        flash(error_text(exc), "error")
+    else:
+        sockets.cut(ended)
+        flash(done, "success")
+    return redirect(url_for(back_to))
+
+
+@bp.post("/admin/users/<int:user_id>/<any(deactivate, reactivate):action>")
+@admin_only
+def admin_user_active(user_id: int, action: str):
+    active = action == "reactivate"
+    done = _("The user was reactivated.") if active else _("The user was deactivated and signed out.")
+    return _account_action(partial(accounts.set_user_active, user_id=user_id, active=active), done, "pages.admin_users")
+
+
+@bp.post("/admin/users/<int:user_id>/sign-out")
+@admin_only
+def admin_user_sign_out(user_id: int):
+    change = partial(accounts.sign_out_everywhere, user_id=user_id)
+    return _account_action(change, _("The user was signed out everywhere."), "pages.admin_users")
+
+
+@bp.post("/admin/organisations/<int:org_id>/<any(deactivate, reactivate):action>")
+@admin_only
+def admin_organisation_active(org_id: int, action: str):
+    active = action == "reactivate"
+    done = _("The organisation was reactivated.") if active else _("The organisation was deactivated.")
+    change = partial(accounts.set_org_active, org_id=org_id, active=active)
+    return _account_action(change, done, "pages.admin_organisations")
 
 
 @bp.get("/admin/tokens")

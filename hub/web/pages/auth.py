@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from hub import clock
-from hub.core import registry
+from hub import clock, sockets
+from hub.core import accounts, registry
 from hub.core.errors import HubError, Unauthenticated
 from hub.db import write_session
 from hub.extensions import limiter
-from hub.web.auth import load_session_user
+from hub.web.auth import begin_session, end_session
 from hub.web.forms import LoginForm, PasswordForm
 from hub.web.i18n import LOCALES
 from hub.web.pages.base import bp, engine, home_endpoint, principal, safe_next
@@ -52,8 +52,7 @@ def login():
             if user is None:
                 form.form_errors.append(_("Wrong login or password."))
                 return render_template("auth/login.html", form=form), 401
-            session_user = load_session_user(str(user.id))
-            login_user(session_user)
+            session_user = begin_session(user.id)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(session_user.principal)))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
@@ -61,7 +60,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.login"))
 
@@ -73,10 +72,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             with write_session(engine()) as session:
-                registry.change_password(session, principal().user_id, form.current.data, form.new.data, clock.now())
+                ended = accounts.change_password(session, principal(), clock.now(), form.current.data, form.new.data)
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
+            sockets.cut(ended)
             flash(_("Your password was changed."), "success")
             return redirect(url_for("pages.home"))
     status = 422 if request.method == "POST" else 200

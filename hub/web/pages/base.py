@@ -83,6 +83,11 @@ EVENT_LABELS = {
     "login_failed": _l("Failed sign-in"),
     "checkpoint": _l("Log checkpoint signed"),
     "password_changed": _l("Password changed"),
+    "user_deactivated": _l("User deactivated"),
+    "user_reactivated": _l("User reactivated"),
+    "organisation_deactivated": _l("Organisation deactivated"),
+    "organisation_reactivated": _l("Organisation reactivated"),
+    "signed_out_everywhere": _l("Signed out everywhere"),
 }
 VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}
 

@@ -51,6 +51,8 @@ CORE_MESSAGES = (
     N_("this directive was issued by another organisation"),
     N_("wrong login or password"),
     N_("invalid audience"),
+    N_("you cannot deactivate yourself"),
+    N_("you cannot deactivate your own organisation"),
 )
 
 

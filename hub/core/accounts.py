@@ -1,0 +1,92 @@
+"""Who may still act: password changes, deactivating and reactivating users and organisations, and an admin's
+"sign out everywhere". Each returns the :class:`~hub.core.sessions.Cut` that the adapters push to the sockets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from hub.core import log, registry, sessions
+from hub.core.access import Principal, require_role
+from hub.core.errors import Conflict, Forbidden, NotFound
+from hub.core.sessions import Cut
+from hub.models import ApiToken, Organisation, Role, User
+
+
+def change_password(session: Session, who: Principal, now: datetime, old: str, new: str) -> Cut:
+    """A user changes its own password; every other session of the user ends (ASVS 7.4.3)."""
+    if who.user_id is None:
+        raise Forbidden("a machine token has no password")
+    registry.change_password(session, who.user_id, old, new, now)
+    return sessions.end_all_of(session, [who.user_id], now, "password_changed", keep=who.session_id)
+
+
+def set_user_active(session: Session, actor: Principal, now: datetime, user_id: int, active: bool) -> tuple[User, Cut]:
+    """Deactivate a user (its sessions end, its personal tokens stop working) or reactivate it."""
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    if user.id == actor.user_id and not active:
+        raise Conflict("you cannot deactivate yourself")
+    cut = Cut()
+    if user.active != active:
+        user.active = active
+        session.add(user)
+        if not active:
+            cut = sessions.end_all_of(session, [user.id], now, "user_deactivated")
+            cut = Cut(sessions=cut.sessions, users=[user.id])
+        _log(session, actor, now, user.org_id, "user_" + ("reactivated" if active else "deactivated"), user.login)
+    return user, cut
+
+
+def set_org_active(
+    session: Session, actor: Principal, now: datetime, org_id: int, active: bool
+) -> tuple[Organisation, Cut]:
+    """Deactivate an organisation (its users' sessions end, its tokens stop working) or reactivate it."""
+    require_role(actor, Role.ADMIN)
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound(f"organisation {org_id} not found")
+    if org.id == actor.org_id and not active:
+        raise Conflict("you cannot deactivate your own organisation")
+    cut = Cut()
+    if org.active != active:
+        org.active = active
+        session.add(org)
+        if not active:
+            user_ids = list(session.exec(select(User.id).where(User.org_id == org.id)))
+            ended = sessions.end_all_of(session, user_ids, now, "organisation_deactivated")
+            cut = Cut(sessions=ended.sessions, orgs=[org.id])
+        kind = "organisation_" + ("reactivated" if active else "deactivated")
+        _log(session, actor, now, org.id, kind, org.code)
+    return org, cut
+
+
+def sign_out_everywhere(session: Session, actor: Principal, now: datetime, user_id: int) -> tuple[User, Cut]:
+    """End every session of a user and revoke its personal tokens (which a stolen session could have issued)."""
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    ended = sessions.end_all_of(session, [user.id], now, "signed_out_everywhere")
+    live = ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+    token_ids = list(session.exec(select(ApiToken.id).where(*live)))
+    if token_ids:
+        session.exec(sa.update(ApiToken).where(ApiToken.id.in_(token_ids)).values(revoked_at=now))
+    details = {"sessions": len(ended.sessions), "tokens": token_ids}
+    _log(session, actor, now, user.org_id, "signed_out_everywhere", user.login, details)
+    return user, Cut(sessions=ended.sessions, tokens=token_ids)
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+def _log(
+    session: Session, actor: Principal, now: datetime, org_id: int, kind: str, name: str, extra: dict | None = None
+) -> None:
+    org = session.get(Organisation, org_id)
+    details = {"name": name, **(extra or {})}
+    log.append(session, log.EventDraft(kind, actor.label, now, org_id=org.id, province=org.province, details=details))
