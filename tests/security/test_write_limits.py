@@ -317,8 +317,9 @@ def test_the_limit_is_shared_by_two_hub_processes_on_the_same_redis(redis_world)
         client.close()
     accepted = sum(1 for a in answers if a["ok"])
     assert within_limit(accepted, 10)
-    for answer in answers[accepted:]:
-        assert_rate_limited(answer)
+    for answer in answers:
+        if not answer["ok"]:
+            assert_rate_limited(answer)
     assert question_count(redis_world.engine, platform.org.id) == accepted
 
 
