@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from hub import create_app, scheduler
+from hub import clock, create_app, scheduler
 from hub.core import checkpoints, deliveries, log, registry
 from hub.core.access import SYSTEM
 from hub.core.signing import Signer, fingerprint
@@ -221,7 +221,7 @@ def signed_in(app, who):
     client = app.test_client()
     client.set_cookie("lang", "en")
     with client.session_transaction() as session:
-        session["_user_id"] = str(who.user_id)
+        session.update(f.signed_in(app.extensions["hub"].engine, clock.now(), who.user_id))
     return client
 
 
