@@ -20,7 +20,7 @@ from hub.db import write_session
 from hub.models import Organisation, OrgKind, PlatformKind, Role
 from hub.provinces import PROVINCES
 
-DEMO_PASSWORD = "hub-demo-2024"
+DEMO_PASSWORD = "hub-demo-2024"  # nosec B105 # the demo logins' published password; production sets HUB_SEED_DEMO=0
 REGULATOR_CODE = "CUC-PTTH"
 SEED_TEXT = Path(__file__).with_name("demo_data") / "dispatch-664-2024.vi.txt"
 
@@ -41,7 +41,7 @@ def seed(engine: Engine, signer: Signer, now: datetime, platforms: int = 50) -> 
     with write_session(engine) as session:
         if session.exec(select(Organisation).where(Organisation.code == REGULATOR_CODE)).first():
             return []
-    rng = random.Random(664)
+    rng = random.Random(664)  # nosec B311 # the same demo data on every machine; nothing secret rests on it
     logins: list[DemoLogin] = []
     with write_session(engine) as session:
         regulator = registry.create_organisation(
