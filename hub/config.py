@@ -57,7 +57,7 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-ENV = {
+ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not secrets
     "instance_path": "HUB_INSTANCE",
     "database_url": "DATABASE_URL",
     "secret_key": "HUB_SECRET_KEY",

@@ -24,7 +24,7 @@ class Backoff:
         if not (0 < initial <= maximum and factor >= 1 and 0 <= jitter <= 1):
             raise ValueError("backoff needs 0 < initial <= maximum, factor >= 1 and 0 <= jitter <= 1")
         self.initial, self.maximum, self.factor, self.jitter = initial, maximum, factor, jitter
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # nosec B311 # jitter spreads reconnections; nothing secret rests on it
         self.attempts = 0
 
     def next(self) -> float:

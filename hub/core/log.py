@@ -167,7 +167,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
         )
         for r in rows
     ]
-    conn.exec_driver_sql(f"INSERT INTO event ({names}) VALUES ({marks})", params)
+    conn.exec_driver_sql(f"INSERT INTO event ({names}) VALUES ({marks})", params)  # nosec B608 # constant names, bound values
 
 
 def append(session: Session, draft: EventDraft) -> dict[str, Any]:

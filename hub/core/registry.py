@@ -20,7 +20,7 @@ from hub.models import ApiToken, Organisation, OrgKind, PlatformKind, Role, User
 from hub.provinces import PROVINCES
 
 _hasher = PasswordHasher()
-TOKEN_PREFIX = "dh_"
+TOKEN_PREFIX = "dh_"  # nosec B105 # the public prefix that marks the hub's tokens, not a secret
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
 ROLES_BY_KIND = {
