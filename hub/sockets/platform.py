@@ -20,6 +20,7 @@ from hub.core import deliveries, directives, followthrough, registry
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ReceiptIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
+from hub.core.limits import MAX_INT
 from hub.db import read_session, write_session
 from hub.receipts import writer_for
 from hub.sockets import answers
@@ -54,8 +55,8 @@ def _since(auth: Any) -> int:
     since = auth.get("since", 0) if isinstance(auth, dict) else 0
     if since is None:
         return 0
-    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= answers.MAX_ID:
-        raise InvalidInput("since: a whole number >= 0")
+    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_INT:
+        raise InvalidInput(f"since: a whole number from 0 to {MAX_INT}")
     return since
 
 

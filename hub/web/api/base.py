@@ -22,11 +22,11 @@ from hub import clock
 from hub.core.access import Principal
 from hub.core.directives import utc_representable
 from hub.core.errors import HubError, InvalidInput
+from hub.core.limits import MAX_INT, storable, unstorable_text
 from hub.db import read_session, write_session
 from hub.state import current_hub
 from hub.web.auth import current_principal
 
-MAX_INT = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL; larger values would fail there, not here
 ID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id")]
 When = Annotated[AwareDatetime, AfterValidator(utc_representable)]
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -76,35 +76,10 @@ def tag(name: str, description: str) -> list[Tag]:
     return [Tag(name=name, description=description)]
 
 
-def _storable(value: str) -> bool:
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _check_strings(data: Any) -> None:
-    """Walk parsed JSON without recursion and refuse strings a database cannot store."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not _storable(item):
-                raise InvalidInput("strings may not contain NUL characters or unpaired surrogates")
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
 def check_request() -> None:
     """Runs before every API view: bad JSON is a 400, unstorable strings a 422, oversize bodies a 413."""
     for key, value in request.args.items(multi=True):
-        if not (_storable(key) and _storable(value)):
+        if not (storable(key) and storable(value)):
             raise InvalidInput("query parameters may not contain NUL characters")
     if request.method not in BODY_METHODS:
         return
@@ -119,7 +94,8 @@ def check_request() -> None:
         raise MalformedJson(f"the body is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
-    _check_strings(data)
+    if unstorable_text(data):
+        raise InvalidInput("strings may not contain NUL characters or unpaired surrogates")
 
 
 def principal() -> Principal:
