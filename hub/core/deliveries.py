@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hub.core import log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
-from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hub.core.errors import Forbidden, HubError, InvalidInput, InvalidTransition, NotFound
+from hub.core.receipts import ReceiptIn, record_receipts
 from hub.models import (
     Delivery,
     DeliveryState,
@@ -76,22 +76,25 @@ def _require_workable(directive: Directive) -> None:
         raise InvalidTransition("this directive has expired")
 
 
+def _draft(
+    kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
+) -> log.EventDraft:
+    return log.EventDraft(
+        kind,
+        actor,
+        now,
+        org_id=delivery.platform_id,
+        province=province,
+        directive_id=delivery.directive_id,
+        delivery_id=delivery.id,
+        details=details,
+    )
+
+
 def _log(
     session: Session, kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
 ) -> None:
-    log.append(
-        session,
-        log.EventDraft(
-            kind,
-            actor,
-            now,
-            org_id=delivery.platform_id,
-            province=province,
-            directive_id=delivery.directive_id,
-            delivery_id=delivery.id,
-            details=details,
-        ),
-    )
+    log.append(session, _draft(kind, actor, now, delivery, province, details))
 
 
 def _advance(delivery: Delivery, directive: Directive, target: DeliveryState, now: datetime) -> list[DeliveryState]:
@@ -114,111 +117,6 @@ def _advance(delivery: Delivery, directive: Directive, target: DeliveryState, no
     return steps
 
 
-@dataclass
-class ReceiptIn:
-    """A receipt as it arrives: which platform, attributed to whom, and the directive id or the platform seq."""
-
-    platform_id: int
-    actor: str
-    directive_id: int | None = None
-    seq: int | None = None
-
-
-@dataclass
-class Received:
-    """A delivery as a receipt left it (plain values: a batch may hold thousands)."""
-
-    id: int
-    directive_id: int
-    platform_id: int
-    seq: int
-    state: str
-    delivered_at: datetime | None
-
-
-def record_receipts(
-    session: Session, now: datetime, receipts: list[ReceiptIn]
-) -> list[tuple[ReceiptIn, Received | None]]:
-    """Record many machine receipts in one transaction (the group-commit writer's call); idempotent.
-
-    Set-based: one read, one conditional update and one bulk log insert per batch. Returns each receipt with its
-    delivery (None when it names nothing of that platform's).
-    """
-    table = Delivery.__table__
-    by_id = [r for r in receipts if r.directive_id is not None]
-    by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
-    conds = []
-    if by_id:
-        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
-        # the exact pairs are picked below.
-        conds.append(
-            sa.and_(
-                table.c.directive_id.in_({r.directive_id for r in by_id}),
-                table.c.platform_id.in_({r.platform_id for r in by_id}),
-            )
-        )
-    if by_seq:
-        conds.append(
-            sa.and_(
-                table.c.platform_id.in_({r.platform_id for r in by_seq}),
-                table.c.seq.in_({r.seq for r in by_seq}),
-            )
-        )
-    if not conds:
-        return [(r, None) for r in receipts]
-    conn = session.connection()
-    columns = (table.c.id, table.c.directive_id, table.c.platform_id, table.c.seq, table.c.state, table.c.delivered_at)
-    found = [Received(*row) for row in conn.execute(sa.select(*columns).where(sa.or_(*conds)))]
-    index_id = {(d.platform_id, d.directive_id): d for d in found}
-    index_seq = {(d.platform_id, d.seq): d for d in found}
-    results: list[tuple[ReceiptIn, Received | None]] = []
-    first_actor: dict[int, str] = {}
-    for receipt in receipts:
-        if receipt.directive_id is not None:
-            delivery = index_id.get((receipt.platform_id, receipt.directive_id))
-        else:
-            delivery = index_seq.get((receipt.platform_id, receipt.seq))
-        results.append((receipt, delivery))
-        if delivery is not None and delivery.state == DeliveryState.PENDING:
-            first_actor.setdefault(delivery.id, receipt.actor)
-    if first_actor:
-        _mark_delivered(session, now, first_actor, {d.id: d for d in found})
-    return results
-
-
-def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], rows: dict[int, Received]) -> None:
-    """Move pending deliveries to delivered (only those still pending) and log one event for each."""
-    table = Delivery.__table__
-    conn = session.connection()
-    changed = conn.execute(
-        table.update()
-        .where(table.c.id.in_(list(actors)), table.c.state == DeliveryState.PENDING.value)
-        .values(state=DeliveryState.DELIVERED.value, delivered_at=now)
-        .returning(table.c.id)
-    ).scalars()
-    changed = sorted(changed)
-    org = Organisation.__table__
-    platform_ids = {rows[i].platform_id for i in changed}
-    provinces = dict(conn.execute(sa.select(org.c.id, org.c.province).where(org.c.id.in_(platform_ids))).all())
-    events = []
-    for delivery_id in changed:
-        row = rows[delivery_id]
-        row.state, row.delivered_at = DeliveryState.DELIVERED.value, now
-        events.append(
-            log.EventDraft(
-                "delivered",
-                actors[delivery_id],
-                now,
-                org_id=row.platform_id,
-                province=provinces.get(row.platform_id),
-                directive_id=row.directive_id,
-                delivery_id=row.id,
-                details={"seq": row.seq},
-            )
-        )
-    log.append_many(session, events)
-
-
 def receipt(
     session: Session, principal: Principal, now: datetime, *, directive_id: int | None = None, seq: int | None = None
 ) -> Delivery:
@@ -230,6 +128,16 @@ def receipt(
     if found is None:
         raise NotFound("no such delivery in your inbox")
     return session.get(Delivery, found.id, populate_existing=True)
+
+
+@dataclass
+class ChangeIn:
+    """An acknowledgement or a status report as it arrives: who, which directive, the state asked for, the report."""
+
+    principal: Principal
+    directive_id: int
+    state: DeliveryState | str
+    report: str | None = None
 
 
 def acknowledge(session: Session, principal: Principal, now: datetime, directive_id: int) -> Change:
@@ -246,6 +154,60 @@ def set_status(
     report: str | None = None,
 ) -> Change:
     """Move a delivery forward (acknowledged, in progress, implemented, or declined with a reason in ``report``)."""
+    (done,) = apply_changes(session, now, [ChangeIn(principal, directive_id, state, report)])
+    if isinstance(done, HubError):
+        raise done
+    return done
+
+
+def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Change | HubError]:
+    """Apply many acknowledgements and status reports in one transaction, in order (the group-commit writer's call).
+
+    One read for all their deliveries, the rules of :func:`set_status` for each, one flush and one bulk log insert.
+    A change that breaks a rule gets its error in its place and leaves nothing behind; the others go ahead.
+    """
+    found = _own_deliveries(session, changes)
+    results: list[Change | HubError] = []
+    drafts: list[log.EventDraft] = []
+    for change in changes:
+        try:
+            results.append(_apply(change, found, now, drafts))
+        except HubError as exc:
+            results.append(exc)
+    session.flush()
+    log.append_many(session, drafts)
+    return results
+
+
+def _own_deliveries(session: Session, changes: list[ChangeIn]) -> dict[tuple[int, int], tuple]:
+    """(platform id, directive id) -> (delivery, directive, the platform's province), for every change at once."""
+    if not changes:
+        return {}
+    # Two plain INs use the (directive_id, platform_id) index on SQLite; the exact pairs are picked by the caller.
+    rows = session.exec(
+        select(Delivery, Directive, Organisation.province)
+        .join(Directive, Directive.id == Delivery.directive_id)
+        .join(Organisation, Organisation.id == Delivery.platform_id)
+        .where(
+            Delivery.directive_id.in_({c.directive_id for c in changes}),
+            Delivery.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
+        )
+    ).all()
+    return {(d.platform_id, d.directive_id): (d, directive, province) for d, directive, province in rows}
+
+
+def _apply(change: ChangeIn, found: dict, now: datetime, drafts: list[log.EventDraft]) -> Change:
+    target, report = _target(change.state, change.report)
+    require_platform(change.principal)
+    row = found.get((change.principal.org_id, change.directive_id))
+    if row is None:
+        raise NotFound(f"directive {change.directive_id} is not in your inbox")
+    delivery, directive, province = row
+    return _transition(delivery, directive, province, change.principal.label, now, target, report, drafts)
+
+
+def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliveryState, str | None]:
+    """The state a platform may ask for, with the report it needs (checked before any row is read)."""
     try:
         target = DeliveryState(state)
     except ValueError:
@@ -259,7 +221,20 @@ def set_status(
         raise InvalidInput("declining needs a reason (in 'report')")
     if target == DeliveryState.IMPLEMENTED and not report:
         raise InvalidInput("reporting implemented needs a report of what was done")
-    delivery, directive = _own_delivery(session, principal, directive_id)
+    return target, report
+
+
+def _transition(
+    delivery: Delivery,
+    directive: Directive,
+    province: str | None,
+    actor: str,
+    now: datetime,
+    target: DeliveryState,
+    report: str | None,
+    drafts: list[log.EventDraft],
+) -> Change:
+    """The state machine for one delivery: checks first, then the change and its log events (added to ``drafts``)."""
     current = DeliveryState(delivery.state)
     if target == DeliveryState.ACKNOWLEDGED and delivery.acknowledged_at is not None:
         return Change(delivery, directive, False)  # a later state already implied the acknowledgement
@@ -273,23 +248,19 @@ def set_status(
         raise InvalidTransition(f"the delivery is already {current}")
     if target != DeliveryState.DECLINED and current != target and ORDER.index(target) < ORDER.index(current):
         raise InvalidTransition(f"cannot go back from {current} to {target}")
-    province = session.get(Organisation, delivery.platform_id).province
     if current == target:
-        delivery.report, delivery.reported_by = report, principal.label
-        session.add(delivery)
-        _log(session, "report_updated", principal.label, now, delivery, province, {"state": target.value})
+        delivery.report, delivery.reported_by = report, actor
+        drafts.append(_draft("report_updated", actor, now, delivery, province, {"state": target.value}))
         return Change(delivery, directive, True)
     steps = _advance(delivery, directive, target, now)
     if target == DeliveryState.DECLINED:
         delivery.decline_reason = report
     elif report:
-        delivery.report, delivery.reported_by = report, principal.label
+        delivery.report, delivery.reported_by = report, actor
     if target == DeliveryState.IMPLEMENTED:
         delivery.verification = None
     if DeliveryState.ACKNOWLEDGED in steps:
-        delivery.acknowledged_by = principal.label
-    session.add(delivery)
-    session.flush()
+        delivery.acknowledged_by = actor
     for step in steps:
         kind = {DeliveryState.DELIVERED: "delivered", DeliveryState.ACKNOWLEDGED: "acknowledged"}.get(
             step, "status_changed"
@@ -297,7 +268,7 @@ def set_status(
         details = {"state": step.value, "implied": step != target}
         if step == target and report:
             details["report"] = report[:500]
-        _log(session, kind, principal.label, now, delivery, province, details)
+        drafts.append(_draft(kind, actor, now, delivery, province, details))
     return Change(delivery, directive, True)
 
 

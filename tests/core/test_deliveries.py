@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from hub.core import deliveries, followthrough
-from hub.core.deliveries import ReceiptIn
+from hub.core import deliveries, followthrough, receipts
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
 from hub.models import Delivery, DeliveryState, Event, OrgKind, Role
 from tests import factories as f
@@ -52,7 +52,7 @@ def test_receipt_records_delivered_once(setup):
 def test_batch_receipts_ignore_what_is_not_the_platforms(setup):
     engine, _, editor, other_editor, d = setup
     with write_session(engine) as s:
-        results = deliveries.record_receipts(
+        results = receipts.record_receipts(
             s,
             T0,
             [
