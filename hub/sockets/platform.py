@@ -18,11 +18,13 @@ from flask_socketio import join_room
 from hub import clock
 from hub.core import deliveries, directives, followthrough, registry
 from hub.core.access import Principal, require_platform
-from hub.core.deliveries import ReceiptIn
+from hub.core.deliveries import ChangeIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
 from hub.core.limits import MAX_INT
+from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
-from hub.receipts import writer_for
+from hub.group_commit import GroupWriter, writer_for
+from hub.models import DeliveryState
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
@@ -30,7 +32,6 @@ from hub.sockets.credentials import principal_for, refusing
 from hub.sockets.gate import Gate
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
-from hub.sockets.progress import push_progress
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ def receipt_handler(app: Flask) -> Callable[..., dict[str, Any]]:
     return on_receipt
 
 
-def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+def _record_receipt(writer: GroupWriter, sid: str, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "seq")
     me = sockets.get(sid)
     if me is None:
@@ -195,12 +196,12 @@ def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, An
         raise InvalidInput("give directive_id or seq")
     directive_id = answers.whole_number(data, "directive_id") if "directive_id" in data else None
     seq = answers.whole_number(data, "seq") if "seq" in data else None
-    recorded = writer.record(ReceiptIn(me.platform_id, me.principal.label, directive_id, seq))
-    if recorded is None:
+    outcome = writer.submit(ReceiptIn(me.platform_id, me.principal.label, directive_id, seq))
+    if outcome is None:
         raise Unavailable("the receipt could not be recorded now; send it again")
-    if recorded.directive_id is None:
+    if outcome.directive_id is None:
         raise NotFound("no such delivery in your inbox")
-    return {"ok": True, "directive_id": recorded.directive_id, "seq": recorded.seq}
+    return {"ok": True, "directive_id": outcome.directive_id, "seq": outcome.seq}
 
 
 @socketio.on("acknowledge", namespace=PLATFORM_NS)
@@ -208,7 +209,7 @@ def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, An
 def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id")
     directive_id = answers.whole_number(data, "directive_id")
-    return _changed(directive_id, lambda session, who, now: deliveries.acknowledge(session, who, now, directive_id))
+    return _changed(directive_id, DeliveryState.ACKNOWLEDGED)
 
 
 @socketio.on("status", namespace=PLATFORM_NS)
@@ -218,20 +219,18 @@ def status(data: dict[str, Any]) -> dict[str, Any]:
     directive_id = answers.whole_number(data, "directive_id")
     state = answers.text(data, "state", required=True)
     report = answers.text(data, "report")
-    return _changed(
-        directive_id, lambda session, who, now: deliveries.set_status(session, who, now, directive_id, state, report)
-    )
+    return _changed(directive_id, state, report)
 
 
-def _changed(directive_id: int, change: Callable[..., deliveries.Change]) -> dict[str, Any]:
-    """Apply one of this socket's platform's delivery changes, commit, refresh the consoles if it moved, answer."""
-    me = _me()
-    with write_session(current_hub().engine) as session:
-        done = change(session, me.principal, clock.now())
-        state, changed = str(done.delivery.state), done.changed
-    if changed:
-        push_progress([directive_id])
-    return {"ok": True, "state": state, "changed": changed}
+def _changed(directive_id: int, state: str, report: str | None = None) -> dict[str, Any]:
+    """Apply one of this socket's platform's delivery changes through the group-commit writer, which answers after
+    the commit and refreshes the consoles if it moved."""
+    outcome = writer_for(current_app).submit(ChangeIn(_me().principal, directive_id, state, report))
+    if outcome is None:
+        raise Unavailable("the change could not be recorded now; send it again")
+    if outcome.error is not None:
+        raise outcome.error
+    return {"ok": True, "state": outcome.state, "changed": outcome.changed}
 
 
 @socketio.on("question", namespace=PLATFORM_NS)
