@@ -179,8 +179,7 @@ def _apply(session: Session, now: datetime, items: list[ReceiptIn | ChangeIn]) -
         if isinstance(done, HubError):
             outcomes[i] = Outcome(error=done)
         else:
-            d = done.delivery
-            outcomes[i] = Outcome(d.directive_id, d.seq, str(d.state), done.changed)
+            outcomes[i] = Outcome(done.directive_id, done.seq, done.state, done.changed)
     return outcomes
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hub.core import log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
-from hub.core.errors import Forbidden, HubError, InvalidInput, InvalidTransition, NotFound
-from hub.core.receipts import ReceiptIn, record_receipts
+from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
 from hub.models import (
     Delivery,
     DeliveryState,
@@ -97,7 +98,9 @@ def _log(
     log.append(session, _draft(kind, actor, now, delivery, province, details))
 
 
-def _advance(delivery: Delivery, directive: Directive, target: DeliveryState, now: datetime) -> list[DeliveryState]:
+def _advance(
+    delivery: SimpleNamespace, directive: Directive, target: DeliveryState, now: datetime
+) -> list[DeliveryState]:
     """Move forward to ``target``, stamping every step passed on the way; returns the steps newly reached."""
     current = DeliveryState(delivery.state)
     if target == DeliveryState.DECLINED:
@@ -115,19 +118,6 @@ def _advance(delivery: Delivery, directive: Directive, target: DeliveryState, no
         delivery.due_at = delivery.next_reminder_at = directive.implement_due_at
         delivery.reminders_sent = 0
     return steps
-
-
-def receipt(
-    session: Session, principal: Principal, now: datetime, *, directive_id: int | None = None, seq: int | None = None
-) -> Delivery:
-    """Record that the platform's system has received a delivery (by directive id or by its own sequence number)."""
-    require_platform(principal)
-    if (directive_id is None) == (seq is None):
-        raise InvalidInput("give directive_id or seq")
-    ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
-    if found is None:
-        raise NotFound("no such delivery in your inbox")
-    return session.get(Delivery, found.id, populate_existing=True)
 
 
 @dataclass
@@ -157,53 +147,96 @@ def set_status(
     (done,) = apply_changes(session, now, [ChangeIn(principal, directive_id, state, report)])
     if isinstance(done, HubError):
         raise done
-    return done
+    delivery = session.get(Delivery, done.delivery_id, populate_existing=True)
+    return Change(delivery, session.get(Directive, delivery.directive_id), done.changed)
 
 
-def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Change | HubError]:
+@dataclass
+class Applied:
+    """What one change of a batch did, in plain values (a batch may hold thousands)."""
+
+    delivery_id: int
+    directive_id: int
+    seq: int
+    state: str
+    changed: bool
+
+
+def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Applied | HubError]:
     """Apply many acknowledgements and status reports in one transaction, in order (the group-commit writer's call).
 
-    One read for all their deliveries, the rules of :func:`set_status` for each, one flush and one bulk log insert.
-    A change that breaks a rule gets its error in its place and leaves nothing behind; the others go ahead.
+    Set-based around the single-row rules: one read for all their deliveries, the state machine of
+    :func:`set_status` for each, one bulk update and one bulk log insert. A change that breaks a rule gets its error
+    in its place and leaves nothing behind; the others go ahead.
     """
-    found = _own_deliveries(session, changes)
-    results: list[Change | HubError] = []
+    found, directives = _own_deliveries(session, changes)
+    results: list[Applied | HubError] = []
     drafts: list[log.EventDraft] = []
+    moved: dict[int, SimpleNamespace] = {}
     for change in changes:
         try:
-            results.append(_apply(change, found, now, drafts))
+            row, changed = _apply(change, found, directives, now, drafts)
         except HubError as exc:
             results.append(exc)
-    session.flush()
+            continue
+        if changed:
+            moved[row.id] = row
+        results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed))
+    _update_rows(session, list(moved.values()))
     log.append_many(session, drafts)
     return results
 
 
-def _own_deliveries(session: Session, changes: list[ChangeIn]) -> dict[tuple[int, int], tuple]:
-    """(platform id, directive id) -> (delivery, directive, the platform's province), for every change at once."""
+_TABLE = Delivery.__table__
+_WRITTEN = (
+    "state", "delivered_at", "acknowledged_at", "acknowledged_by", "in_progress_at", "implemented_at", "declined_at",
+    "decline_reason", "report", "reported_by", "verification", "due_at", "next_reminder_at", "reminders_sent",
+)  # fmt: skip
+_UPDATE = (
+    _TABLE.update()
+    .where(_TABLE.c.id == sa.bindparam("b_id"))
+    .values({name: sa.bindparam(f"b_{name}") for name in _WRITTEN})
+)
+
+
+def _own_deliveries(session: Session, changes: list[ChangeIn]) -> tuple[dict, dict[int, Directive]]:
+    """(platform id, directive id) -> the delivery's columns as plain values (and its platform's province), for
+    every change at once; and the directives they belong to."""
     if not changes:
-        return {}
+        return {}, {}
+    org = Organisation.__table__
+    columns = [_TABLE.c.id, _TABLE.c.directive_id, _TABLE.c.platform_id, _TABLE.c.seq, org.c.province]
     # Two plain INs use the (directive_id, platform_id) index on SQLite; the exact pairs are picked by the caller.
-    rows = session.exec(
-        select(Delivery, Directive, Organisation.province)
-        .join(Directive, Directive.id == Delivery.directive_id)
-        .join(Organisation, Organisation.id == Delivery.platform_id)
+    query = (
+        sa.select(*columns, *(_TABLE.c[name] for name in _WRITTEN))
+        .join_from(_TABLE, org, org.c.id == _TABLE.c.platform_id)
         .where(
-            Delivery.directive_id.in_({c.directive_id for c in changes}),
-            Delivery.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
+            _TABLE.c.directive_id.in_({c.directive_id for c in changes}),
+            _TABLE.c.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
         )
-    ).all()
-    return {(d.platform_id, d.directive_id): (d, directive, province) for d, directive, province in rows}
+    )
+    found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping) for r in session.execute(query)}
+    ids = {row.directive_id for row in found.values()}
+    directives = {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(ids)))} if ids else {}
+    return found, directives
 
 
-def _apply(change: ChangeIn, found: dict, now: datetime, drafts: list[log.EventDraft]) -> Change:
+def _update_rows(session: Session, rows: list[SimpleNamespace]) -> None:
+    if rows:
+        params = [{"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _WRITTEN}} for row in rows]
+        session.connection().execute(_UPDATE, params)
+
+
+def _apply(
+    change: ChangeIn, found: dict, directives: dict[int, Directive], now: datetime, drafts: list[log.EventDraft]
+) -> tuple[SimpleNamespace, bool]:
     target, report = _target(change.state, change.report)
     require_platform(change.principal)
     row = found.get((change.principal.org_id, change.directive_id))
     if row is None:
         raise NotFound(f"directive {change.directive_id} is not in your inbox")
-    delivery, directive, province = row
-    return _transition(delivery, directive, province, change.principal.label, now, target, report, drafts)
+    actor = change.principal.label
+    return row, _transition(row, directives[row.directive_id], actor, now, target, report, drafts)
 
 
 def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliveryState, str | None]:
@@ -225,24 +258,25 @@ def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliverySta
 
 
 def _transition(
-    delivery: Delivery,
+    delivery: SimpleNamespace,
     directive: Directive,
-    province: str | None,
     actor: str,
     now: datetime,
     target: DeliveryState,
     report: str | None,
     drafts: list[log.EventDraft],
-) -> Change:
-    """The state machine for one delivery: checks first, then the change and its log events (added to ``drafts``)."""
+) -> bool:
+    """The state machine for one delivery (its columns as plain values, with its platform's ``province``): checks
+    first, then the change and its log events (added to ``drafts``); returns whether anything changed."""
+    province = delivery.province
     current = DeliveryState(delivery.state)
     if target == DeliveryState.ACKNOWLEDGED and delivery.acknowledged_at is not None:
-        return Change(delivery, directive, False)  # a later state already implied the acknowledgement
+        return False  # a later state already implied the acknowledgement
     if current == target:
         if report is None or report == (
             delivery.decline_reason if target == DeliveryState.DECLINED else delivery.report
         ):
-            return Change(delivery, directive, False)
+            return False
     _require_workable(directive)
     if current in FINAL and current != target:
         raise InvalidTransition(f"the delivery is already {current}")
@@ -251,7 +285,7 @@ def _transition(
     if current == target:
         delivery.report, delivery.reported_by = report, actor
         drafts.append(_draft("report_updated", actor, now, delivery, province, {"state": target.value}))
-        return Change(delivery, directive, True)
+        return True
     steps = _advance(delivery, directive, target, now)
     if target == DeliveryState.DECLINED:
         delivery.decline_reason = report
@@ -269,7 +303,7 @@ def _transition(
         if step == target and report:
             details["report"] = report[:500]
         drafts.append(_draft(kind, actor, now, delivery, province, details))
-    return Change(delivery, directive, True)
+    return True
 
 
 def review_report(
@@ -356,12 +390,3 @@ def questions_for(session: Session, delivery_ids: list[int]) -> dict[int, list[Q
     for q in session.exec(select(Question).where(Question.delivery_id.in_(delivery_ids)).order_by(Question.id)):
         out.setdefault(q.delivery_id, []).append(q)
     return out
-
-
-def require_visible_delivery(session: Session, principal: Principal, delivery: Delivery) -> None:
-    platform = session.get(Organisation, delivery.platform_id)
-    if principal.is_platform:
-        if delivery.platform_id != principal.org_id:
-            raise NotFound("delivery not found")
-    elif not may_see_platform(principal, platform):
-        raise Forbidden("not a platform of your scope")

@@ -1,7 +1,7 @@
 """Machine receipts, many at a time: the *delivered* fact that every platform reports for every directive at once.
 
 Set-based (one read, one conditional update, one bulk log insert per batch) so that the group-commit writer keeps up
-with a fan-out to thousands of platforms; :func:`hub.core.deliveries.receipt` is the one-receipt call on top.
+with a fan-out to thousands of platforms; :func:`receipt` is the one-receipt call on top.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from hub.core import log
+from hub.core.access import Principal, require_platform
+from hub.core.errors import InvalidInput, NotFound
 from hub.models import Delivery, DeliveryState, Organisation
 
 
@@ -119,3 +121,16 @@ def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], row
             )
         )
     log.append_many(session, events)
+
+
+def receipt(
+    session: Session, principal: Principal, now: datetime, *, directive_id: int | None = None, seq: int | None = None
+) -> Delivery:
+    """Record that the platform's system has received a delivery (by directive id or by its own sequence number)."""
+    require_platform(principal)
+    if (directive_id is None) == (seq is None):
+        raise InvalidInput("give directive_id or seq")
+    ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
+    if found is None:
+        raise NotFound("no such delivery in your inbox")
+    return session.get(Delivery, found.id, populate_existing=True)
