@@ -22,8 +22,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import sqlalchemy as sa
 
@@ -39,6 +41,8 @@ PG_ADMIN_URL = os.environ.get("HUB_TEST_PG", "postgresql+psycopg://postgres@127.
 
 class TimedClient(Client):
     """A client that answers each new directive with a receipt and times every event it sends to its answer."""
+
+    counts: ClassVar[Counter] = Counter()  # answers so far, by event, over all clients (cheap to poll)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +63,7 @@ class TimedClient(Client):
         event, sent = self.pending.pop(int(data[len(prefix) : start]))
         answer = json.loads(data[start:])
         self.answered.append((event, sent, at, bool(answer and answer[0].get("ok"))))
+        self.counts[event] += 1
 
     def _on_event(self, data: bytes, at: float) -> None:
         before = set(self.seen)
@@ -92,13 +97,14 @@ async def one_round(swarm: Swarm, target: HubTarget, engine, result: Result, tim
     loop = asyncio.get_running_loop()
     for client in swarm.clients:
         client.answered.clear()
+    TimedClient.counts.clear()
     directive_id = await loop.run_in_executor(None, target.publish)
     n = len(swarm.clients)
-    await wait_for(lambda: len(answers(swarm, "receipt")) >= n, timeout)
+    await wait_for(lambda: TimedClient.counts["receipt"] >= n, timeout, interval=0.05)
     await asyncio.sleep(0.5)  # a quiet moment: the acknowledgements start on their own
     for client in swarm.clients:
         client.emit("acknowledge", {"directive_id": directive_id})
-    await wait_for(lambda: len(answers(swarm, "acknowledge")) >= n, timeout)
+    await wait_for(lambda: TimedClient.counts["acknowledge"] >= n, timeout, interval=0.05)
     if not counted:
         return
     for event in ("receipt", "acknowledge"):

@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         # status report that follows it), on the socket's own reader; no greenlet per event.
         async_handlers=False,
     )
-    from hub.sockets.platform import receipt_handler
+    from hub.sockets.platform import writer_handlers
 
-    socketio.server.on("receipt", receipt_handler(app), namespace=PLATFORM_NS)
+    for event, handler in writer_handlers(app).items():
+        socketio.server.on(event, handler, namespace=PLATFORM_NS)

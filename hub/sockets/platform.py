@@ -7,6 +7,7 @@ hub sends ``head`` and the buffered live events (less those the replay already c
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -141,7 +142,11 @@ def addressed(me: PlatformSocket, platform_id: int) -> bool:
 
 
 def _me() -> PlatformSocket:
-    me = sockets.get(request.sid)
+    return _socket(request.sid)
+
+
+def _socket(sid: str) -> PlatformSocket:
+    me = sockets.get(sid)
     if me is None:
         raise Unauthenticated("this socket is not connected")
     return me
@@ -168,30 +173,29 @@ def sync(data: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "count": count, "head": head}
 
 
-def receipt_handler(app: Flask) -> Callable[..., dict[str, Any]]:
-    """The ``receipt`` handler, registered on python-socketio directly (see ``hub.sockets.init_app``).
+def writer_handlers(app: Flask) -> dict[str, Callable[..., dict[str, Any]]]:
+    """The events that go through the group-commit writer (``receipt``, ``acknowledge``, ``status``) and their
+    handlers, registered on python-socketio directly (see ``hub.sockets.init_app``).
 
-    Receipts are the one event every platform sends for every directive, all at once, while the broadcast is still
-    going out; Flask-SocketIO's per-event request context (environ, URL matching, session) cost more than the
-    receipt itself, and this handler needs none of it: the socket id names the platform.
+    These are the events every platform sends for every directive, all at once; Flask-SocketIO's per-event request
+    context (environ, URL matching, session) costs more than the event itself, and these handlers need none of it:
+    the socket id names the platform.
     """
     writer = writer_for(app)
 
-    @answered
-    def record(data: dict[str, Any], sid: str) -> dict[str, Any]:
-        return _record_receipt(writer, sid, data)
+    def direct(handle: Callable[[GroupWriter, PlatformSocket, dict[str, Any]], dict[str, Any]]) -> Callable:
+        @answered
+        @functools.wraps(handle)
+        def answer(data: dict[str, Any], sid: str) -> dict[str, Any]:
+            return handle(writer, _socket(sid), data)
 
-    def on_receipt(sid: str, *args: Any) -> dict[str, Any]:
-        return record(*args, sid=sid)
+        return lambda sid, *args: answer(*args, sid=sid)
 
-    return on_receipt
+    return {"receipt": direct(_receipt), "acknowledge": direct(_acknowledge), "status": direct(_status)}
 
 
-def _record_receipt(writer: GroupWriter, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+def _receipt(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "seq")
-    me = sockets.get(sid)
-    if me is None:
-        raise Unauthenticated("this socket is not connected")
     if ("directive_id" in data) == ("seq" in data):
         raise InvalidInput("give directive_id or seq")
     directive_id = answers.whole_number(data, "directive_id") if "directive_id" in data else None
@@ -204,28 +208,23 @@ def _record_receipt(writer: GroupWriter, sid: str, data: dict[str, Any]) -> dict
     return {"ok": True, "directive_id": outcome.directive_id, "seq": outcome.seq}
 
 
-@socketio.on("acknowledge", namespace=PLATFORM_NS)
-@answered
-def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
+def _acknowledge(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id")
     directive_id = answers.whole_number(data, "directive_id")
-    return _changed(directive_id, DeliveryState.ACKNOWLEDGED)
+    return _changed(writer, ChangeIn(me.principal, directive_id, DeliveryState.ACKNOWLEDGED))
 
 
-@socketio.on("status", namespace=PLATFORM_NS)
-@answered
-def status(data: dict[str, Any]) -> dict[str, Any]:
+def _status(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "state", "report")
     directive_id = answers.whole_number(data, "directive_id")
     state = answers.text(data, "state", required=True)
     report = answers.text(data, "report")
-    return _changed(directive_id, state, report)
+    return _changed(writer, ChangeIn(me.principal, directive_id, state, report))
 
 
-def _changed(directive_id: int, state: str, report: str | None = None) -> dict[str, Any]:
-    """Apply one of this socket's platform's delivery changes through the group-commit writer, which answers after
-    the commit and refreshes the consoles if it moved."""
-    outcome = writer_for(current_app).submit(ChangeIn(_me().principal, directive_id, state, report))
+def _changed(writer: GroupWriter, change: ChangeIn) -> dict[str, Any]:
+    """Apply a delivery change through the writer, which answers after the commit and refreshes the consoles."""
+    outcome = writer.submit(change)
     if outcome is None:
         raise Unavailable("the change could not be recorded now; send it again")
     if outcome.error is not None:
