@@ -168,6 +168,8 @@ class Client:
 class Swarm:
     """N clients, connected in batches no larger than the server's accept backlog (gevent's default is 128)."""
 
+    client_class: type[Client] = Client
+
     def __init__(self, host: str, port: int, auths: list[dict], receipts: bool) -> None:
         self.host, self.port, self.auths, self.receipts = host, port, auths, receipts
         self.arrivals = Arrivals()
@@ -178,7 +180,10 @@ class Swarm:
         """Connect every client; returns the seconds it took. Clients that fail are counted in ``failed``."""
         started = time.monotonic()
         for i in range(0, len(self.auths), batch):
-            group = [Client(self.host, self.port, a, self.arrivals, self.receipts) for a in self.auths[i : i + batch]]
+            group = [
+                self.client_class(self.host, self.port, a, self.arrivals, self.receipts)
+                for a in self.auths[i : i + batch]
+            ]
             results = await asyncio.gather(*(self._connect_one(c, timeout) for c in group))
             self.clients += [c for c, ok in zip(group, results, strict=True) if ok]
             self.failed += results.count(False)

@@ -25,14 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub import clock  # noqa: E402
 from hub.config import Settings  # noqa: E402
-from hub.core import deliveries, directives, registry  # noqa: E402
+from hub.core import directives, receipts, registry  # noqa: E402
 from hub.core.access import SYSTEM  # noqa: E402
-from hub.core.deliveries import ReceiptIn  # noqa: E402
 from hub.core.directives import DirectiveInput  # noqa: E402
+from hub.core.receipts import ReceiptIn  # noqa: E402
 from hub.core.signing import Signer  # noqa: E402
 from hub.db import make_engine, migrate, write_session  # noqa: E402
+from hub.group_commit import GroupWriter  # noqa: E402
 from hub.models import Delivery, DeliveryState, Organisation, OrgKind, Role  # noqa: E402
-from hub.receipts import ReceiptWriter  # noqa: E402
 from hub.state import Hub  # noqa: E402
 
 
@@ -95,11 +95,11 @@ def main() -> None:
     directive_id = seed(engine, args.platforms)
     ids = platform_ids(engine)
     hub = Hub(settings=Settings(), engine=engine, signer=Signer.generate())
-    writer = ReceiptWriter(hub, gevent.spawn, lambda _ids: None, gevent.sleep)
+    writer = GroupWriter(hub, gevent.spawn, lambda _ids: None, gevent.sleep)
 
     def one_transaction(receipt: ReceiptIn) -> None:
         with write_session(engine) as s:
-            deliveries.record_receipts(s, clock.now(), [receipt])
+            receipts.record_receipts(s, clock.now(), [receipt])
 
     results = []
     runs = (

@@ -144,15 +144,17 @@ class BareTarget(Target):
 
 
 class HubTarget(Target):
-    """``python app.py`` on a fresh SQLite instance holding n platforms, each with a machine token."""
+    """``python app.py`` on a fresh SQLite instance (or the empty database ``database_url`` names) holding n
+    platforms, each with a machine token."""
 
     name = "hub"
     durable = True
 
-    def __init__(self, root: Path, instance: Path, port: int, cpu: int | None) -> None:
+    def __init__(self, root: Path, instance: Path, port: int, cpu: int | None, database_url: str = "") -> None:
         super().__init__(root, port, cpu, instance.parent / f"{instance.name}.log")
         self.instance = instance
         self.db_path = instance / "hub.sqlite3"
+        self.database_url = database_url or f"sqlite:///{self.db_path}"
         self._db: sqlite3.Connection | None = None
 
     def prepare(self, n: int) -> None:
@@ -164,7 +166,7 @@ class HubTarget(Target):
         from hub.provinces import PROVINCES
 
         self.instance.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(f"sqlite:///{self.db_path}")
+        engine = make_engine(self.database_url)
         migrate(engine)
         now = _now()
         provinces = sorted(PROVINCES)
@@ -206,7 +208,7 @@ class HubTarget(Target):
         env = dict(os.environ)
         env.update(
             HUB_INSTANCE=str(self.instance),
-            DATABASE_URL=f"sqlite:///{self.db_path}",
+            DATABASE_URL=self.database_url,
             HUB_SEED_DEMO="0",
             HUB_SCHEDULER="0",
             HUB_HOST="127.0.0.1",

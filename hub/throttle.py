@@ -13,6 +13,7 @@ from typing import Any
 
 from limits import parse_many
 
+from hub.config import Settings
 from hub.core.access import Principal
 from hub.extensions import limiter
 from hub.state import current_hub
@@ -40,9 +41,10 @@ def caller_key(principal: Principal) -> str:
     return f"token:{principal.token_id}"
 
 
-def limit_value(kind: str) -> str:
-    """The configured limits of ``kind``, e.g. ``"10/minute;100/day"``."""
-    return getattr(current_hub().settings, SETTINGS[kind])
+def limit_value(kind: str, settings: Settings | None = None) -> str:
+    """The configured limits of ``kind``, e.g. ``"10/minute;100/day"`` (of the current app's settings if none are
+    given)."""
+    return getattr(settings or current_hub().settings, SETTINGS[kind])
 
 
 def limited(kind: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -57,13 +59,13 @@ def _current_key() -> str:
     return caller_key(principal) if principal is not None else ""
 
 
-def spend(kind: str, principal: Principal) -> int | None:
+def spend(kind: str, principal: Principal, limits: str | None = None) -> int | None:
     """Spend one call of the principal's ``kind`` budget: None when it was within every limit, else the whole
     seconds to wait before the next try (at least 1). A limit that cannot be counted (shared storage down) lets
     the call through, as the API's limits do: the write itself is still checked and recorded."""
     strategy, key = limiter.limiter, caller_key(principal)
     try:
-        for item in sorted(parse_many(limit_value(kind))):
+        for item in sorted(parse_many(limits or limit_value(kind))):
             if not strategy.hit(item, key, kind):
                 return seconds_until(strategy.get_window_stats(item, key, kind).reset_time)
     except Exception:

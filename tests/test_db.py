@@ -6,7 +6,7 @@ import threading
 
 import sqlalchemy as sa
 
-from hub.core import deliveries
+from hub.core import deliveries, receipts
 from hub.db import make_engine, write_session
 from hub.models import OrgKind, Role
 from tests import factories as f
@@ -50,7 +50,7 @@ def test_concurrent_sqlite_writers_queue_and_none_fails(sqlite_url):
     def work(editor):
         try:
             with write_session(engine) as s:
-                deliveries.receipt(s, editor, T0, directive_id=directive.id)
+                receipts.receipt(s, editor, T0, directive_id=directive.id)
             with write_session(engine) as s:
                 deliveries.acknowledge(s, editor, T0, directive.id)
         except BaseException as exc:  # collected and asserted below

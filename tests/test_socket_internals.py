@@ -13,10 +13,10 @@ import socketio as sio
 from sqlmodel import select
 
 from hub import clock
-from hub.core.deliveries import ReceiptIn
+from hub.core.receipts import ReceiptIn
 from hub.db import make_engine, read_session
+from hub.group_commit import GroupWriter
 from hub.models import Delivery, DeliveryState, OrgKind, Role
-from hub.receipts import ReceiptWriter
 from hub.sockets.gate import BROADCAST_SWITCH_INTERVAL, Gate
 from hub.sockets.server import frame_writer
 from tests import factories as f
@@ -87,7 +87,7 @@ def test_concurrent_receipts_are_recorded_together_and_each_answered_with_its_ow
     platforms = [f.org(engine, now, OrgKind.PLATFORM, "HNI") for _ in range(8)]
     directive = f.published(engine, now, officer).directive
     announced: list[list[int]] = []
-    writer = ReceiptWriter(
+    writer = GroupWriter(
         SimpleNamespace(engine=engine),
         lambda task: threading.Thread(target=task, daemon=True).start(),
         announced.append,
@@ -95,7 +95,7 @@ def test_concurrent_receipts_are_recorded_together_and_each_answered_with_its_ow
     answers: dict[int, object] = {}
 
     def send(platform_id: int) -> None:
-        answers[platform_id] = writer.record(ReceiptIn(platform_id, "machine", directive.id, None))
+        answers[platform_id] = writer.submit(ReceiptIn(platform_id, "machine", directive.id, None))
 
     threads = [threading.Thread(target=send, args=(p.id,)) for p in platforms]
     threads.append(threading.Thread(target=send, args=(regulator.id,)))  # not an addressee

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hub.core import log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
-from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
 from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question, Verification
 
 ORDER = [
@@ -69,25 +70,30 @@ def _require_workable(directive: Directive) -> None:
         raise InvalidTransition("this directive has expired")
 
 
-def _log(
-    session: Session, kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
-) -> None:
-    log.append(
-        session,
-        log.EventDraft(
-            kind,
-            actor,
-            now,
-            org_id=delivery.platform_id,
-            province=province,
-            directive_id=delivery.directive_id,
-            delivery_id=delivery.id,
-            details=details,
-        ),
+def _draft(
+    kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
+) -> log.EventDraft:
+    return log.EventDraft(
+        kind,
+        actor,
+        now,
+        org_id=delivery.platform_id,
+        province=province,
+        directive_id=delivery.directive_id,
+        delivery_id=delivery.id,
+        details=details,
     )
 
 
-def _advance(delivery: Delivery, directive: Directive, target: DeliveryState, now: datetime) -> list[DeliveryState]:
+def _log(
+    session: Session, kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
+) -> None:
+    log.append(session, _draft(kind, actor, now, delivery, province, details))
+
+
+def _advance(
+    delivery: SimpleNamespace, directive: Directive, target: DeliveryState, now: datetime
+) -> list[DeliveryState]:
     """Move forward to ``target``, stamping every step passed on the way; returns the steps newly reached."""
     current = DeliveryState(delivery.state)
     if target == DeliveryState.DECLINED:
@@ -108,121 +114,13 @@ def _advance(delivery: Delivery, directive: Directive, target: DeliveryState, no
 
 
 @dataclass
-class ReceiptIn:
-    """A receipt as it arrives: which platform, attributed to whom, and the directive id or the platform seq."""
+class ChangeIn:
+    """An acknowledgement or a status report as it arrives: who, which directive, the state asked for, the report."""
 
-    platform_id: int
-    actor: str
-    directive_id: int | None = None
-    seq: int | None = None
-
-
-@dataclass
-class Received:
-    """A delivery as a receipt left it (plain values: a batch may hold thousands)."""
-
-    id: int
+    principal: Principal
     directive_id: int
-    platform_id: int
-    seq: int
-    state: str
-    delivered_at: datetime | None
-
-
-def record_receipts(
-    session: Session, now: datetime, receipts: list[ReceiptIn]
-) -> list[tuple[ReceiptIn, Received | None]]:
-    """Record many machine receipts in one transaction (the group-commit writer's call); idempotent.
-
-    Set-based: one read, one conditional update and one bulk log insert per batch. Returns each receipt with its
-    delivery (None when it names nothing of that platform's).
-    """
-    table = Delivery.__table__
-    by_id = [r for r in receipts if r.directive_id is not None]
-    by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
-    conds = []
-    if by_id:
-        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
-        # the exact pairs are picked below.
-        conds.append(
-            sa.and_(
-                table.c.directive_id.in_({r.directive_id for r in by_id}),
-                table.c.platform_id.in_({r.platform_id for r in by_id}),
-            )
-        )
-    if by_seq:
-        conds.append(
-            sa.and_(
-                table.c.platform_id.in_({r.platform_id for r in by_seq}),
-                table.c.seq.in_({r.seq for r in by_seq}),
-            )
-        )
-    if not conds:
-        return [(r, None) for r in receipts]
-    conn = session.connection()
-    columns = (table.c.id, table.c.directive_id, table.c.platform_id, table.c.seq, table.c.state, table.c.delivered_at)
-    found = [Received(*row) for row in conn.execute(sa.select(*columns).where(sa.or_(*conds)))]
-    index_id = {(d.platform_id, d.directive_id): d for d in found}
-    index_seq = {(d.platform_id, d.seq): d for d in found}
-    results: list[tuple[ReceiptIn, Received | None]] = []
-    first_actor: dict[int, str] = {}
-    for receipt in receipts:
-        if receipt.directive_id is not None:
-            delivery = index_id.get((receipt.platform_id, receipt.directive_id))
-        else:
-            delivery = index_seq.get((receipt.platform_id, receipt.seq))
-        results.append((receipt, delivery))
-        if delivery is not None and delivery.state == DeliveryState.PENDING:
-            first_actor.setdefault(delivery.id, receipt.actor)
-    if first_actor:
-        _mark_delivered(session, now, first_actor, {d.id: d for d in found})
-    return results
-
-
-def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], rows: dict[int, Received]) -> None:
-    """Move pending deliveries to delivered (only those still pending) and log one event for each."""
-    table = Delivery.__table__
-    conn = session.connection()
-    changed = conn.execute(
-        table.update()
-        .where(table.c.id.in_(list(actors)), table.c.state == DeliveryState.PENDING.value)
-        .values(state=DeliveryState.DELIVERED.value, delivered_at=now)
-        .returning(table.c.id)
-    ).scalars()
-    changed = sorted(changed)
-    org = Organisation.__table__
-    platform_ids = {rows[i].platform_id for i in changed}
-    provinces = dict(conn.execute(sa.select(org.c.id, org.c.province).where(org.c.id.in_(platform_ids))).all())
-    events = []
-    for delivery_id in changed:
-        row = rows[delivery_id]
-        row.state, row.delivered_at = DeliveryState.DELIVERED.value, now
-        events.append(
-            log.EventDraft(
-                "delivered",
-                actors[delivery_id],
-                now,
-                org_id=row.platform_id,
-                province=provinces.get(row.platform_id),
-                directive_id=row.directive_id,
-                delivery_id=row.id,
-                details={"seq": row.seq},
-            )
-        )
-    log.append_many(session, events)
-
-
-def receipt(
-    session: Session, principal: Principal, now: datetime, *, directive_id: int | None = None, seq: int | None = None
-) -> Delivery:
-    """Record that the platform's system has received a delivery (by directive id or by its own sequence number)."""
-    require_platform(principal)
-    if (directive_id is None) == (seq is None):
-        raise InvalidInput("give directive_id or seq")
-    ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
-    if found is None:
-        raise NotFound("no such delivery in your inbox")
-    return session.get(Delivery, found.id, populate_existing=True)
+    state: DeliveryState | str
+    report: str | None = None
 
 
 def acknowledge(session: Session, principal: Principal, now: datetime, directive_id: int) -> Change:
@@ -239,6 +137,103 @@ def set_status(
     report: str | None = None,
 ) -> Change:
     """Move a delivery forward (acknowledged, in progress, implemented, or declined with a reason in ``report``)."""
+    (done,) = apply_changes(session, now, [ChangeIn(principal, directive_id, state, report)])
+    if isinstance(done, HubError):
+        raise done
+    delivery = session.get(Delivery, done.delivery_id, populate_existing=True)
+    return Change(delivery, session.get(Directive, delivery.directive_id), done.changed)
+
+
+@dataclass
+class Applied:
+    """What one change of a batch did, in plain values (a batch may hold thousands)."""
+
+    delivery_id: int
+    directive_id: int
+    seq: int
+    state: str
+    changed: bool
+
+
+def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Applied | HubError]:
+    """Apply many acknowledgements and status reports in one transaction, in order (the group-commit writer's call).
+
+    Set-based around the single-row rules: one read for all their deliveries, the state machine of
+    :func:`set_status` for each, one bulk update and one bulk log insert. A change that breaks a rule gets its error
+    in its place and leaves nothing behind; the others go ahead.
+    """
+    found, directives = _own_deliveries(session, changes)
+    results: list[Applied | HubError] = []
+    drafts: list[log.EventDraft] = []
+    moved: dict[int, SimpleNamespace] = {}
+    for change in changes:
+        try:
+            row, changed = _apply(change, found, directives, now, drafts)
+        except HubError as exc:
+            results.append(exc)
+            continue
+        if changed:
+            moved[row.id] = row
+        results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed))
+    _update_rows(session, list(moved.values()))
+    log.append_many(session, drafts)
+    return results
+
+
+_TABLE = Delivery.__table__
+_WRITTEN = (
+    "state", "delivered_at", "acknowledged_at", "acknowledged_by", "in_progress_at", "implemented_at", "declined_at",
+    "decline_reason", "report", "reported_by", "verification", "due_at", "next_reminder_at", "reminders_sent",
+)  # fmt: skip
+_UPDATE = (
+    _TABLE.update()
+    .where(_TABLE.c.id == sa.bindparam("b_id"))
+    .values({name: sa.bindparam(f"b_{name}") for name in _WRITTEN})
+)
+
+
+def _own_deliveries(session: Session, changes: list[ChangeIn]) -> tuple[dict, dict[int, Directive]]:
+    """(platform id, directive id) -> the delivery's columns as plain values (and its platform's province), for
+    every change at once; and the directives they belong to."""
+    if not changes:
+        return {}, {}
+    org = Organisation.__table__
+    columns = [_TABLE.c.id, _TABLE.c.directive_id, _TABLE.c.platform_id, _TABLE.c.seq, org.c.province]
+    # Two plain INs use the (directive_id, platform_id) index on SQLite; the exact pairs are picked by the caller.
+    query = (
+        sa.select(*columns, *(_TABLE.c[name] for name in _WRITTEN))
+        .join_from(_TABLE, org, org.c.id == _TABLE.c.platform_id)
+        .where(
+            _TABLE.c.directive_id.in_({c.directive_id for c in changes}),
+            _TABLE.c.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
+        )
+    )
+    found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping) for r in session.execute(query)}
+    ids = {row.directive_id for row in found.values()}
+    directives = {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(ids)))} if ids else {}
+    return found, directives
+
+
+def _update_rows(session: Session, rows: list[SimpleNamespace]) -> None:
+    if rows:
+        params = [{"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _WRITTEN}} for row in rows]
+        session.connection().execute(_UPDATE, params)
+
+
+def _apply(
+    change: ChangeIn, found: dict, directives: dict[int, Directive], now: datetime, drafts: list[log.EventDraft]
+) -> tuple[SimpleNamespace, bool]:
+    target, report = _target(change.state, change.report)
+    require_platform(change.principal)
+    row = found.get((change.principal.org_id, change.directive_id))
+    if row is None:
+        raise NotFound(f"directive {change.directive_id} is not in your inbox")
+    actor = change.principal.label
+    return row, _transition(row, directives[row.directive_id], actor, now, target, report, drafts)
+
+
+def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliveryState, str | None]:
+    """The state a platform may ask for, with the report it needs (checked before any row is read)."""
     try:
         target = DeliveryState(state)
     except ValueError:
@@ -252,37 +247,47 @@ def set_status(
         raise InvalidInput("declining needs a reason (in 'report')")
     if target == DeliveryState.IMPLEMENTED and not report:
         raise InvalidInput("reporting implemented needs a report of what was done")
-    delivery, directive = _own_delivery(session, principal, directive_id)
+    return target, report
+
+
+def _transition(
+    delivery: SimpleNamespace,
+    directive: Directive,
+    actor: str,
+    now: datetime,
+    target: DeliveryState,
+    report: str | None,
+    drafts: list[log.EventDraft],
+) -> bool:
+    """The state machine for one delivery (its columns as plain values, with its platform's ``province``): checks
+    first, then the change and its log events (added to ``drafts``); returns whether anything changed."""
+    province = delivery.province
     current = DeliveryState(delivery.state)
     if target == DeliveryState.ACKNOWLEDGED and delivery.acknowledged_at is not None:
-        return Change(delivery, directive, False)  # a later state already implied the acknowledgement
+        return False  # a later state already implied the acknowledgement
     if current == target:
         if report is None or report == (
             delivery.decline_reason if target == DeliveryState.DECLINED else delivery.report
         ):
-            return Change(delivery, directive, False)
+            return False
     _require_workable(directive)
     if current in FINAL and current != target:
         raise InvalidTransition(f"the delivery is already {current}")
     if target != DeliveryState.DECLINED and current != target and ORDER.index(target) < ORDER.index(current):
         raise InvalidTransition(f"cannot go back from {current} to {target}")
-    province = session.get(Organisation, delivery.platform_id).province
     if current == target:
-        delivery.report, delivery.reported_by = report, principal.label
-        session.add(delivery)
-        _log(session, "report_updated", principal.label, now, delivery, province, {"state": target.value})
-        return Change(delivery, directive, True)
+        delivery.report, delivery.reported_by = report, actor
+        drafts.append(_draft("report_updated", actor, now, delivery, province, {"state": target.value}))
+        return True
     steps = _advance(delivery, directive, target, now)
     if target == DeliveryState.DECLINED:
         delivery.decline_reason = report
     elif report:
-        delivery.report, delivery.reported_by = report, principal.label
+        delivery.report, delivery.reported_by = report, actor
     if target == DeliveryState.IMPLEMENTED:
         delivery.verification = None
     if DeliveryState.ACKNOWLEDGED in steps:
-        delivery.acknowledged_by = principal.label
-    session.add(delivery)
-    session.flush()
+        delivery.acknowledged_by = actor
     for step in steps:
         kind = {DeliveryState.DELIVERED: "delivered", DeliveryState.ACKNOWLEDGED: "acknowledged"}.get(
             step, "status_changed"
@@ -290,8 +295,8 @@ def set_status(
         details = {"state": step.value, "implied": step != target}
         if step == target and report:
             details["report"] = report[:500]
-        _log(session, kind, principal.label, now, delivery, province, details)
-    return Change(delivery, directive, True)
+        drafts.append(_draft(kind, actor, now, delivery, province, details))
+    return True
 
 
 def review_report(
@@ -383,12 +388,3 @@ def questions_for(session: Session, delivery_ids: list[int]) -> dict[int, list[Q
     for q in session.exec(select(Question).where(Question.delivery_id.in_(delivery_ids)).order_by(Question.id)):
         out.setdefault(q.delivery_id, []).append(q)
     return out
-
-
-def require_visible_delivery(session: Session, principal: Principal, delivery: Delivery) -> None:
-    platform = session.get(Organisation, delivery.platform_id)
-    if principal.is_platform:
-        if delivery.platform_id != principal.org_id:
-            raise NotFound("delivery not found")
-    elif not may_see_platform(principal, platform):
-        raise Forbidden("not a platform of your scope")

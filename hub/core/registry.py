@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_role
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from hub.core.limits import storable
 from hub.models import ApiToken, Organisation, OrgKind, PlatformKind, Role, User
 from hub.provinces import PROVINCES
 
@@ -349,7 +350,7 @@ _TOKEN_WITH_ORG = _token_with_org()
 
 def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
     """The principal a bearer token stands for; unknown, revoked or inactive tokens are refused."""
-    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200 or not storable(secret):
         raise Unauthenticated("missing or malformed token")
     token = session.connection().execute(_TOKEN_WITH_ORG, {"secret_hash": _token_hash(secret)}).first()
     if token is None or token.revoked_at is not None:

@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         async_handlers=False,
     )
     refuse_reserved_events(socketio.server)
-    from hub.sockets.platform import receipt_handler
+    from hub.sockets.platform import writer_handlers
 
-    socketio.server.on("receipt", receipt_handler(app), namespace=PLATFORM_NS)
+    for event, handler in writer_handlers(app).items():
+        socketio.server.on(event, handler, namespace=PLATFORM_NS)

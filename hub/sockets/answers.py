@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 
 from hub.core.errors import HubError, InvalidInput
+from hub.core.limits import MAX_INT, unstorable_text
 
 log = logging.getLogger(__name__)
 
 MAX_EVENT_BYTES = 64_000
-MAX_ID = 2**63 - 1
 
 
 class Unavailable(HubError):
@@ -46,6 +46,8 @@ def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, 
                 raise InvalidInput("the event's data must be an object")
             if _size(data) > MAX_EVENT_BYTES:
                 raise InvalidInput(f"the event's data may have at most {MAX_EVENT_BYTES} bytes")
+            if unstorable_text(data):
+                raise InvalidInput("text may not contain NUL characters or unpaired surrogates")
             return handler(data, **context)
         except HubError as exc:
             return failure(exc)
@@ -68,10 +70,11 @@ def _size(data: dict[str, Any]) -> int:
 
 
 def whole_number(data: dict[str, Any], name: str, *, minimum: int = 1) -> int:
-    """A required integer field (booleans are not numbers here)."""
+    """A required integer field within the 32-bit columns it is stored in or compared with (booleans are not
+    numbers here)."""
     value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_ID:
-        raise InvalidInput(f"{name}: a whole number >= {minimum} is required")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_INT:
+        raise InvalidInput(f"{name}: a whole number from {minimum} to {MAX_INT} is required")
     return value
 
 

@@ -38,3 +38,15 @@ def refusal(wait: int) -> dict[str, Any]:
     """The answer to an event over the limit: the client should send it again after ``wait`` seconds."""
     message = f"too many requests; try again in {wait} s"
     return {"ok": False, "error": "rate_limited", "message": message, "retry_after": wait}
+
+
+def within_limit(kind: str, limits: str, handle: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """The same refusal for a handler registered on python-socketio directly (no request context: the platform
+    socket and the configured ``limits`` are passed in)."""
+
+    @functools.wraps(handle)
+    def check(writer: Any, me: Any, data: dict[str, Any]) -> dict[str, Any]:
+        wait = throttle.spend(kind, me.principal, limits)
+        return refusal(wait) if wait is not None else handle(writer, me, data)
+
+    return check

@@ -7,6 +7,7 @@ hub sends ``head`` and the buffered live events (less those the replay already c
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -15,22 +16,24 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_socketio import join_room
 
-from hub import clock
+from hub import clock, throttle
 from hub.core import deliveries, directives, followthrough, registry
 from hub.core.access import Principal, require_platform
-from hub.core.deliveries import ReceiptIn
+from hub.core.deliveries import ChangeIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
+from hub.core.limits import MAX_INT
+from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
-from hub.receipts import writer_for
+from hub.group_commit import GroupWriter, writer_for
+from hub.models import DeliveryState
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.gate import Gate
-from hub.sockets.limits import limited
+from hub.sockets.limits import limited, within_limit
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
-from hub.sockets.progress import push_progress
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
@@ -55,8 +58,8 @@ def _since(auth: Any) -> int:
     since = auth.get("since", 0) if isinstance(auth, dict) else 0
     if since is None:
         return 0
-    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= answers.MAX_ID:
-        raise InvalidInput("since: a whole number >= 0")
+    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_INT:
+        raise InvalidInput(f"since: a whole number from 0 to {MAX_INT}")
     return since
 
 
@@ -141,7 +144,11 @@ def addressed(me: PlatformSocket, platform_id: int) -> bool:
 
 
 def _me() -> PlatformSocket:
-    me = sockets.get(request.sid)
+    return _socket(request.sid)
+
+
+def _socket(sid: str) -> PlatformSocket:
+    me = sockets.get(sid)
     if me is None:
         raise Unauthenticated("this socket is not connected")
     return me
@@ -169,73 +176,68 @@ def sync(data: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "count": count, "head": head}
 
 
-def receipt_handler(app: Flask) -> Callable[..., dict[str, Any]]:
-    """The ``receipt`` handler, registered on python-socketio directly (see ``hub.sockets.init_app``).
+def writer_handlers(app: Flask) -> dict[str, Callable[..., dict[str, Any]]]:
+    """The events that go through the group-commit writer (``receipt``, ``acknowledge``, ``status``) and their
+    handlers, registered on python-socketio directly (see ``hub.sockets.init_app``).
 
-    Receipts are the one event every platform sends for every directive, all at once, while the broadcast is still
-    going out; Flask-SocketIO's per-event request context (environ, URL matching, session) cost more than the
-    receipt itself, and this handler needs none of it: the socket id names the platform.
+    These are the events every platform sends for every directive, all at once; Flask-SocketIO's per-event request
+    context (environ, URL matching, session) costs more than the event itself, and these handlers need none of it:
+    the socket id names the platform.
     """
     writer = writer_for(app)
 
-    @answered
-    def record(data: dict[str, Any], sid: str) -> dict[str, Any]:
-        return _record_receipt(writer, sid, data)
+    def direct(handle: Callable[[GroupWriter, PlatformSocket, dict[str, Any]], dict[str, Any]]) -> Callable:
+        @answered
+        @functools.wraps(handle)
+        def answer(data: dict[str, Any], sid: str) -> dict[str, Any]:
+            return handle(writer, _socket(sid), data)
 
-    def on_receipt(sid: str, *args: Any) -> dict[str, Any]:
-        return record(*args, sid=sid)
+        return lambda sid, *args: answer(*args, sid=sid)
 
-    return on_receipt
+    updates = throttle.limit_value("updates", app.extensions["hub"].settings)
+    return {
+        "receipt": direct(_receipt),
+        "acknowledge": direct(within_limit("updates", updates, _acknowledge)),
+        "status": direct(within_limit("updates", updates, _status)),
+    }
 
 
-def _record_receipt(writer: Any, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+def _receipt(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "seq")
-    me = sockets.get(sid)
-    if me is None:
-        raise Unauthenticated("this socket is not connected")
     if ("directive_id" in data) == ("seq" in data):
         raise InvalidInput("give directive_id or seq")
     directive_id = answers.whole_number(data, "directive_id") if "directive_id" in data else None
     seq = answers.whole_number(data, "seq") if "seq" in data else None
-    recorded = writer.record(ReceiptIn(me.platform_id, me.principal.label, directive_id, seq))
-    if recorded is None:
+    outcome = writer.submit(ReceiptIn(me.platform_id, me.principal.label, directive_id, seq))
+    if outcome is None:
         raise Unavailable("the receipt could not be recorded now; send it again")
-    if recorded.directive_id is None:
+    if outcome.directive_id is None:
         raise NotFound("no such delivery in your inbox")
-    return {"ok": True, "directive_id": recorded.directive_id, "seq": recorded.seq}
+    return {"ok": True, "directive_id": outcome.directive_id, "seq": outcome.seq}
 
 
-@socketio.on("acknowledge", namespace=PLATFORM_NS)
-@answered
-@limited("updates")
-def acknowledge(data: dict[str, Any]) -> dict[str, Any]:
+def _acknowledge(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id")
     directive_id = answers.whole_number(data, "directive_id")
-    return _changed(directive_id, lambda session, who, now: deliveries.acknowledge(session, who, now, directive_id))
+    return _changed(writer, ChangeIn(me.principal, directive_id, DeliveryState.ACKNOWLEDGED))
 
 
-@socketio.on("status", namespace=PLATFORM_NS)
-@answered
-@limited("updates")
-def status(data: dict[str, Any]) -> dict[str, Any]:
+def _status(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "state", "report")
     directive_id = answers.whole_number(data, "directive_id")
     state = answers.text(data, "state", required=True)
     report = answers.text(data, "report")
-    return _changed(
-        directive_id, lambda session, who, now: deliveries.set_status(session, who, now, directive_id, state, report)
-    )
+    return _changed(writer, ChangeIn(me.principal, directive_id, state, report))
 
 
-def _changed(directive_id: int, change: Callable[..., deliveries.Change]) -> dict[str, Any]:
-    """Apply one of this socket's platform's delivery changes, commit, refresh the consoles if it moved, answer."""
-    me = _me()
-    with write_session(current_hub().engine) as session:
-        done = change(session, me.principal, clock.now())
-        state, changed = str(done.delivery.state), done.changed
-    if changed:
-        push_progress([directive_id])
-    return {"ok": True, "state": state, "changed": changed}
+def _changed(writer: GroupWriter, change: ChangeIn) -> dict[str, Any]:
+    """Apply a delivery change through the writer, which answers after the commit and refreshes the consoles."""
+    outcome = writer.submit(change)
+    if outcome is None:
+        raise Unavailable("the change could not be recorded now; send it again")
+    if outcome.error is not None:
+        raise outcome.error
+    return {"ok": True, "state": outcome.state, "changed": outcome.changed}
 
 
 @socketio.on("question", namespace=PLATFORM_NS)

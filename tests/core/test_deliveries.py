@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from hub.core import deliveries, followthrough
-from hub.core.deliveries import ReceiptIn
+from hub.core import deliveries, followthrough, receipts
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
 from hub.models import Delivery, DeliveryState, Event, OrgKind, Question, Role
 from tests import factories as f
@@ -41,10 +41,10 @@ def event_count(engine) -> int:
 def test_receipt_records_delivered_once(setup):
     engine, _, editor, _, d = setup
     with write_session(engine) as s:
-        first = deliveries.receipt(s, editor, T0, directive_id=d.id)
+        first = receipts.receipt(s, editor, T0, directive_id=d.id)
     before = event_count(engine)
     with write_session(engine) as s:
-        again = deliveries.receipt(s, editor, T0.replace(hour=5), seq=first.seq)
+        again = receipts.receipt(s, editor, T0.replace(hour=5), seq=first.seq)
     assert again.state == DeliveryState.DELIVERED and again.delivered_at == T0
     assert event_count(engine) == before
 
@@ -52,7 +52,7 @@ def test_receipt_records_delivered_once(setup):
 def test_batch_receipts_ignore_what_is_not_the_platforms(setup):
     engine, _, editor, other_editor, d = setup
     with write_session(engine) as s:
-        results = deliveries.record_receipts(
+        results = receipts.record_receipts(
             s,
             T0,
             [
@@ -81,7 +81,7 @@ def test_acknowledging_implies_delivered_and_is_idempotent(setup):
 def test_full_forward_path_logs_each_step(setup):
     engine, _, editor, _, d = setup
     with write_session(engine) as s:
-        deliveries.receipt(s, editor, T0, directive_id=d.id)
+        receipts.receipt(s, editor, T0, directive_id=d.id)
         deliveries.acknowledge(s, editor, T0, d.id)
         deliveries.set_status(s, editor, T0, d.id, "in_progress", "working on it")
         deliveries.set_status(s, editor, T0, d.id, "implemented", "removed 12 items")

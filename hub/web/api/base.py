@@ -22,11 +22,10 @@ from hub import clock
 from hub.core.access import Principal
 from hub.core.directives import iso_time, json_integer, utc_representable
 from hub.core.errors import HubError, InvalidInput
+from hub.core.limits import MAX_INT, storable
 from hub.db import read_session, write_session
 from hub.state import current_hub
 from hub.web.auth import current_principal
-
-MAX_INT = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL; larger values would fail there, not here
 
 
 def _digits(value: Any) -> Any:
@@ -96,16 +95,6 @@ def tag(name: str, description: str) -> list[Tag]:
     return [Tag(name=name, description=description)]
 
 
-def _storable(value: str) -> bool:
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _unstorable(where: list[tuple[str | int, ...]]) -> InvalidInput:
     names = [".".join(str(p) for p in loc) or "body" for loc in where]
     details = [{"loc": list(loc), "msg": "NUL characters and unpaired surrogates are not allowed"} for loc in where]
@@ -118,10 +107,10 @@ def _check_strings(data: Any) -> None:
     found = []
     while stack:
         loc, item = stack.pop()
-        if isinstance(item, str) and not _storable(item):
+        if isinstance(item, str) and not storable(item):
             found.append(loc)
         elif isinstance(item, dict):
-            found.extend((*loc, key) for key in item if not _storable(key))
+            found.extend((*loc, key) for key in item if not storable(key))
             stack.extend(((*loc, key), value) for key, value in item.items())
         elif isinstance(item, list):
             stack.extend(((*loc, i), value) for i, value in enumerate(item))
@@ -131,7 +120,7 @@ def _check_strings(data: Any) -> None:
 
 def check_request() -> None:
     """Runs before every API view: bad JSON is a 400, unstorable strings a 422, oversize bodies a 413."""
-    bad = [(key,) for key, value in request.args.items(multi=True) if not (_storable(key) and _storable(value))]
+    bad = [(key,) for key, value in request.args.items(multi=True) if not (storable(key) and storable(value))]
     if bad:
         raise _unstorable(bad)
     if request.method not in BODY_METHODS:

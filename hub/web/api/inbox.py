@@ -9,7 +9,7 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
-from hub.core import deliveries, directives, followthrough
+from hub.core import deliveries, directives, followthrough, receipts
 from hub.core.deliveries import Change
 from hub.models import DeliveryState
 from hub.throttle import limited
@@ -76,7 +76,7 @@ def inbox(query: InboxQuery):
 def receipt(path: InboxPath):
     at = now()
     with writing() as session:
-        delivery = deliveries.receipt(session, principal(), at, directive_id=path.directive_id)
+        delivery = receipts.receipt(session, principal(), at, directive_id=path.directive_id)
     changed = delivery.delivered_at == at
     if changed:
         sockets.push_progress([delivery.directive_id])

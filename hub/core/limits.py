@@ -1,0 +1,39 @@
+"""What the database can store, checked at every edge before a value reaches a batch or a transaction.
+
+Ids, sequence numbers and counters are 32-bit INTEGER columns on PostgreSQL (SQLite takes 64 bits, so a test on
+SQLite alone would not notice), and PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded at all.
+One such value in a shared batch would fail every row with it, so the edges refuse it first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_INT = 2**31 - 1
+
+
+def storable(value: str) -> bool:
+    """Whether a string can be stored as text (no NUL, no unpaired surrogate)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unstorable_text(data: Any) -> bool:
+    """Whether parsed JSON holds a string (key or value, at any depth) that :func:`storable` refuses."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
