@@ -208,6 +208,9 @@ def _own_deliveries(session: Session, changes: list[ChangeIn]) -> tuple[dict, di
             _TABLE.c.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
         )
     )
+    # Locked in id order until the commit: a receipt or another change of the same row that is not yet committed
+    # is waited for and then read as it is, never overwritten from a stale read.
+    query = query.order_by(_TABLE.c.id).with_for_update(of=_TABLE)
     found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping) for r in session.execute(query)}
     ids = {row.directive_id for row in found.values()}
     directives = {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(ids)))} if ids else {}
