@@ -40,6 +40,8 @@ class Settings:
     replay_page_size: int = 200
     max_content_length: int = 1_000_000
     ratelimit_storage_uri: str = "memory://"
+    throttle_redis_url: str = ""
+    proxy_count: int = 0
     seed_demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -62,6 +64,8 @@ ENV = {
     "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
+    "throttle_redis_url": "HUB_THROTTLE_REDIS",
+    "proxy_count": "HUB_PROXY_COUNT",
     "seed_demo": "HUB_SEED_DEMO",
 }
 
