@@ -21,7 +21,18 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     from hub.db import make_engine, migrate
     from hub.extensions import babel, csrf, limiter, login_manager
     from hub.state import Hub, load_signer
-    from hub.web import api, api_deadlines, auth, errors, i18n, login_throttle, pages, proxy, sessions
+    from hub.web import (
+        api,
+        api_deadlines,
+        auth,
+        errors,
+        headers,
+        i18n,
+        login_throttle,
+        pages,
+        proxy,
+        sessions,
+    )
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -55,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
 
     sessions.init_app(app)
     proxy.init_app(app, settings)
+    headers.init_app(app, settings)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

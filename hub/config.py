@@ -42,6 +42,7 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     throttle_redis_url: str = ""
     proxy_count: int = 0
+    https: bool = False
     seed_demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +67,7 @@ ENV = {
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
     "throttle_redis_url": "HUB_THROTTLE_REDIS",
     "proxy_count": "HUB_PROXY_COUNT",
+    "https": "HUB_HTTPS",
     "seed_demo": "HUB_SEED_DEMO",
 }
 
