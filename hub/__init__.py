@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
         api,
         api_deadlines,
         auth,
+        characters,
         errors,
         headers,
         i18n,
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     sessions.init_app(app)
     proxy.init_app(app, settings)
     headers.init_app(app, settings)
+    characters.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
