@@ -146,3 +146,11 @@ def test_the_right_password_clears_the_account_count(app, people, traveller):
     assert browser.login(people["officer"]).status_code == 302
     fail(Browser(app), people["officer"], 4)
     assert Browser(app).login(people["officer"]).status_code == 302
+
+
+def test_the_delay_message_is_in_vietnamese_for_a_vietnamese_reader(app, people, traveller):
+    browser = Browser(app)
+    fail(browser, people["officer"], 5)
+    browser.client.set_cookie("lang", "vi")
+    refused = browser.login(people["officer"])
+    assert "Hãy thử lại sau 1 giây (lúc 12:00:01)" in refused.text  # Hanoi time
