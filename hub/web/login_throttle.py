@@ -9,7 +9,7 @@ from flask import Flask, current_app, request
 from hub import clock
 from hub.core import throttle
 from hub.core.throttle import ThrottleStore
-from hub.state import current_hub
+from hub.state import Hub
 from hub.throttle_stores import make_store
 
 
@@ -36,8 +36,7 @@ def succeeded(login: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Count in Redis when the hub has one (its own setting, or the Socket.IO queue), in the database otherwise."""
-    with app.app_context():
-        hub = current_hub()
+    hub: Hub = app.extensions["hub"]
     settings = hub.settings
     url = settings.throttle_redis_url or settings.socketio_message_queue
     app.extensions["login_throttle"] = make_store(hub.engine, url, prefix=f"{settings.socketio_channel}:login:")
