@@ -21,7 +21,19 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     from hub.db import make_engine, migrate
     from hub.extensions import babel, csrf, limiter, login_manager
     from hub.state import Hub, load_signer
-    from hub.web import api, api_deadlines, auth, errors, i18n, pages, sessions
+    from hub.web import (
+        api,
+        api_deadlines,
+        auth,
+        characters,
+        errors,
+        headers,
+        i18n,
+        login_throttle,
+        pages,
+        proxy,
+        sessions,
+    )
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -61,10 +73,14 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     app.extensions["hub"] = Hub(settings=settings, engine=engine, signer=load_signer(settings.instance_path))
 
     sessions.init_app(app)
+    proxy.init_app(app, settings)
+    headers.init_app(app, settings)
+    characters.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
+    login_throttle.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)

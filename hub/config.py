@@ -53,6 +53,9 @@ class Settings:
     limit_reports: str = "30/hour;100/day"
     limit_tokens: str = "30/hour;200/day"
     limit_exports: str = "10/minute;100/hour"
+    throttle_redis_url: str = ""
+    proxy_count: int = 0
+    https: bool = False
     seed_demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -86,6 +89,9 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "limit_reports": "HUB_LIMIT_REPORTS",
     "limit_tokens": "HUB_LIMIT_TOKENS",
     "limit_exports": "HUB_LIMIT_EXPORTS",
+    "throttle_redis_url": "HUB_THROTTLE_REDIS",
+    "proxy_count": "HUB_PROXY_COUNT",
+    "https": "HUB_HTTPS",
     "seed_demo": "HUB_SEED_DEMO",
 }
 

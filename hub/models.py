@@ -339,3 +339,12 @@ class SchedulerLock(SQLModel, table=True):
     name: str = str_field(50, primary_key=True)
     holder: str = str_field(200)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins of one account or one address, shared by every hub process and kept across restarts."""
+
+    key: str = str_field(200, primary_key=True)
+    failures: int = Field(default=0)
+    window_start: datetime = Field(sa_type=UTCDateTime)
+    last_failure_at: datetime = Field(sa_type=UTCDateTime)

@@ -24,6 +24,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from hub.web.characters import MESSAGE as BAD_CHARACTERS
+from hub.web.characters import refuse_bad_characters
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REQUIRED = _l("This field is required.")
 
@@ -111,12 +114,26 @@ class Day(DateField):
             raise ValueError(_l("Not a valid date.")) from None
 
 
-class LoginForm(FlaskForm):
+class HubForm(FlaskForm):
+    """Every page form: no field lets a NUL or an unpaired surrogate through (the field shows why instead)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = (*unbound_field.kwargs.get("filters", ()), refuse_bad_characters)
+            return unbound_field.bind(form=form, **options)
+
+    def error_or(self, hint: str) -> str:
+        """For forms answered with one flashed line: the bad-character message when a field has it, else ``hint``."""
+        bad = str(BAD_CHARACTERS)
+        return bad if any(bad in [str(e) for e in field.errors] for field in self) else hint
+
+
+class LoginForm(HubForm):
     login = StringField(_l("Login"), [required(), length(100)], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), [required(), length(256)], render_kw={"autocomplete": "current-password"})
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(HubForm):
     current = PasswordField(_l("Current password"), [required(), length(256)])
     new = PasswordField(_l("New password"), [required(), length(256, 10)], render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
@@ -124,7 +141,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class DirectiveForm(FlaskForm):
+class DirectiveForm(HubForm):
     kind = SelectField(_l("Kind"), choices=[])
     title = StringField(_l("Title"), [required(), length(300)])
     body = TextAreaField(_l("Text (Markdown)"), [required(), length(50_000)], render_kw={"rows": 12})
@@ -160,25 +177,25 @@ class DirectiveForm(FlaskForm):
             raise ValidationError(_l("At most 10,000 platforms."))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(HubForm):
     reason = TextAreaField(_l("Reason"), [required(), length(2000)])
     confirm = BooleanField(_l("Yes, revoke this directive"), [DataRequired(message=_l("Tick the box to confirm."))])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(HubForm):
     verdict = RadioField(_l("Verdict"), choices=options([("verified", _l("Verified")), ("returned", _l("Return"))]))
     note = TextAreaField(_l("Note"), [Optional(), length(5000)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(HubForm):
     text = TextAreaField(_l("Answer"), [required(), length(5000)])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(HubForm):
     text = TextAreaField(_l("Your question"), [required(), length(5000)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(HubForm):
     state = RadioField(
         _l("Status"),
         [InputRequired(message=REQUIRED)],
@@ -193,7 +210,7 @@ class StatusForm(FlaskForm):
     report = TextAreaField(_l("Report (what was done, or why it does not apply)"), [Optional(), length(20_000)])
 
 
-class RatioForm(FlaskForm):
+class RatioForm(HubForm):
     period_start = Day(_l("Period from"))
     period_end = Day(_l("Period to"))
     items_published = Count(_l("Items published"))
@@ -209,11 +226,11 @@ class RatioForm(FlaskForm):
             raise ValidationError(_l("Negative items cannot exceed items published."))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(HubForm):
     label = StringField(_l("Label"), [required(), length(100)])
 
 
-class PlatformForm(FlaskForm):
+class PlatformForm(HubForm):
     code = StringField(_l("Code"), [required(), length(64, 2)])
     name = StringField(_l("Name"), [required(), length(300)])
     province = SelectField(_l("Province"), choices=[])
@@ -222,7 +239,7 @@ class PlatformForm(FlaskForm):
     domains = StringField(_l("Domains (comma-separated)"), [Optional(), length(2000)])
 
 
-class UserForm(FlaskForm):
+class UserForm(HubForm):
     org_code = StringField(_l("Organisation code"), [required(), length(64)])
     role = SelectField(_l("Role"), choices=[])
     login = StringField(_l("Login"), [required(), length(100, 2)])
@@ -231,12 +248,12 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password"), [required(), length(256, 10)])
 
 
-class RectifyForm(FlaskForm):
+class RectifyForm(HubForm):
     title = StringField(_l("Title"), [required(), length(300)])
     body = TextAreaField(_l("What must be corrected (Markdown)"), [required(), length(50_000)], render_kw={"rows": 8})
     priority = SelectField(_l("Priority"), choices=[])
     legal_basis = StringField(_l("Legal basis"), [Optional(), length(500)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(HubForm):
     """A button that only carries the CSRF token (acknowledge, publish a draft, revoke a token)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -23,6 +23,10 @@ class SessionInterface(SecureCookieSessionInterface):
         if serializer is None:
             serializer = self._serializers[key] = super().get_signing_serializer(app)
         return serializer
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured (HUB_HTTPS) or whenever the request came over HTTPS."""
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def init_app(app: Flask) -> None:

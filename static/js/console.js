@@ -27,7 +27,7 @@
   const refreshTable = window.hub.debounce(() => {
     fetch(wrap.dataset.tableUrl + window.location.search, { credentials: "same-origin" })
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
-      .then((html) => { wrap.innerHTML = html; })
+      .then((html) => { wrap.innerHTML = html; window.hub.sizes(wrap); })
       .catch(() => {});
   }, 300);
 

@@ -1,4 +1,4 @@
-/* Shared helpers: CSRF header, toasts and a short audible cue. */
+/* Shared helpers: CSRF header, toasts, a short audible cue, and sizes given as data (the CSP forbids inline styles). */
 (function () {
   "use strict";
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -37,10 +37,15 @@
         osc.stop(audio.currentTime + 0.25);
       } catch (e) { /* no audio device: the visible cue remains */ }
     },
+    sizes(root) {
+      root.querySelectorAll("[data-width]").forEach((el) => { el.style.width = el.dataset.width + "%"; });
+      root.querySelectorAll("[data-left]").forEach((el) => { el.style.left = el.dataset.left + "%"; });
+    },
     debounce(fn, ms) {
       let timer = null;
       return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
     },
   };
+  window.hub.sizes(document);
   document.querySelectorAll("[data-print]").forEach((b) => b.addEventListener("click", () => window.print()));
 })();

@@ -1,8 +1,13 @@
-"""Sign-in (rate-limited failures), sign-out, password change, language switch and each role's home page."""
+"""Sign-in (failures slow down further tries), sign-out, password change, language switch and each role's home page."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+import math
+from datetime import datetime
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,16 +15,12 @@ from hub import clock, sockets
 from hub.core import accounts, registry
 from hub.core.errors import HubError, Unauthenticated
 from hub.db import write_session
-from hub.extensions import limiter
+from hub.web import login_throttle
 from hub.web.auth import begin_session, end_session
 from hub.web.forms import LoginForm, PasswordForm
 from hub.web.i18n import LOCALES
 from hub.web.pages.base import bp, engine, home_endpoint, principal, safe_next
 from hub.web.pages.messages import error_text
-
-
-def _login_limit() -> str:
-    return current_app.config.get("HUB_LOGIN_LIMIT", "10 per 5 minutes")
 
 
 @bp.get("/")
@@ -29,29 +30,50 @@ def home():
     return redirect(url_for(home_endpoint(principal())))
 
 
+def _too_soon(form: LoginForm, retry_at: datetime):
+    """Refuse a sign-in during its delay, saying when to try again (429 with Retry-After)."""
+    seconds = max(1, math.ceil((retry_at - clock.now()).total_seconds()))
+    form.form_errors.append(
+        _(
+            "Too many failed sign-ins for this account or from this address. Try again in %(seconds)d s (at %(time)s).",
+            seconds=seconds,
+            time=format_time(retry_at, "HH:mm:ss"),
+        )
+    )
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _fresh_session() -> None:
+    """A new session (and so a new CSRF token) at each sign-in and sign-out, so no token outlives its session."""
+    web_session.clear()
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _login_limit,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 401,
-    error_message=lambda: _("Too many failed sign-in attempts. Wait a few minutes and try again."),
-)
 def login():
-    """Failed sign-ins answer 401 and count against the limit; successful ones do not."""
+    """Failed sign-ins answer 401 and slow down further tries of that account and address; successful ones do not."""
     form = LoginForm()
     if form.validate_on_submit():
+        name = form.login.data.strip()
+        retry_at = login_throttle.retry_at(name)
+        if retry_at is not None:
+            return _too_soon(form, retry_at)
         try:
             with write_session(engine()) as session:
                 try:
-                    user = registry.authenticate(session, form.login.data.strip(), form.password.data, clock.now())
+                    user = registry.authenticate(session, name, form.password.data, clock.now())
                 except Unauthenticated:
                     user = None  # the failure was logged in this transaction, which commits
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
             if user is None:
+                login_throttle.failed(name)
                 form.form_errors.append(_("Wrong login or password."))
                 return render_template("auth/login.html", form=form), 401
+            login_throttle.succeeded(name)
+            _fresh_session()
             session_user = begin_session(user.id)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(session_user.principal)))
     status = 422 if request.method == "POST" else 200
@@ -61,6 +83,7 @@ def login():
 @bp.post("/logout")
 def logout():
     end_session()
+    _fresh_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.login"))
 

@@ -117,7 +117,7 @@ def review(delivery_id: int):
     form = ReviewForm()
     directive_id = request.form.get("directive_id", type=int)
     if not form.validate_on_submit() or form.verdict.data not in ("verified", "returned"):
-        flash(_("Choose verified or return."), "error")
+        flash(form.error_or(_("Choose verified or return.")), "error")
     else:
         try:
             with write_session(engine()) as session:
@@ -141,7 +141,7 @@ def answer_question(question_id: int):
     form = AnswerForm()
     directive_id = request.form.get("directive_id", type=int)
     if not form.validate_on_submit():
-        flash(_("Write an answer (at most 5,000 characters)."), "error")
+        flash(form.error_or(_("Write an answer (at most 5,000 characters).")), "error")
     else:
         try:
             with write_session(engine()) as session:
