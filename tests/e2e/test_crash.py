@@ -42,6 +42,7 @@ pytestmark = pytest.mark.slow
 SEED = int(os.environ.get("HUB_CRASH_SEED", "664"))
 PLATFORMS = 30
 KILLS = 20
+CHECKPOINT_EVERY = 5  # kills between two checkpoints signed mid-storm
 PUBLISHERS = 2
 NS = "/platform"
 READY_TIMEOUT = 90.0  # several hubs start at once on a machine that may be busy with other tests
@@ -70,10 +71,20 @@ def flask_cli(world: World, *args: str) -> subprocess.CompletedProcess:
 
 
 def verify_log(world: World) -> None:
-    """Every check the log offers on its own, run through the command line after the crashes; each must exit 0."""
-    for args in (("verify-log",),):
+    """Every check the log offers on its own, run through the command line after the crashes; each must exit 0:
+    the chain and every delivery against its events, then the log against the checkpoints signed during the
+    storms (and one more now)."""
+    checkpoints = world.instance / "checkpoints.jsonl"
+    for args in (("verify-log",), ("checkpoint",), ("verify-log", "--against", str(checkpoints))):
         result = flask_cli(world, *args)
         assert result.returncode == 0, f"flask {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    assert len(checkpoints.read_text().splitlines()) >= 1 + KILLS // CHECKPOINT_EVERY
+
+
+def checkpoint(world: World) -> None:
+    """Sign the log's head now, while the storms go on (as the scheduler does every few minutes)."""
+    result = flask_cli(world, "checkpoint")
+    assert result.returncode == 0, f"flask checkpoint:\n{result.stdout}{result.stderr}"
 
 
 class HubLine:
@@ -285,6 +296,8 @@ def crash_repeatedly(hubs: HubLine, ledger: Ledger, rng: random.Random) -> None:
             timeout=60,
             message=f"answered publishes, receipts and acknowledgements from hub life {life}",
         )
+        if life % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1:
+            checkpoint(hubs.world)
         time.sleep(rng.uniform(0.05, 0.6))
         hubs.kill_and_restart()
     ledger.life = KILLS
