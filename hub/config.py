@@ -53,7 +53,8 @@ class Settings:
     limit_reports: str = "30/hour;100/day"
     limit_tokens: str = "30/hour;200/day"
     limit_exports: str = "10/minute;100/hour"
-    seed_demo: bool = False
+    # ``python app.py`` loads the demo data into an empty database unless this is off (HUB_SEED_DEMO=0).
+    seed_demo: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
