@@ -13,11 +13,7 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) -> OpenAPI:
-    """Build a hub: settings, database engine, signing key, extensions, API, pages, sockets and scheduler.
-
-    The schema is the caller's business (``flask --app app init-db``, ``python app.py`` or a test's fixture), so that
-    building an app never changes a database behind its back.
-    """
+    """Build a hub (settings, engine, signing key, extensions, API, pages, sockets, scheduler); the caller migrates."""
     from flask_openapi3 import Info, OpenAPI
 
     from hub import cli, scheduler, sockets

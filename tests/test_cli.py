@@ -9,7 +9,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from hub import ROOT, clock, create_app
+from hub import ROOT, clock, create_app, demo
 from hub.core import registry
 from hub.core.errors import Unauthenticated
 from hub.db import read_session
@@ -103,3 +103,23 @@ def test_a_command_works_on_a_fresh_database_from_the_shell(tmp_path):
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "registered P-NEW; 0 directive(s) in force delivered" in result.stdout
+
+
+def test_every_command_is_listed_in_the_help(app):
+    listed = run(app, "--help").output
+    for name in ("init-db", "seed-demo", "create-user", "register-platform", "token", "verify-log", "checkpoint"):
+        assert name in listed
+    assert "export-events" in listed and "scheduler" in listed
+    assert {"create", "list", "revoke"} <= set(run(app, "token", "--help").output.split())
+
+
+def test_create_user_then_a_personal_token_shows_in_the_token_list(app):
+    run(app, "seed-demo")
+    who = ["--org", demo.REGULATOR_CODE, "--role", "officer", "--login", "new.officer", "--name", "New Officer"]
+    created = run(app, "create-user", *who, "--password", "a long enough password 1")
+    assert created.exit_code == 0 and "created officer new.officer" in created.output, created.output
+    issued = run(app, "token", "create", "--user", "new.officer", "--label", "laptop")
+    assert issued.exit_code == 0, issued.output
+    listed = run(app, "token", "list").output
+    assert any(line.endswith("active laptop") for line in listed.splitlines())
+    assert run(app, "token", "create", "--user", "nobody").exit_code != 0
