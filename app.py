@@ -1,7 +1,9 @@
-"""Entry point: ``python app.py`` serves the hub (pages, API and websockets) on gevent.
+"""Entry point: ``python app.py`` migrates the database and serves the hub (pages, API and websockets) on gevent;
+``flask --app app <command>`` imports it for the command line.
 
 gevent must patch the standard library before anything else is imported (psycopg 3 picks its wait function at
-import time), hence the first lines.
+import time), hence the first lines. Their switches (``HUB_NO_GEVENT`` and the variables gevent and psycopg read) are
+the only environment read outside ``hub.config.Settings``: they must be set before those libraries are imported.
 """
 
 import gc
@@ -17,27 +19,37 @@ if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
     monkey.patch_all()
 
 from hub import create_app
+from hub.db import migrate
+from hub.state import Hub
 
 
 def main() -> None:
-    from hub import clock, demo, scheduler
+    """Serve the hub: bring the schema up to date, load the demo data if asked, start the scheduler, listen."""
+    from hub import scheduler
     from hub.sockets.server import serve
-    from hub.state import Hub
 
     app = create_app()
     hub: Hub = app.extensions["hub"]
     settings = hub.settings
-    if os.environ.get("HUB_SEED_DEMO", "1") != "0":
-        logins = demo.seed(hub.engine, hub.signer, clock.now())
-        if logins:
-            print("Demo data loaded. Sign in with any of these logins, password:", demo.DEMO_PASSWORD)
-            for entry in logins:
-                print(f"  {entry.login:22} {entry.role:8} {entry.organisation}")
+    migrate(hub.engine)
+    if settings.seed_demo:
+        load_demo_data(hub)
     if settings.scheduler_enabled:
         scheduler.start(app)
     settle_garbage_collector()
     print(f"Directive Hub on http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
     serve(app, settings.host, settings.port)
+
+
+def load_demo_data(hub: Hub) -> None:
+    """Fill an empty database with the demo data, so that a first start has something to show, and print the logins."""
+    from hub import clock, demo
+
+    logins = demo.seed(hub.engine, hub.signer, clock.now())
+    if logins:
+        print("Demo data loaded. Sign in with any of these logins, password:", demo.DEMO_PASSWORD)
+        for entry in logins:
+            print(f"  {entry.login:22} {entry.role:8} {entry.organisation}")
 
 
 def settle_garbage_collector() -> None:
@@ -57,5 +69,6 @@ def settle_garbage_collector() -> None:
 if __name__ == "__main__":
     main()
 else:
-    # For `flask --app app <command>`.
+    # For `flask --app app <command>`: commands find the schema up to date, even on a fresh database.
     app = create_app()
+    migrate(app.extensions["hub"].engine)

@@ -28,7 +28,7 @@ from hub import clock, create_app, demo
 from hub.core import directives
 from hub.core.access import Principal
 from hub.core.directives import DirectiveInput
-from hub.db import read_session, write_session
+from hub.db import migrate, read_session, write_session
 from hub.models import Delivery, Directive, Organisation, OrgKind, Role, User
 from hub.provinces import PROVINCES
 
@@ -176,6 +176,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     app = create_app({"instance_path": str(instance), "scheduler_enabled": False}, environ=False)
     engine = app.extensions["hub"].engine
+    migrate(engine)
     demo.seed(engine, app.extensions["hub"].signer, clock.now())
     mixed = [
         {"all": True},

@@ -13,12 +13,12 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) -> OpenAPI:
-    """Build a hub: settings, database (migrated), signing key, extensions, API, pages, sockets and scheduler."""
+    """Build a hub (settings, engine, signing key, extensions, API, pages, sockets, scheduler); the caller migrates."""
     from flask_openapi3 import Info, OpenAPI
 
     from hub import cli, scheduler, sockets
     from hub.config import Settings, load_settings
-    from hub.db import make_engine, migrate
+    from hub.db import make_engine
     from hub.extensions import babel, csrf, limiter, login_manager
     from hub.state import Hub, load_signer
     from hub.web import (
@@ -69,7 +69,6 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     )
     app.config.update(settings.extra)
     engine = make_engine(settings.database_url)
-    migrate(engine)
     app.extensions["hub"] = Hub(settings=settings, engine=engine, signer=load_signer(settings.instance_path))
 
     sessions.init_app(app)

@@ -56,7 +56,8 @@ class Settings:
     throttle_redis_url: str = ""
     proxy_count: int = 0
     https: bool = False
-    seed_demo: bool = False
+    # ``python app.py`` loads the demo data into an empty database unless this is off (HUB_SEED_DEMO=0).
+    seed_demo: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -95,8 +95,30 @@ def alembic_config(engine: Engine):
     return cfg
 
 
+MIGRATION_LOCK = 7_316_001  # the PostgreSQL advisory lock key that migrating processes queue on
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest migration (creating it on an empty database); keeps all data."""
+    """Bring the schema up to the newest migration (creating it on an empty database); keeps all data.
+
+    Processes started together migrate one after the other: on PostgreSQL they queue on an advisory lock, on SQLite
+    the migration's transaction takes the write lock at its start; the later ones then find the schema at head.
+    """
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "head")
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(engine.execution_options(write=True)), "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock for migrations (SQLite's ``BEGIN IMMEDIATE`` already serialises them)."""
+    if is_sqlite(engine):
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import sqlalchemy as sa
 
-from hub import clock
+from hub import ROOT, clock, create_app, demo
 from hub.core import registry
 from hub.core.errors import Unauthenticated
 from hub.db import read_session
@@ -78,3 +82,44 @@ def test_checkpoint_then_verify_log_against_the_file_and_a_bad_key_file(app, tmp
     bad_key.write_text("not a key")
     refused = run(app, "verify-log", "--against", path, "--key", str(bad_key))
     assert refused.exit_code != 0 and "not a PEM public key" in refused.output
+
+
+def test_building_an_app_leaves_a_fresh_database_untouched_until_init_db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    settings = {"instance_path": str(tmp_path / "i"), "database_url": url, "scheduler_enabled": False}
+    app = create_app(settings, environ=False)
+    engine = app.extensions["hub"].engine
+    assert sa.inspect(engine).get_table_names() == []
+    result = run(app, "init-db")
+    assert result.exit_code == 0 and "newest migration" in result.output
+    assert {"directive", "delivery", "event", "alembic_version"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_a_command_works_on_a_fresh_database_from_the_shell(tmp_path):
+    env = {**os.environ, "HUB_INSTANCE": str(tmp_path), "DATABASE_URL": "", "HUB_SCHEDULER": "0"}
+    args = ["--code", "P-NEW", "--name", "New site", "--province", "HNI", "--kind", "news_site"]
+    command = [sys.executable, "-m", "flask", "--app", "app", "register-platform", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "registered P-NEW; 0 directive(s) in force delivered" in result.stdout
+
+
+def test_every_command_is_listed_in_the_help(app):
+    listed = run(app, "--help").output
+    for name in ("init-db", "seed-demo", "create-user", "register-platform", "token", "verify-log", "checkpoint"):
+        assert name in listed
+    assert "export-events" in listed and "scheduler" in listed
+    assert {"create", "list", "revoke"} <= set(run(app, "token", "--help").output.split())
+
+
+def test_create_user_then_a_personal_token_shows_in_the_token_list(app):
+    run(app, "seed-demo")
+    who = ["--org", demo.REGULATOR_CODE, "--role", "officer", "--login", "new.officer", "--name", "New Officer"]
+    created = run(app, "create-user", *who, "--password", "a long enough password 1")
+    assert created.exit_code == 0 and "created officer new.officer" in created.output, created.output
+    issued = run(app, "token", "create", "--user", "new.officer", "--label", "laptop")
+    assert issued.exit_code == 0, issued.output
+    listed = run(app, "token", "list").output
+    assert any(line.endswith("active laptop") for line in listed.splitlines())
+    assert run(app, "token", "create", "--user", "nobody").exit_code != 0

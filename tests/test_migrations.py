@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import hub.models  # noqa: F401
+from hub import ROOT
 from hub.db import make_engine, migrate
+from tests.e2e.world import create_pg_database, drop_pg_database
 
 
 def test_migrations_build_exactly_the_models(db_url):
@@ -28,3 +36,51 @@ def test_migrating_keeps_existing_rows(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT value FROM counter WHERE name = 'kept'").scalar() == 7
     engine.dispose()
+
+
+MIGRATE_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from hub.db import make_engine, migrate
+ready, go, url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+engine = make_engine(url)
+ready.touch()
+while not go.exists():
+    time.sleep(0.005)
+migrate(engine)
+print("migrated")
+"""
+
+
+def _migrate_twice_at_once(url: str, folder: Path) -> list[subprocess.CompletedProcess]:
+    """Two processes, each past its imports, told at the same instant to migrate ``url``."""
+    go = folder / "go"
+    started = []
+    for n in range(2):
+        ready = folder / f"ready-{n}"
+        args = [sys.executable, "-c", MIGRATE_WHEN_TOLD, str(ready), str(go), url]
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started.append((proc, ready))
+    deadline = time.monotonic() + 60
+    while not all(ready.exists() for _, ready in started) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    return [subprocess.CompletedProcess(p.args, p.wait(120), *p.communicate()) for p, _ in started]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_two_processes_migrating_a_fresh_database_at_once_both_succeed(dialect, tmp_path):
+    url = create_pg_database() if dialect == "postgresql" else f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    try:
+        results = _migrate_twice_at_once(url, tmp_path)
+        for result in results:
+            assert result.returncode == 0 and "migrated" in result.stdout, result.stderr
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            heads = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
+        engine.dispose()
+        assert len(heads) == 1 and diff == []
+    finally:
+        if dialect == "postgresql":
+            drop_pg_database(url)

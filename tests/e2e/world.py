@@ -16,7 +16,7 @@ from hub import clock, create_app
 from hub.core import directives, registry
 from hub.core.access import SYSTEM, Principal
 from hub.core.directives import Published
-from hub.db import write_session
+from hub.db import migrate, write_session
 from hub.models import Organisation, OrgKind, Role
 from tests import factories as f
 from tests.conftest import PG_ADMIN_URL, REDIS_URL, need_service
@@ -81,6 +81,7 @@ class World:
             environ=False,
         )
         self.engine = self.app.extensions["hub"].engine
+        migrate(self.engine)  # as `python app.py` would: the world is seeded before any hub starts
         self.signer = self.app.extensions["hub"].signer
         now = clock.now()
         self.regulator = f.org(self.engine, now, OrgKind.REGULATOR)

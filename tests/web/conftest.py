@@ -28,6 +28,7 @@ from hub.core import deliveries, directives, registry, reports
 from hub.core.access import SYSTEM, Principal
 from hub.core.reports import RatioReportInput
 from hub.db import make_engine, read_session, write_session
+from hub.extensions import limiter
 from hub.models import Delivery, Event, OrgKind, PlatformKind, Role
 from tests import factories as f
 from tests.conftest import T0
@@ -196,5 +197,6 @@ def world(world_template, world_app):
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     shutil.copy(template, path)
+    limiter.reset()  # rate-limit counts start afresh with the restored world, as the database does
     yield World(ids=dict(built.ids), tokens=dict(built.tokens), client=app.test_client(), app=app)
     app.extensions["hub"].engine.dispose()
