@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     from hub.extensions import babel, csrf, limiter, login_manager
     from hub.state import Hub, load_signer
     from hub.web import api, api_deadlines, auth, errors, i18n, pages, sessions
+    from hub.web.api import links
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     auth.init_app(app)
     api.init_app(app)
     api_deadlines.init_app(app)
+    links.declare(app)  # after every API group, so that a link may name any operation
     pages.init_app(app)
     cli.init_app(app)
     sockets.init_app(app)
