@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
         proxy,
         sessions,
     )
+    from hub.web.api import links
 
     settings: Settings = load_settings(config, environ=environ)
     app = OpenAPI(
@@ -84,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     auth.init_app(app)
     api.init_app(app)
     api_deadlines.init_app(app)
+    links.declare(app)  # after every API group, so that a link may name any operation
     pages.init_app(app)
     cli.init_app(app)
     sockets.init_app(app)

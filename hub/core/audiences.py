@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 from sqlmodel import Session, select
 
 from hub.core.errors import Forbidden, InvalidInput
@@ -18,6 +18,7 @@ from hub.models import Organisation, OrgKind, PlatformKind
 from hub.provinces import PROVINCES
 
 NAMED = ("provinces", "platform_kinds", "platforms")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]+$"  # an organisation's code (see registry.CODE_RE)
 
 
 class Audience(BaseModel):
@@ -33,12 +34,14 @@ class Audience(BaseModel):
         },
     )
 
-    all: bool = False
+    all: StrictBool = False
     provinces: list[Annotated[str, Field(json_schema_extra={"enum": sorted(PROVINCES)})]] = Field(
         default_factory=list, max_length=len(PROVINCES)
     )
     platform_kinds: list[PlatformKind] = Field(default_factory=list, max_length=2)
-    platforms: list[str] = Field(default_factory=list, max_length=10_000, description="platform codes")
+    platforms: list[Annotated[str, Field(min_length=2, max_length=64, pattern=CODE_PATTERN)]] = Field(
+        default_factory=list, max_length=10_000, description="platform codes (an unknown code is a 404)"
+    )
 
     @field_validator("provinces")
     @classmethod

@@ -26,7 +26,8 @@ ORDER = [
     DeliveryState.IN_PROGRESS,
     DeliveryState.IMPLEMENTED,
 ]
-FINAL = (DeliveryState.IMPLEMENTED, DeliveryState.DECLINED)
+FINAL = (DeliveryState.IMPLEMENTED, DeliveryState.DECLINED)  # each needs a text: the report or the reason
+REPORTED = (DeliveryState.ACKNOWLEDGED, DeliveryState.IN_PROGRESS, *FINAL)  # the states a platform may report
 MAX_REPORT = 20_000
 REPEAT_WINDOW = timedelta(minutes=10)  # the same question on the same delivery within it is the same question
 STAMP = {
@@ -241,7 +242,7 @@ def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliverySta
         target = DeliveryState(state)
     except ValueError:
         raise InvalidInput("state: acknowledged, in_progress, implemented or declined") from None
-    if target in (DeliveryState.PENDING, DeliveryState.DELIVERED):
+    if target not in REPORTED:
         raise InvalidInput("state: acknowledged, in_progress, implemented or declined")
     report = (report or "").strip() or None
     if report and len(report) > MAX_REPORT:

@@ -14,14 +14,14 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from hub.core import audiences, log
 from hub.core.access import Principal, get_own_directive, require_issuer
-from hub.core.errors import Conflict, InvalidInput, InvalidTransition
+from hub.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from hub.core.signing import Signer, content_hash
 from hub.models import (
     Counter,
@@ -96,16 +96,16 @@ class DirectiveInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: DirectiveKind = DirectiveKind.DIRECTIVE
-    title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=MAX_BODY, description="Markdown; sanitised when rendered")
+    title: str = Field(min_length=1, max_length=300, pattern=r"\S")  # stripped, then not blank
+    body: str = Field(min_length=1, max_length=MAX_BODY, pattern=r"\S", description="Markdown; sanitised when rendered")
     priority: Priority = Priority.ROUTINE
     audience: audiences.Audience
     legal_basis: str | None = Field(default=None, max_length=500)
-    exercise: bool = False
-    publish_at: Time | None = None
-    ack_due_at: Time | None = None
-    implement_due_at: Time | None = None
-    expires_at: Time | None = None
+    exercise: StrictBool = False
+    publish_at: Time | None = Field(default=None, description="a future time (422 otherwise)")
+    ack_due_at: Time | None = Field(default=None, description="after the publication (422 otherwise)")
+    implement_due_at: Time | None = Field(default=None, description="after the publication, not before ack_due_at")
+    expires_at: Time | None = Field(default=None, description="after the publication, not before implement_due_at")
     remind_interval_minutes: RemindInterval | None = None
     remind_limit: RemindLimit | None = None
     escalate_after_minutes: EscalateAfter | None = None
@@ -155,7 +155,7 @@ def create(session: Session, principal: Principal, now: datetime, data: Directiv
     audiences.check_scope(audience, principal.province if principal.is_province else None)
     unknown = audiences.unknown_platforms(session, audience)
     if unknown:
-        raise InvalidInput(f"unknown platforms: {', '.join(unknown[:20])}")
+        raise NotFound(f"unknown platforms: {', '.join(unknown[:20])}")
     _validate_times(data, now)
     values = data.model_dump(exclude={"audience"})
     directive = Directive(
@@ -303,7 +303,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     _apply_default_deadlines(directive, now)
     platform_ids = _create_deliveries(session, directive, audiences.condition(audience, scope), now)
     if not platform_ids:
-        raise InvalidInput("the audience matches no platform")
+        raise Conflict("the audience matches no platform")  # the registry's state, not the request, decides
     directive.audience_size = len(platform_ids)
     body = payload(directive, issuer)
     directive.content_hash = content_hash(body)

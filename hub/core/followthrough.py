@@ -116,6 +116,7 @@ SORTS = {
     "implemented_at": Delivery.implemented_at,
     "due_at": Delivery.due_at,
 }
+SORT_NAMES = tuple(name for key in SORTS for name in (key, f"-{key}"))  # '-' sorts descending
 
 
 def directive_deliveries(
@@ -153,7 +154,7 @@ def directive_deliveries(
     if overdue_at is not None:
         query = query.where(Delivery.due_at < overdue_at)
     desc = sort.startswith("-")
-    column = SORTS.get(sort.lstrip("-"))
+    column = SORTS.get(sort.removeprefix("-"))
     if column is None:
         raise InvalidInput(f"sort: one of {', '.join(SORTS)} (prefix '-' for descending)")
     query = query.order_by(column.desc() if desc else column, Delivery.id)

@@ -41,12 +41,12 @@ class RectificationInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=MAX_BODY, description="Markdown; sanitised when rendered")
+    title: str = Field(min_length=1, max_length=300, pattern=r"\S")
+    body: str = Field(min_length=1, max_length=MAX_BODY, pattern=r"\S", description="Markdown; sanitised when rendered")
     priority: Priority = Priority.URGENT
     legal_basis: str | None = Field(default=None, max_length=500)
-    ack_due_at: Time | None = None
-    implement_due_at: Time | None = None
+    ack_due_at: Time | None = Field(default=None, description="a future time (422 otherwise)")
+    implement_due_at: Time | None = Field(default=None, description="a future time, not before ack_due_at")
     remind_interval_minutes: RemindInterval | None = None
     remind_limit: RemindLimit | None = None
     escalate_after_minutes: EscalateAfter | None = None

@@ -155,7 +155,7 @@ def create_user(
     except ValueError:
         raise InvalidInput("role: admin, officer, editor or manager") from None
     if role not in ROLES_BY_KIND[OrgKind(org.kind)]:
-        raise InvalidInput(f"a {org.kind} organisation cannot have the role {role}")
+        raise Conflict(f"a {org.kind} organisation cannot have the role {role}")
     if not LOGIN_RE.match(login or ""):
         raise InvalidInput("login: 2-100 letters, digits, '.', '_', '@' or '-'")
     if not display_name or len(display_name) > 200:

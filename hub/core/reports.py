@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_platform, require_reader
 from hub.core.directives import json_integer
-from hub.core.errors import Conflict, InvalidInput
+from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.models import Delivery, Organisation, RatioReport
 
 
@@ -23,12 +23,14 @@ class RatioReportInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    period_start: date
-    period_end: date
+    period_start: date = Field(description="not after today (422 otherwise)")
+    period_end: date = Field(description="from period_start to at most 366 days later")
     items_published: Annotated[
         int, Field(ge=0, le=2**31 - 1), BeforeValidator(json_integer)
     ]  # a 32-bit column on PostgreSQL
-    negative_items: Annotated[int, Field(ge=0, le=2**31 - 1), BeforeValidator(json_integer)]
+    negative_items: Annotated[
+        int, Field(ge=0, le=2**31 - 1, description="at most items_published"), BeforeValidator(json_integer)
+    ]
     note: str | None = Field(default=None, max_length=5000)
     directive_id: int | None = Field(default=None, description="the report request this answers, if any")
 
@@ -68,7 +70,7 @@ def submit(
         ).first()
         is None
     ):
-        raise InvalidInput(f"directive {data.directive_id} is not in your inbox")
+        raise NotFound(f"directive {data.directive_id} is not in your inbox")
     ratio = data.negative_items / data.items_published if data.items_published else 0.0
     report = RatioReport(
         platform_id=principal.org_id,

@@ -16,7 +16,7 @@ from hub.core import deadlines, oversight
 from hub.db import read_session, write_session
 from hub.models import Delivery, Directive, DirectiveKind, DirectiveStatus, Organisation, Priority
 from hub.state import current_hub
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, check_request, tag
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, Province, check_request, tag
 from hub.web.auth import current_principal
 
 bp = APIBlueprint(
@@ -38,7 +38,7 @@ class PlatformPath(BaseModel):
 
 
 class EscalationQuery(PageQuery):
-    province: str | None = Field(default=None, max_length=8)
+    province: Province | None = None
     open: bool = Field(default=True, description="only deliveries still owing something")
 
 

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from hub.core import audiences, directives, registry, signing
 from hub.core.access import SYSTEM
-from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hub.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from hub.db import read_session, write_session
 from hub.models import Delivery, Directive, DirectiveStatus, Event, OrgKind, PlatformKind, Role
 from tests import factories as f
@@ -68,7 +68,7 @@ def test_named_platforms_are_added_to_the_narrowed_set(world):
 
 
 def test_unknown_named_platform_is_refused_not_silently_dropped(world):
-    with write_session(world["engine"]) as s, pytest.raises(InvalidInput, match="unknown platforms"):
+    with write_session(world["engine"]) as s, pytest.raises(NotFound, match="unknown platforms"):
         directives.create(s, world["officer"], T0, f.draft({"platforms": ["NOPE-1"]}))
 
 
@@ -267,7 +267,7 @@ def test_inactive_platforms_are_not_addressed(world):
 
 
 def test_registry_refuses_roles_that_do_not_fit_the_organisation(world):
-    with write_session(world["engine"]) as s, pytest.raises(InvalidInput):
+    with write_session(world["engine"]) as s, pytest.raises(Conflict, match="cannot have the role"):
         registry.create_user(
             s,
             SYSTEM,

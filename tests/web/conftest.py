@@ -31,7 +31,7 @@ from hub.db import make_engine, read_session, write_session
 from hub.extensions import limiter
 from hub.models import Delivery, Event, OrgKind, PlatformKind, Role
 from tests import factories as f
-from tests.conftest import T0
+from tests.conftest import T0, _truncate_pg
 
 
 class BufferedClient(FlaskClient):
@@ -53,6 +53,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     client: Any = None
     app: Any = None
+    reset: Any = None  # restores the database as built (for runs of several scenarios in one test)
 
     def headers(self, who: str | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
@@ -193,10 +194,37 @@ def world(world_template, world_app):
     """The world as built, restored for this test, with a client on it."""
     template, built = world_template
     app, path = world_app
+
+    def reset() -> None:
+        app.extensions["hub"].engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copy(template, path)
+        limiter.reset()  # rate-limit counts start afresh with the restored world, as the database does
+
+    reset()
+    yield World(ids=dict(built.ids), tokens=dict(built.tokens), client=app.test_client(), app=app, reset=reset)
     app.extensions["hub"].engine.dispose()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copy(template, path)
-    limiter.reset()  # rate-limit counts start afresh with the restored world, as the database does
-    yield World(ids=dict(built.ids), tokens=dict(built.tokens), client=app.test_client(), app=app)
+
+
+@pytest.fixture(scope="module")
+def pg_world(pg_database, tmp_path_factory):
+    """The world built on this run's PostgreSQL database, once per module, with an app on it."""
+    from hub import create_app
+
+    engine = make_engine(pg_database)
+    _truncate_pg(engine)
+    world = build_world(engine)
+    engine.dispose()
+    app = create_app(
+        {
+            "instance_path": str(tmp_path_factory.mktemp("pg-instance")),
+            "database_url": pg_database,
+            "scheduler_enabled": False,
+            "TESTING": True,
+        },
+        environ=False,
+    )
+    world.app, world.client = app, app.test_client()
+    yield world
     app.extensions["hub"].engine.dispose()

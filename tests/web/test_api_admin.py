@@ -43,7 +43,7 @@ def test_users_are_created_without_showing_the_password_hash(world):
     wrong_role = world.call(
         "admin", "POST", f"{API}/users", json={**USER, "login": "x2", "org_id": world.ids["org_reg"]}
     )
-    assert wrong_role.status_code == 422
+    assert wrong_role.status_code == 409
     short = world.call("admin", "POST", f"{API}/users", json={**USER, "password": "short", "org_id": 1})
     assert short.status_code == 422
     unknown = world.call("admin", "POST", f"{API}/users", json={**USER, "login": "x3", "org_id": 99999})

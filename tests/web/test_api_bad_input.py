@@ -5,7 +5,6 @@ error raises), every refusal is a JSON error, and a refused call changes nothing
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -55,10 +54,12 @@ class Operation:
 
 
 def _operations() -> list[Operation]:
-    # A folder of its own: a shared one keeps a database that another checkout may have migrated further.
-    probe = tempfile.mkdtemp(prefix="hub-openapi-probe-")
-    app = create_app({"instance_path": probe, "scheduler_enabled": False}, environ=False)
-    spec = app.api_doc
+    """The document's operations, read from an app on a private, throwaway folder (another checkout's database,
+    with other migrations, must never be opened)."""
+    with tempfile.TemporaryDirectory(prefix="hub-openapi-") as folder:
+        app = create_app({"instance_path": folder, "scheduler_enabled": False}, environ=False)
+        spec = app.api_doc
+        app.extensions["hub"].engine.dispose()
     schemas = spec["components"]["schemas"]
     found = []
     for path, item in spec["paths"].items():
@@ -67,8 +68,6 @@ def _operations() -> list[Operation]:
             props = schemas[body["$ref"].rsplit("/", 1)[1]].get("properties", {}) if "$ref" in body else {}
             query = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
             found.append(Operation(method.upper(), path, tuple(props), query, bool(body)))
-    app.extensions["hub"].engine.dispose()
-    shutil.rmtree(probe, ignore_errors=True)
     return found
 
 

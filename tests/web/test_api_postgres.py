@@ -6,36 +6,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from hub import create_app
-from hub.db import make_engine
-from tests.conftest import _truncate_pg
-from tests.web.conftest import build_world
 from tests.web.test_api_bad_input import OPERATIONS
 
 ODD_VALUES = ("x" * 400, 2**31 + 7, -(2**31) - 1, "a\u0000b", "\u00e9" * 300)
 ODD_QUERY = ("x" * 300, str(2**31 + 3), str(2**62), "9999-12-31T23:59:59Z", "\u00e9" * 8)
-
-
-@pytest.fixture(scope="module")
-def pg_world(pg_database, tmp_path_factory):
-    engine = make_engine(pg_database)
-    _truncate_pg(engine)
-    world = build_world(engine)
-    engine.dispose()
-    app = create_app(
-        {
-            "instance_path": str(tmp_path_factory.mktemp("pg-instance")),
-            "database_url": pg_database,
-            "scheduler_enabled": False,
-            "TESTING": True,
-        },
-        environ=False,
-    )
-    world.app, world.client = app, app.test_client()
-    yield world
-    app.extensions["hub"].engine.dispose()
 
 
 def test_no_bad_input_breaks_a_call_on_postgresql(pg_world):

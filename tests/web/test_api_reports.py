@@ -28,11 +28,12 @@ def test_inconsistent_figures_are_refused(world):
         {**FEB, "items_published": -1},
         {**FEB, "period_start": "2099-01-01", "period_end": "2099-01-31"},
         {**FEB, "period_start": "2026-02-30"},
-        {**FEB, "directive_id": world.ids["hcm"]},
         {**FEB, "extra": 1},
     ):
         response = world.call("p1_machine", "POST", API, json=bad)
         assert response.status_code == 422, bad
+    outside = world.call("p1_machine", "POST", API, json={**FEB, "directive_id": world.ids["hcm"]})
+    assert outside.status_code == 404  # like every inbox call on a directive the platform did not receive
 
 
 def test_the_list_filters_by_flag_province_and_platform(world):

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub import sockets
 from hub.core import accounts, registry
 from hub.models import OrgKind, PlatformKind, Role
+from hub.provinces import PROVINCES
 from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import (
+    ERRORS,
+    ID,
+    LIMITED,
+    SECURITY,
+    BodyID,
+    PageQuery,
+    Province,
+    now,
+    ok,
+    principal,
+    reading,
+    tag,
+    writing,
+)
 
 bp = APIBlueprint(
     "admin",
@@ -23,35 +40,49 @@ bp = APIBlueprint(
 Code = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+$")
 
 
+PLACED = {  # a province's department and a platform are in a province; a platform also has a kind
+    OrgKind.PROVINCE: {"province": {"enum": sorted(PROVINCES)}},
+    OrgKind.PLATFORM: {
+        "province": {"enum": sorted(PROVINCES)},
+        "platform_kind": {"enum": [k.value for k in PlatformKind]},
+    },
+}
+ORGANISATION_KINDS = [
+    {"properties": {"kind": {"const": OrgKind.REGULATOR.value}}},
+    *({"properties": {"kind": {"const": kind.value}, **need}, "required": list(need)} for kind, need in PLACED.items()),
+]
+
+
 class OrganisationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """An organisation; ``province`` is required for provinces and platforms, ``platform_kind`` for platforms."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": ORGANISATION_KINDS})
     kind: OrgKind
     code: str = Code
-    name: str = Field(min_length=1, max_length=300)
-    province: str | None = Field(default=None, max_length=8, description="for provinces and platforms")
-    platform_kind: PlatformKind | None = None
+    name: str = Field(min_length=1, max_length=300, pattern=r"\S")
+    province: Province | None = Field(default=None, description="for provinces and platforms (ignored otherwise)")
+    platform_kind: PlatformKind | None = Field(default=None, description="for platforms (ignored otherwise)")
     licence_no: str | None = Field(default=None, max_length=100)
-    domains: list[str] = Field(default_factory=list, max_length=50)
+    domains: list[Annotated[str, Field(min_length=1, max_length=253)]] = Field(default_factory=list, max_length=50)
     ref_suffix: str | None = Field(default=None, max_length=64, description="the issuer part of reference numbers")
-
-    @model_validator(mode="after")
-    def _short_domains(self) -> OrganisationIn:
-        if any(not d or len(d) > 253 for d in self.domains):
-            raise ValueError("domains: each 1-253 characters")
-        return self
 
 
 class OrganisationQuery(PageQuery):
     kind: OrgKind | None = None
-    province: str | None = Field(default=None, max_length=8)
+    province: Province | None = None
     q: str | None = Field(default=None, max_length=200)
+
+
+ROLES_DOC = "what the organisation's kind allows, else 409: " + "; ".join(
+    f"{kind}: {', '.join(sorted(roles))}" for kind, roles in registry.ROLES_BY_KIND.items()
+)
 
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     org_id: BodyID
-    role: Role
-    login: str = Field(min_length=2, max_length=100)
+    role: Role = Field(description=ROLES_DOC)
+    login: str = Field(min_length=2, max_length=100, pattern=registry.LOGIN_RE.pattern)
     display_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=10, max_length=256)
     email: str | None = Field(default=None, max_length=254)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
 from flask_openapi3 import Tag
@@ -24,6 +24,7 @@ from hub.core.directives import iso_time, json_integer, utc_representable
 from hub.core.errors import HubError, InvalidInput
 from hub.core.limits import MAX_INT, storable
 from hub.db import read_session, write_session
+from hub.provinces import PROVINCES
 from hub.state import current_hub
 from hub.web.auth import current_principal
 
@@ -39,6 +40,7 @@ Digits = Annotated[int, BeforeValidator(_digits)]
 ID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id"), BeforeValidator(_digits)]
 BodyID = Annotated[int, Field(ge=1, le=MAX_INT, description="a positive id"), BeforeValidator(json_integer)]
 When = Annotated[AwareDatetime, BeforeValidator(iso_time), AfterValidator(utc_representable)]
+Province = Literal[*sorted(PROVINCES)]  # a province code of hub/provinces.py; anything else is a 422
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY = [{"bearer": []}, {"session": []}]
 SECURITY_SCHEMES = {

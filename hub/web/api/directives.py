@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask_openapi3 import APIBlueprint
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from sqlmodel import Session
 
 from hub import sockets
@@ -13,7 +15,20 @@ from hub.core.directives import DirectiveInput, Published
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
 from hub.state import current_hub
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, When, now, ok, principal, reading, tag, writing
+from hub.web.api.base import (
+    ERRORS,
+    ID,
+    SECURITY,
+    PageQuery,
+    Province,
+    When,
+    now,
+    ok,
+    principal,
+    reading,
+    tag,
+    writing,
+)
 
 bp = APIBlueprint(
     "directives",
@@ -27,7 +42,15 @@ bp = APIBlueprint(
 class DirectiveCreate(DirectiveInput):
     """A directive to save as a draft, schedule (``publish_at``) or publish at once (``publish: true``)."""
 
-    publish: bool = Field(default=False, description="publish at once instead of saving a draft")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "properties": {"publish": {"const": True}, "publish_at": {"type": "string"}},
+                "required": ["publish", "publish_at"],
+            }
+        }
+    )
+    publish: StrictBool = Field(default=False, description="publish at once instead of saving a draft")
 
     @model_validator(mode="after")
     def _one_way(self) -> DirectiveCreate:
@@ -56,10 +79,10 @@ class DirectiveQuery(PageQuery):
 
 class DeliveryQuery(PageQuery):
     state: DeliveryState | None = None
-    province: str | None = Field(default=None, max_length=8)
+    province: Province | None = None
     q: str | None = Field(default=None, max_length=200, description="in the platform's name or code")
     overdue: bool = Field(default=False, description="only deliveries past their current deadline")
-    sort: str = Field(default="platform", max_length=40, description="seq, platform, province, state, ... ('-' desc)")
+    sort: Literal[*followthrough.SORT_NAMES] = Field(default="platform", description="a column; '-' sorts descending")
 
 
 class RevokeBody(BaseModel):
@@ -73,7 +96,17 @@ class ScheduleBody(BaseModel):
 
 
 class ReviewBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A verdict on an implementation report; returning it needs a ``note`` saying what more is needed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"verdict": {"const": Verification.VERIFIED.value}}},
+                {"properties": {"note": {"type": "string", "pattern": r"\S"}}, "required": ["note"]},
+            ]
+        },
+    )
     verdict: Verification
     note: str | None = Field(default=None, max_length=5000)
 

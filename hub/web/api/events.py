@@ -20,7 +20,21 @@ from hub.models import Event
 from hub.state import current_hub
 from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, Out, PageQuery, When, now, ok, principal, reading, tag
+from hub.web.api.base import (
+    ERRORS,
+    ID,
+    LIMITED,
+    SECURITY,
+    Out,
+    PageQuery,
+    Province,
+    When,
+    now,
+    ok,
+    principal,
+    reading,
+    tag,
+)
 
 bp = APIBlueprint(
     "events",
@@ -37,7 +51,7 @@ class EventQuery(PageQuery):
     kind: str | None = Field(default=None, max_length=40)
     directive_id: ID | None = None
     org_id: ID | None = None
-    province: str | None = Field(default=None, max_length=8)
+    province: Province | None = None
     since: When | None = Field(default=None, description="events at or after this time")
     until: When | None = Field(default=None, description="events before this time")
     format: Literal["json", "csv"] = "json"

@@ -5,13 +5,14 @@ Receipt, acknowledgement and status are idempotent: repeating one changes nothin
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
 from hub.core import deliveries, directives, followthrough, receipts
 from hub.core.deliveries import Change
-from hub.models import DeliveryState
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import ERRORS, ID, LIMITED, MAX_INT, SECURITY, Digits, now, ok, principal, reading, tag, writing
@@ -34,9 +35,25 @@ class InboxPath(BaseModel):
     directive_id: ID
 
 
+ReportedState = Literal[*[s.value for s in deliveries.REPORTED]]
+WITHOUT_TEXT = {"properties": {"state": {"enum": [s.value for s in deliveries.REPORTED if s not in deliveries.FINAL]}}}
+WITH_TEXT = {  # implemented needs a report of what was done, declined a reason (a text that is not only spaces)
+    "properties": {
+        "state": {"enum": [s.value for s in deliveries.FINAL]},
+        "report": {"type": "string", "pattern": r"\S"},
+    },
+    "required": ["report"],
+}
+
+
 class StatusBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    state: DeliveryState = Field(description="acknowledged, in_progress, implemented or declined")
+    """The state a platform reports; ``report`` is required for implemented (what was done) and declined (why)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [WITHOUT_TEXT, WITH_TEXT]},
+    )
+    state: ReportedState
     report: str | None = Field(default=None, max_length=deliveries.MAX_REPORT)
 
 

@@ -10,7 +10,21 @@ from hub.core.reports import RatioReportInput
 from hub.state import current_hub
 from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, BodyID, PageQuery, now, ok, principal, reading, tag, writing
+from hub.web.api.base import (
+    ERRORS,
+    ID,
+    LIMITED,
+    SECURITY,
+    BodyID,
+    PageQuery,
+    Province,
+    now,
+    ok,
+    principal,
+    reading,
+    tag,
+    writing,
+)
 
 bp = APIBlueprint(
     "ratio_reports",
@@ -27,7 +41,7 @@ class RatioReportBody(RatioReportInput):
 
 class RatioReportQuery(PageQuery):
     flagged: bool | None = None
-    province: str | None = Field(default=None, max_length=8)
+    province: Province | None = None
     platform_id: ID | None = None
 
 
