@@ -57,6 +57,8 @@ class Settings:
     proxy_count: int = 0
     https: bool = False
     seed_demo: bool = False
+    # Speed tricks switched off by name, comma-separated, to measure what each gives (hub/sockets/fast/README.md).
+    fast_off: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -93,6 +95,7 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "proxy_count": "HUB_PROXY_COUNT",
     "https": "HUB_HTTPS",
     "seed_demo": "HUB_SEED_DEMO",
+    "fast_off": "HUB_FAST_OFF",
 }
 
 

@@ -15,10 +15,11 @@ from sqlmodel import select
 from hub import clock
 from hub.core.receipts import ReceiptIn
 from hub.db import make_engine, read_session
-from hub.group_commit import GroupWriter
 from hub.models import Delivery, DeliveryState, OrgKind, Role
-from hub.sockets.gate import BROADCAST_SWITCH_INTERVAL, Gate
-from hub.sockets.server import frame_writer
+from hub.sockets.fast.broadcast import BROADCAST_SWITCH_INTERVAL
+from hub.sockets.fast.server import frame_writer
+from hub.sockets.gate import Gate
+from hub.sockets.writer import GroupWriter
 from tests import factories as f
 
 
