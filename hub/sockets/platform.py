@@ -1,14 +1,13 @@
-"""Namespace ``/platform``: platforms' systems and editors' browsers.
+"""Namespace ``/platform``: platforms' systems and editors' browsers. Each handler parses the event, calls the core
+(or the group-commit writer), and answers; what it changed is pushed after the commit.
 
-At connect the socket is authenticated, joins its platform's room, and is *held* by the
-gate: live events to it are buffered while the hub replays every delivery after the client's ``since``. Then the
-hub sends ``head`` and the buffered live events (less those the replay already carried), and lets it go.
+At connect the socket is authenticated, joins its platform's room, and gets its inbox replayed after the client's
+``since`` (``hub/sockets/replay.py``), live events held back meanwhile.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -33,8 +32,6 @@ from hub.sockets.names import PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
 from hub.sockets.writer import GroupWriter
 from hub.state import current_hub
-
-log = logging.getLogger(__name__)
 
 
 def _admit(auth: Any) -> Principal:
