@@ -6,14 +6,15 @@ import time), hence the first lines. Their switches (``HUB_NO_GEVENT`` and the v
 the only environment read outside ``hub.config.Settings``: they must be set before those libraries are imported.
 """
 
-import gc
 import os
 
 if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_poll")
     # gevent records, for every greenlet, the stack and the greenlet that spawned it (a debugging aid): a dozen
-    # objects per greenlet, and a greenlet per socket every ping interval. Off, it saves memory and CPU.
-    os.environ.setdefault("GEVENT_TRACK_GREENLET_TREE", "false")
+    # objects per greenlet, and a greenlet per socket every ping interval. Off, it saves memory and CPU. The one
+    # speed trick outside hub/sockets/fast/: gevent reads it when imported, before any setting is loaded.
+    if "greenlet_tree" not in os.environ.get("HUB_FAST_OFF", ""):
+        os.environ.setdefault("GEVENT_TRACK_GREENLET_TREE", "false")
     from gevent import monkey
 
     monkey.patch_all()
@@ -26,7 +27,9 @@ from hub.state import Hub
 def main() -> None:
     """Serve the hub: bring the schema up to date, load the demo data if asked, start the scheduler, listen."""
     from hub import scheduler
-    from hub.sockets.server import serve
+    from hub.sockets import fast
+    from hub.sockets.fast.collector import settle_garbage_collector
+    from hub.sockets.fast.server import serve
 
     app = create_app()
     hub: Hub = app.extensions["hub"]
@@ -36,9 +39,11 @@ def main() -> None:
         load_demo_data(hub)
     if settings.scheduler_enabled:
         scheduler.start(app)
-    settle_garbage_collector()
+    off = fast.switched_off(settings)
+    if "gc" not in off:
+        settle_garbage_collector()
     print(f"Directive Hub on http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
-    serve(app, settings.host, settings.port)
+    serve(app, settings.host, settings.port, off)
 
 
 def load_demo_data(hub: Hub) -> None:
@@ -50,20 +55,6 @@ def load_demo_data(hub: Hub) -> None:
         print("Demo data loaded. Sign in with any of these logins, password:", demo.DEMO_PASSWORD)
         for entry in logins:
             print(f"  {entry.login:22} {entry.role:8} {entry.organisation}")
-
-
-def settle_garbage_collector() -> None:
-    """Tune the garbage collector for a server holding thousands of sockets.
-
-    Every socket event allocates (a packet, a greenlet), and with CPython's default threshold of 700 the young
-    collections ran hundreds of times per publish, each walking the live greenlets, and promoted short-lived objects
-    that then made full collections walk every connection: about a sixth of the CPU of a publish to 5,000
-    platforms (bench/bench_fanout.py). Objects alive after start-up (modules, mappings, templates) are frozen
-    out of collection, and young collections run every 20,000 allocations instead of 700.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
 
 
 if __name__ == "__main__":

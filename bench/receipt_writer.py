@@ -31,8 +31,8 @@ from hub.core.directives import DirectiveInput  # noqa: E402
 from hub.core.receipts import ReceiptIn  # noqa: E402
 from hub.core.signing import Signer  # noqa: E402
 from hub.db import make_engine, migrate, write_session  # noqa: E402
-from hub.group_commit import GroupWriter  # noqa: E402
 from hub.models import Delivery, DeliveryState, Organisation, OrgKind, Role  # noqa: E402
+from hub.sockets.writer import GroupWriter  # noqa: E402
 from hub.state import Hub  # noqa: E402
 
 

@@ -58,6 +58,8 @@ class Settings:
     https: bool = False
     # ``python app.py`` loads the demo data into an empty database unless this is off (HUB_SEED_DEMO=0).
     seed_demo: bool = True
+    # Speed tricks switched off by name, comma-separated, to measure what each gives (hub/sockets/fast/README.md).
+    fast_off: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -94,6 +96,7 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "proxy_count": "HUB_PROXY_COUNT",
     "https": "HUB_HTTPS",
     "seed_demo": "HUB_SEED_DEMO",
+    "fast_off": "HUB_FAST_OFF",
 }
 
 

@@ -26,8 +26,9 @@ from flask import Flask
 from hub import checkpointing, clock, sockets
 from hub.core import deadlines, leases
 from hub.core.access import SYSTEM
-from hub.db import write_session
-from hub.state import Hub
+from hub.db import read_session, write_session
+from hub.sockets import fast
+from hub.state import Hub, current_hub
 
 LEASE = "scheduler"
 REPORT_CATCH_UP = timedelta(days=3)  # a report request missed while the hub was down is still sent this late
@@ -38,7 +39,9 @@ logger = logging.getLogger("hub.scheduler")
 def announce(outcome: deadlines.Outcome) -> None:
     """Tell the sockets what a committed batch did."""
     for published in outcome.published:
-        sockets.push_published(published)
+        with read_session(current_hub().engine) as session:
+            rooms = sockets.console_rooms_of(session, published.directive.id)
+        sockets.push_published(published, rooms)
     for reminder in outcome.reminders:
         sockets.push_reminder(reminder.platform_id, reminder.payload)
     for escalation in outcome.escalations:
@@ -167,15 +170,10 @@ class HubScheduler:
 
 def _make_scheduler():
     """A GeventScheduler when gevent has patched threading (``python app.py``), else a BackgroundScheduler."""
-    try:
-        from gevent import monkey
+    if fast.gevent_patched():
+        from apscheduler.schedulers.gevent import GeventScheduler
 
-        if monkey.is_module_patched("threading"):
-            from apscheduler.schedulers.gevent import GeventScheduler
-
-            return GeventScheduler(timezone="UTC")
-    except ImportError:
-        pass
+        return GeventScheduler(timezone="UTC")
     return BackgroundScheduler(timezone="UTC")
 
 

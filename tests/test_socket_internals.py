@@ -15,10 +15,11 @@ from sqlmodel import select
 from hub import clock
 from hub.core.receipts import ReceiptIn
 from hub.db import make_engine, read_session
-from hub.group_commit import GroupWriter
 from hub.models import Delivery, DeliveryState, OrgKind, Role
-from hub.sockets.gate import BROADCAST_SWITCH_INTERVAL, Gate
-from hub.sockets.server import frame_writer
+from hub.sockets.fast.broadcast import BROADCAST_SWITCH_INTERVAL
+from hub.sockets.fast.server import frame_writer
+from hub.sockets.gate import Gate, make_manager
+from hub.sockets.writer import GroupWriter
 from tests import factories as f
 
 
@@ -111,3 +112,13 @@ def test_concurrent_receipts_are_recorded_together_and_each_answered_with_its_ow
         states = session.exec(select(Delivery.state).where(Delivery.directive_id == directive.id)).all()
     assert states == [DeliveryState.DELIVERED] * len(platforms)
     engine.dispose()
+
+
+def test_with_the_switch_interval_trick_off_a_broadcast_leaves_the_interval_alone(monkeypatch):
+    gate, server = make_manager("", "test", long_switch_interval=False), _Server()
+    gate.set_server(server)
+    before = sys.getswitchinterval()
+    calls: list[float] = []
+    monkeypatch.setattr(sio.Manager, "emit", lambda self, *a, **k: calls.append(sys.getswitchinterval()))
+    gate.emit("directive", {"id": 1}, "/platform", to=["platform:1", "platform:2"])
+    assert calls == [before] and server.intervals == []

@@ -16,7 +16,6 @@ socket: no event handler can erase it, so a cut or the periodic check always fin
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,13 +24,10 @@ import socketio as sio
 
 from hub.core.access import Principal
 from hub.core.sessions import Cut
+from hub.sockets.fast.broadcast import Broadcasting
 from hub.sockets.names import CUT, DIRECTIVE, PLATFORM_NS, PROGRESS_CHANGED
 
 REPLAYED_MEMORY_SECONDS = 10.0
-
-# While a broadcast's frames are being written, gevent runs ready greenlets for this long before it polls the
-# sockets again (normally 5 ms). See ``Gate._broadcast``.
-BROADCAST_SWITCH_INTERVAL = 1.0
 
 QUEUES = {
     "redis": sio.RedisManager,
@@ -44,7 +40,7 @@ QUEUES = {
 }
 
 
-class Gate(sio.Manager):
+class Gate(Broadcasting):
     """The in-process part of the gate: per-socket buffers of held-back events.
 
     After a replay, the directives it carried are remembered for a few seconds: a directive committed just before
@@ -62,8 +58,6 @@ class Gate(sio.Manager):
         self._next_purge = 0.0
         self.on_progress: Callable[[list[int]], None] | None = None
         self._admitted: dict[tuple[str, str], Principal] = {}  # (namespace, sid) -> who the socket speaks for
-        self._broadcasting = 0
-        self._switch_interval = 0.0
 
     def admit(self, namespace: str, sid: str, principal: Principal) -> None:
         """Remember who a connecting socket speaks for, until the manager disconnects it."""
@@ -123,7 +117,7 @@ class Gate(sio.Manager):
 
     def send_now(self, sid: str, namespace: str, event: str, data: Any) -> None:
         """Send to one local socket, past the gate (the replay's own events)."""
-        sio.Manager.emit(self, event, data, namespace, room=sid)
+        super().emit(event, data, namespace, room=sid)
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
         room = to or room
@@ -144,31 +138,7 @@ class Gate(sio.Manager):
                 elif event == DIRECTIVE and isinstance(data, dict) and self._was_replayed(sid, data.get("id")):
                     skip.add(sid)
             skip_sid = list(skip)
-        if isinstance(room, str) or self.server.async_mode != "gevent":
-            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
-        return self._broadcast(event, data, namespace, room, skip_sid, callback, **kwargs)
-
-    def _broadcast(self, event, data, namespace, room, skip_sid, callback, **kwargs):
-        """Emit to many rooms and let every socket's writer send the frame before anything else runs.
-
-        ``emit`` only queues the frame for each socket; the writers then run as gevent callbacks, and gevent polls
-        the sockets every few milliseconds in between. At thousands of recipients the first ones' receipts would
-        then be read and handled while most frames are still unsent, which made the last delivery several times
-        slower than a plain broadcast. For the length of one broadcast the callbacks run without that break, and
-        the ``sleep(0)`` (queued behind every writer) returns once they have all written.
-        """
-        self._broadcasting += 1
-        if self._broadcasting == 1:
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(BROADCAST_SWITCH_INTERVAL)
-        try:
-            result = super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
-            self.server.sleep(0)
-            return result
-        finally:
-            self._broadcasting -= 1
-            if self._broadcasting == 0:
-                sys.setswitchinterval(self._switch_interval)
+        return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
 
     def _watched_in(self, room: Any) -> set[str]:
         if room is None:
@@ -203,11 +173,12 @@ class Gate(sio.Manager):
                 self.server.start_background_task(self.server.disconnect, sid, namespace, ignore_queue=True)
 
 
-def make_manager(url: str, channel: str) -> Gate:
+def make_manager(url: str, channel: str, long_switch_interval: bool = True) -> Gate:
     """A gated manager for the configured message queue (or none, for a single process)."""
     if not url:
-        return Gate()
-    scheme = url.split("://", 1)[0].lower()
-    queue = QUEUES.get(scheme, sio.KombuManager)
-    gated = type(f"Gated{queue.__name__}", (queue, Gate), {})
-    return gated(url, channel=channel)
+        manager = Gate()
+    else:
+        queue = QUEUES.get(url.split("://", 1)[0].lower(), sio.KombuManager)
+        manager = type(f"Gated{queue.__name__}", (queue, Gate), {})(url, channel=channel)
+    manager.long_switch_interval = long_switch_interval
+    return manager

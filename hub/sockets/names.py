@@ -36,3 +36,8 @@ def platform_room(platform_id: int) -> str:
 
 def province_room(province: str) -> str:
     return f"console:province:{province}"
+
+
+def console_rooms(provinces: set[str]) -> list[str]:
+    """The console rooms that see something reaching ``provinces``: the central one and each province's."""
+    return [CONSOLE_ALL, *(province_room(p) for p in sorted(provinces))]

@@ -11,7 +11,8 @@ from hub import clock
 from hub.core import followthrough, registry, sessions
 from hub.db import read_session, write_session
 from hub.sockets.connected import sockets, tokens_to_touch
-from hub.sockets.names import HEAD, PLATFORM_NS, platform_room, socketio
+from hub.sockets.names import socketio
+from hub.sockets.push import push_heads
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
@@ -88,10 +89,4 @@ def send_heads() -> None:
     engine = current_hub().engine
     with read_session(engine) as session:
         heads = followthrough.inbox_heads(session, platform_ids)
-    by_seq: dict[int, list[str]] = {}
-    for platform_id, seq in heads.items():
-        by_seq.setdefault(seq, []).append(platform_room(platform_id))
-    # Platforms with the same head share one emit (and one encoded frame): most platforms receive the same
-    # directives, so a few thousand connected platforms make a handful of emits, not thousands.
-    for seq, rooms in by_seq.items():
-        socketio.emit(HEAD, {"seq": seq}, to=rooms, namespace=PLATFORM_NS, ignore_queue=True)
+    push_heads(heads)

@@ -1,15 +1,13 @@
-"""Namespace ``/platform``: platforms' systems and editors' browsers.
+"""Namespace ``/platform``: platforms' systems and editors' browsers. Each handler parses the event, calls the core
+(or the group-commit writer), and answers; what it changed is pushed after the commit.
 
-At connect the socket is authenticated, joins its platform's room, and is *held* by the
-gate: live events to it are buffered while the hub replays every delivery after the client's ``since``. Then the
-hub sends ``head`` and the buffered live events (less those the replay already carried), and lets it go.
+At connect the socket is authenticated, joins its platform's room, and gets its inbox replayed after the client's
+``since`` (``hub/sockets/replay.py``), live events held back meanwhile.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,32 +15,23 @@ from flask import Flask, current_app, request
 from flask_socketio import join_room
 
 from hub import clock, throttle
-from hub.core import deliveries, directives, followthrough, registry
+from hub.core import deliveries, registry
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ChangeIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
 from hub.core.limits import MAX_INT
 from hub.core.receipts import ReceiptIn
-from hub.db import read_session, write_session
-from hub.group_commit import GroupWriter, writer_for
+from hub.db import write_session
 from hub.models import DeliveryState
-from hub.sockets import answers
+from hub.sockets import answers, replay
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.credentials import admit, principal_for, refusing
-from hub.sockets.gate import Gate
 from hub.sockets.limits import limited, within_limit
-from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
+from hub.sockets.names import PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
+from hub.sockets.writer import GroupWriter
 from hub.state import current_hub
-
-log = logging.getLogger(__name__)
-
-CONNECTED_WAIT_SECONDS = 10.0
-
-
-def _gate() -> Gate:
-    return socketio.server.manager
 
 
 def _admit(auth: Any) -> Principal:
@@ -69,78 +58,19 @@ def connect(auth: Any = None) -> None:
         principal = _admit(auth)
         since = _since(auth)
     sid = request.sid
-    rooms = [platform_room(principal.org_id)]
     admit(PLATFORM_NS, sid, principal)
     sockets[sid] = PlatformSocket(principal)
-    _gate().hold(sid, rooms)
-    for room in rooms:
-        join_room(room)
+    replay.hold(sid, principal.org_id)
+    join_room(platform_room(principal.org_id))
     app = current_app._get_current_object()
-    socketio.start_background_task(_replay_after_connect, app, sid, since)
+    socketio.start_background_task(replay.replay_after_connect, app, sid, since)
     start_head_ticker(app)
 
 
 @socketio.on("disconnect", namespace=PLATFORM_NS)
 def disconnect(*_: Any) -> None:
     sockets.pop(request.sid, None)
-    _gate().drop(request.sid)
-
-
-def _replay_after_connect(app, sid: str, since: int) -> None:
-    deadline = time.monotonic() + CONNECTED_WAIT_SECONDS
-    while not socketio.server.manager.is_connected(sid, PLATFORM_NS):
-        if time.monotonic() > deadline or sid not in sockets:
-            _gate().drop(sid)
-            return
-        socketio.sleep(0.005)
-    with app.app_context():
-        try:
-            replay(sid, since)
-        except Exception:
-            log.exception("replay for %s failed; disconnecting it so that it reconnects", sid)
-            _gate().drop(sid)
-            socketio.server.disconnect(sid, PLATFORM_NS, ignore_queue=True)
-
-
-def replay(sid: str, since: int) -> tuple[int, int]:
-    """Send the socket every delivery after ``since`` in order, then ``head``, then the live events held back
-    meanwhile; returns (how many were sent, head). The socket must already be held by the gate."""
-    gate, hub = _gate(), current_hub()
-    engine, page = hub.engine, max(1, min(hub.settings.replay_page_size, followthrough.INBOX_MAX))
-    me = sockets.get(sid)
-    if me is None:
-        return 0, 0
-    sent: set[int] = set()
-    last, head = since, 0
-    while True:
-        with read_session(engine) as session:
-            head = max(head, followthrough.inbox_head(session, me.platform_id))
-            # Nothing after the head: a delivery committed before this read raised the head with it, and one
-            # committed after it is sent live (the gate holds it until the replay ends).
-            rows = followthrough.inbox(session, me.principal, last, page) if head > last else []
-        for delivery, directive, issuer in rows:
-            last = delivery.seq
-            if addressed(me, delivery.platform_id):
-                payload = {**directives.payload(directive, issuer), "seq": delivery.seq}
-                gate.send_now(sid, PLATFORM_NS, DIRECTIVE, payload)
-                sent.add(directive.id)
-        if len(rows) < page:
-            break
-        socketio.sleep(0)  # let other sockets (and live events, which the gate holds back) have their turn
-    if rows:
-        head = max(head, last)  # committed between the head query and the page's
-    gate.send_now(sid, PLATFORM_NS, HEAD, {"seq": head})
-    while not gate.release_if_empty(sid, sent):
-        for event, data in gate.take(sid):
-            if event == HEAD or (event == DIRECTIVE and isinstance(data, dict) and data.get("id") in sent):
-                continue
-            gate.send_now(sid, PLATFORM_NS, event, data)
-    return len(sent), head
-
-
-def addressed(me: PlatformSocket, platform_id: int) -> bool:
-    """The addressee check shared by the live path (room of the platform) and the replay (its deliveries)."""
-    return platform_id == me.platform_id
+    replay.forget(request.sid)
 
 
 def _me() -> PlatformSocket:
@@ -160,31 +90,14 @@ def _socket(sid: str) -> PlatformSocket:
 def sync(data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "since")
     since = answers.whole_number(data, "since", minimum=0)
-    sid = request.sid
-    me = _me()
-    gate, deadline = _gate(), time.monotonic() + CONNECTED_WAIT_SECONDS
-    while gate.is_held(sid):  # the connect replay or another sync is still running
-        if time.monotonic() > deadline:
-            raise Unavailable("a replay is still running on this socket; try again")
-        socketio.sleep(0.01)
-    gate.hold(sid, [platform_room(me.platform_id)])
-    try:
-        count, head = replay(sid, since)
-    except BaseException:
-        gate.drop(sid)
-        raise
+    count, head = replay.replay_again(request.sid, _me(), since)
     return {"ok": True, "count": count, "head": head}
 
 
-def writer_handlers(app: Flask) -> dict[str, Callable[..., dict[str, Any]]]:
-    """The events that go through the group-commit writer (``receipt``, ``acknowledge``, ``status``) and their
-    handlers, registered on python-socketio directly (see ``hub.sockets.init_app``).
-
-    These are the events every platform sends for every directive, all at once; Flask-SocketIO's per-event request
-    context (environ, URL matching, session) costs more than the event itself, and these handlers need none of it:
-    the socket id names the platform.
-    """
-    writer = writer_for(app)
+def writer_handlers(app: Flask, writer: GroupWriter) -> dict[str, Callable[..., dict[str, Any]]]:
+    """The events that go through the group-commit writer (``receipt``, ``acknowledge``, ``status``), as
+    ``(sid, data)`` handlers: they need no request context, the socket id names the platform
+    (``hub/sockets/fast/direct.py`` registers them)."""
 
     def direct(handle: Callable[[GroupWriter, PlatformSocket, dict[str, Any]], dict[str, Any]]) -> Callable:
         @answered

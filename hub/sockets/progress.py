@@ -1,6 +1,6 @@
 """Live progress on the consoles, computed where the consoles are.
 
-``push_progress`` sends one small control message through the queue ("these directives changed"). Every hub
+``push.push_progress`` sends one small control message through the queue ("these directives changed"). Every hub
 process hears it, coalesces what it heard for a moment, and then counts — with the core, within each room's scope —
 only for the console rooms it holds itself, and emits those counts locally. So a publish or a batch of receipts
 costs one queue message and no query at all in a process without consoles, whatever the number of provinces.
@@ -14,13 +14,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlmodel import Session
 
 from hub import clock
 from hub.core import followthrough
 from hub.core.access import Principal
 from hub.db import read_session
 from hub.models import Delivery, Directive, Organisation, OrgKind, Role
-from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, PROGRESS, PROGRESS_CHANGED, province_room, socketio
+from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, console_rooms, province_room, socketio
+from hub.sockets.push import push_counts
 from hub.state import current_hub
 
 log = logging.getLogger(__name__)
@@ -28,13 +30,6 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.3
 CENTRAL_READER = Principal(org_id=0, org_kind=OrgKind.REGULATOR, role=Role.MANAGER, label="console")
 PROVINCE_ROOM_PREFIX = province_room("")
-
-
-def push_progress(directive_ids: list[int]) -> None:
-    """Refresh live progress counts on the consoles (of every hub process) for these directives."""
-    ids = sorted({int(i) for i in directive_ids})
-    if ids:
-        socketio.emit(PROGRESS_CHANGED, ids, namespace=CONSOLE_NS)
 
 
 def refresh(directive_ids: list[int]) -> None:
@@ -47,8 +42,7 @@ def refresh(directive_ids: list[int]) -> None:
     with read_session(current_hub().engine) as session:
         if CONSOLE_ALL in rooms:
             central = followthrough.progress(session, CENTRAL_READER, directive_ids, now)
-            for directive_id in directive_ids:
-                _emit(CONSOLE_ALL, directive_id, central[directive_id].as_dict())
+            push_counts(CONSOLE_ALL, {i: central[i].as_dict() for i in directive_ids})
         if not provinces:
             return
         reached = provinces_of(session, directive_ids)
@@ -58,16 +52,15 @@ def refresh(directive_ids: list[int]) -> None:
                 continue
             reader = Principal(org_id=0, org_kind=OrgKind.PROVINCE, role=Role.MANAGER, province=province)
             counts = followthrough.progress(session, reader, mine, now)
-            for directive_id in mine:
-                _emit(province_room(province), directive_id, counts[directive_id].as_dict())
+            push_counts(province_room(province), {i: counts[i].as_dict() for i in mine})
 
 
-def _emit(room: str, directive_id: int, counts: dict[str, int]) -> None:
-    payload = {"directive_id": directive_id, "counts": counts}
-    socketio.emit(PROGRESS, payload, to=room, namespace=CONSOLE_NS, ignore_queue=True)
+def console_rooms_of(session: Session, directive_id: int) -> list[str]:
+    """The console rooms that see a directive, for the adapter that announces it (the emitter queries nothing)."""
+    return console_rooms(provinces_of(session, [directive_id])[directive_id])
 
 
-def provinces_of(session, directive_ids: list[int]) -> dict[int, set[str]]:
+def provinces_of(session: Session, directive_ids: list[int]) -> dict[int, set[str]]:
     """The provinces whose consoles see each directive: its platforms' provinces and its issuer's."""
     out: dict[int, set[str]] = {i: set() for i in directive_ids}
     reached = session.execute(

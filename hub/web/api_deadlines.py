@@ -160,7 +160,8 @@ def rectify(path: PlatformPath, body: oversight.RectificationInput):
     with write_session(hub.engine) as session:
         published = oversight.rectify(session, current_principal(), clock.now(), path.platform_id, body, hub.signer)
         out = RectificationOut.model_validate(published.directive, from_attributes=True)
-    sockets.push_published(published)
+        rooms = sockets.console_rooms_of(session, published.directive.id)
+    sockets.push_published(published, rooms)
     return _json(out, 201)
 
 

@@ -6,8 +6,8 @@ import threading
 from types import SimpleNamespace
 
 from hub import clock
-from hub.group_commit import GroupWriter, Outcome
 from hub.models import OrgKind, Role
+from hub.sockets.writer import GroupWriter, Outcome
 from tests import factories as f
 
 

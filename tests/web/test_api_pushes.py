@@ -28,7 +28,7 @@ def pushes(world, monkeypatch):
                 query = query.where(getattr(model, name) == value)
             return s.exec(query).first()
 
-    def published(p):
+    def published(p, rooms):
         seen.append(("published", committed(Directive, id=p.directive.id).status))
 
     def progress(directive_ids):

@@ -136,8 +136,9 @@ def create(body: DirectiveCreate):
         if body.publish:
             published = directives.publish(session, who, at, directive.id, current_hub().signer)
             directive = published.directive
+            rooms = sockets.console_rooms_of(session, directive.id)
     if published is not None:
-        sockets.push_published(published)
+        sockets.push_published(published, rooms)
     return ok(_directive(directive), 201)
 
 
@@ -194,7 +195,8 @@ def update(path: DirectivePath, body: DirectiveInput):
 def publish(path: DirectivePath):
     with writing() as session:
         published = directives.publish(session, principal(), now(), path.directive_id, current_hub().signer)
-    sockets.push_published(published)
+        rooms = sockets.console_rooms_of(session, path.directive_id)
+    sockets.push_published(published, rooms)
     return ok(_directive(published.directive))
 
 
@@ -230,8 +232,10 @@ def revoke(path: DirectivePath, body: RevokeBody):
 def amend(path: DirectivePath, body: DirectiveInput):
     with writing() as session:
         result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
+        if isinstance(result, Published):
+            rooms = sockets.console_rooms_of(session, result.directive.id)
     if isinstance(result, Published):
-        sockets.push_published(result)  # refreshes the progress of the amended directive too
+        sockets.push_published(result, rooms)  # refreshes the progress of the amended directive too
         return ok(_directive(result.directive), 201)
     return ok(_directive(result), 201)
 

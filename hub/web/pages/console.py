@@ -83,8 +83,10 @@ def validation_text(exc: ValidationError) -> str:
 
 
 def announce(published: directives.Published) -> None:
-    """Push a committed publication to its platforms and the consoles."""
-    sockets.push_published(published)  # also refreshes the progress of the directive (and of the one it amends)
+    """Push a committed publication to its platforms and the consoles that see it."""
+    with read_session(engine()) as session:
+        rooms = sockets.console_rooms_of(session, published.directive.id)
+    sockets.push_published(published, rooms)  # also refreshes the progress of the directive (and of the one it amends)
 
 
 @bp.get("/console")

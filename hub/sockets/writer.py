@@ -13,6 +13,10 @@ consoles' progress.
 
 A batch the database refuses is split in halves and tried again, down to single rows, so that one bad row (which
 the edges should have refused already) fails alone and never costs the other platforms their answers.
+
+It lives with the sockets because it is how their events are recorded and answered, and it holds no trick of the
+event loop or the interpreter: what it calls after a commit (the progress push), how it starts its task and how it
+sleeps are handed to it, so it imports nothing of the socket server.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Flask
 from sqlmodel import Session
 
 from hub import clock
@@ -181,14 +184,3 @@ def _apply(session: Session, now: datetime, items: list[ReceiptIn | ChangeIn]) -
         else:
             outcomes[i] = Outcome(done.directive_id, done.seq, done.state, done.changed)
     return outcomes
-
-
-def writer_for(app: Flask) -> GroupWriter:
-    """This app's group-commit writer (one per hub process)."""
-    writer = app.extensions.get("hub_group_commit")
-    if writer is None:
-        from hub.sockets import push_progress, socketio
-
-        writer = GroupWriter(app.extensions["hub"], socketio.start_background_task, push_progress, socketio.sleep)
-        app.extensions["hub_group_commit"] = writer
-    return writer

@@ -3,7 +3,8 @@
 python-socketio looks a client's event up among the namespace's handlers by name, so an *event* named
 ``disconnect`` ran the hub's disconnect handler (which forgot the socket, while it stayed open in its platform's
 room) and one named ``connect`` ran the connect handler again. Such events, and events whose name is not text, are
-answered with an error here, before any handler is looked up; the socket stays connected.
+answered with an error here, before any handler is looked up; the socket stays connected. It lives with the speed
+tricks because it patches python-socketio's private ``Server._handle_event``; it has no switch.
 """
 
 from __future__ import annotations
