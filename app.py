@@ -21,8 +21,8 @@ from hub import create_app
 
 def main() -> None:
     from hub import clock, demo, scheduler
+    from hub.runtime import Hub
     from hub.sockets.server import serve
-    from hub.state import Hub
 
     app = create_app()
     hub: Hub = app.extensions["hub"]

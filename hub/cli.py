@@ -10,12 +10,12 @@ from flask import Flask
 from sqlmodel import select
 
 from hub import checkpointing, clock
-from hub.core import checkpoints, delivery_audit, followthrough, log, registry, signing
+from hub.core import checkpoints, delivery_audit, log, organisations, signing, tokens, users
 from hub.core.access import SYSTEM
 from hub.core.errors import HubError
 from hub.db import migrate, read_session, write_session
 from hub.models import ApiToken, OrgKind, PlatformKind, Role, User
-from hub.state import current_hub
+from hub.runtime import current_hub
 
 
 def _fail(exc: HubError) -> None:
@@ -82,8 +82,8 @@ def init_app(app: Flask) -> None:
         """Create a user of an organisation."""
         try:
             with write_session(current_hub().engine) as session:
-                org = registry.get_org_by_code(session, org_code)
-                registry.create_user(
+                org = organisations.get_org_by_code(session, org_code)
+                users.create_user(
                     session,
                     SYSTEM,
                     clock.now(),
@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
         """Register a platform; it receives at once the directives in force that address it."""
         try:
             with write_session(current_hub().engine) as session:
-                org = registry.create_organisation(
+                org = organisations.create_organisation(
                     session,
                     SYSTEM,
                     clock.now(),
@@ -143,10 +143,10 @@ def init_app(app: Flask) -> None:
                     user = session.exec(select(User).where(User.login == login)).first()
                     if user is None:
                         raise click.ClickException(f"no user {login}")
-                    tok, secret = registry.issue_token(session, SYSTEM, clock.now(), label=label, user_id=user.id)
+                    tok, secret = tokens.issue_token(session, SYSTEM, clock.now(), label=label, user_id=user.id)
                 else:
-                    org = registry.get_org_by_code(session, platform_code)
-                    tok, secret = registry.issue_token(session, SYSTEM, clock.now(), label=label, platform_id=org.id)
+                    org = organisations.get_org_by_code(session, platform_code)
+                    tok, secret = tokens.issue_token(session, SYSTEM, clock.now(), label=label, platform_id=org.id)
         except HubError as exc:
             _fail(exc)
         click.echo(f"token {tok.id} ({label}); the secret is shown only now:", err=True)
@@ -158,7 +158,7 @@ def init_app(app: Flask) -> None:
         """Revoke a token by id."""
         try:
             with write_session(current_hub().engine) as session:
-                registry.revoke_token(session, SYSTEM, clock.now(), token_id)
+                tokens.revoke_token(session, SYSTEM, clock.now(), token_id)
         except HubError as exc:
             _fail(exc)
         click.echo(f"token {token_id} revoked")
@@ -219,7 +219,7 @@ def init_app(app: Flask) -> None:
             ["id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details", "hash"]
         )
         with read_session(current_hub().engine) as session:
-            for e in followthrough.iter_events(session, SYSTEM, directive_id=directive_id, kind=kind):
+            for e in log.iter_events(session, SYSTEM, directive_id=directive_id, kind=kind):
                 writer.writerow(
                     [
                         e.id,

@@ -24,10 +24,10 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from hub import checkpointing, clock, sockets
-from hub.core import deadlines, leases
+from hub.core import leases, sweep, sweep_batch
 from hub.core.access import SYSTEM
 from hub.db import write_session
-from hub.state import Hub
+from hub.runtime import Hub
 
 LEASE = "scheduler"
 REPORT_CATCH_UP = timedelta(days=3)  # a report request missed while the hub was down is still sent this late
@@ -35,7 +35,7 @@ OFF = {"", "off", "none", "0", "false"}
 logger = logging.getLogger("hub.scheduler")
 
 
-def announce(outcome: deadlines.Outcome) -> None:
+def announce(outcome: sweep_batch.Outcome) -> None:
     """Tell the sockets what a committed batch did."""
     for published in outcome.published:
         sockets.push_published(published)
@@ -81,7 +81,7 @@ class HubScheduler:
         self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
         self.scheduler = _make_scheduler()
         # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
-        self.policy = deadlines.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
+        self.policy = sweep_batch.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
         self.leading = False
 
     def start(self) -> None:
@@ -113,7 +113,7 @@ class HubScheduler:
                 leases.release(session, LEASE, self.holder, clock.now())
             self.leading = False
 
-    def sweep(self) -> deadlines.SweepReport | None:
+    def sweep(self) -> sweep.SweepReport | None:
         """One run: renew (or take) the lease, then do what is due; does nothing in a process without the lease."""
         with self.running, self.app.app_context():
             now = clock.now()
@@ -124,7 +124,7 @@ class HubScheduler:
                 self.leading = held
             if not held:
                 return None
-            report = deadlines.sweep(
+            report = sweep.sweep(
                 self.hub.engine,
                 now,
                 self.hub.signer,

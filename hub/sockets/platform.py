@@ -17,7 +17,7 @@ from flask import Flask, current_app, request
 from flask_socketio import join_room
 
 from hub import clock, throttle
-from hub.core import deliveries, directives, followthrough, registry
+from hub.core import deliveries, directives, inbox, tokens
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ChangeIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
@@ -26,6 +26,7 @@ from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
 from hub.group_commit import GroupWriter, writer_for
 from hub.models import DeliveryState
+from hub.runtime import current_hub
 from hub.sockets import answers
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
@@ -34,7 +35,6 @@ from hub.sockets.gate import Gate
 from hub.sockets.limits import limited, within_limit
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _gate() -> Gate:
 
 def _admit(auth: Any) -> Principal:
     principal = principal_for(auth, require_platform, "send auth={'token': ...} or sign in")
-    if registry.token_needs_touch(principal, clock.now()):
+    if tokens.token_needs_touch(principal, clock.now()):
         # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
         # single writes.
         tokens_to_touch.add(principal.token_id)
@@ -106,7 +106,7 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     """Send the socket every delivery after ``since`` in order, then ``head``, then the live events held back
     meanwhile; returns (how many were sent, head). The socket must already be held by the gate."""
     gate, hub = _gate(), current_hub()
-    engine, page = hub.engine, max(1, min(hub.settings.replay_page_size, followthrough.INBOX_MAX))
+    engine, page = hub.engine, max(1, min(hub.settings.replay_page_size, inbox.INBOX_MAX))
     me = sockets.get(sid)
     if me is None:
         return 0, 0
@@ -114,10 +114,10 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     last, head = since, 0
     while True:
         with read_session(engine) as session:
-            head = max(head, followthrough.inbox_head(session, me.platform_id))
+            head = max(head, inbox.inbox_head(session, me.platform_id))
             # Nothing after the head: a delivery committed before this read raised the head with it, and one
             # committed after it is sent live (the gate holds it until the replay ends).
-            rows = followthrough.inbox(session, me.principal, last, page) if head > last else []
+            rows = inbox.inbox(session, me.principal, last, page) if head > last else []
         for delivery, directive, issuer in rows:
             last = delivery.seq
             if addressed(me, delivery.platform_id):

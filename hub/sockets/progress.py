@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from hub import clock
-from hub.core import followthrough
+from hub.core import progress
 from hub.core.access import Principal
 from hub.db import read_session
 from hub.models import Delivery, Directive, Organisation, OrgKind, Role
+from hub.runtime import current_hub
 from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, PROGRESS, PROGRESS_CHANGED, province_room, socketio
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def refresh(directive_ids: list[int]) -> None:
     now = clock.now()
     with read_session(current_hub().engine) as session:
         if CONSOLE_ALL in rooms:
-            central = followthrough.progress(session, CENTRAL_READER, directive_ids, now)
+            central = progress.progress(session, CENTRAL_READER, directive_ids, now)
             for directive_id in directive_ids:
                 _emit(CONSOLE_ALL, directive_id, central[directive_id].as_dict())
         if not provinces:
@@ -57,7 +57,7 @@ def refresh(directive_ids: list[int]) -> None:
             if not mine:
                 continue
             reader = Principal(org_id=0, org_kind=OrgKind.PROVINCE, role=Role.MANAGER, province=province)
-            counts = followthrough.progress(session, reader, mine, now)
+            counts = progress.progress(session, reader, mine, now)
             for directive_id in mine:
                 _emit(province_room(province), directive_id, counts[directive_id].as_dict())
 

@@ -12,6 +12,7 @@ from typing import Any
 from hub.core.directives import Published
 from hub.core.sessions import Cut
 from hub.db import read_session
+from hub.runtime import current_hub
 from hub.sockets.names import (
     ANSWER,
     CHECKPOINT,
@@ -29,7 +30,6 @@ from hub.sockets.names import (
     socketio,
 )
 from hub.sockets.progress import provinces_of, push_progress
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 

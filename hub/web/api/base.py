@@ -24,7 +24,7 @@ from hub.core.directives import iso_time, json_integer, utc_representable
 from hub.core.errors import HubError, InvalidInput
 from hub.core.limits import MAX_INT, storable
 from hub.db import read_session, write_session
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.web.auth import current_principal
 
 

@@ -7,11 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session
 
 from hub import sockets
-from hub.core import deliveries, directives, followthrough
+from hub.core import deliveries, directives, progress
 from hub.core.access import get_visible_directive
 from hub.core.directives import DirectiveInput, Published
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.web.api import schemas
 from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, When, now, ok, principal, reading, tag, writing
 
@@ -111,7 +111,7 @@ def create(body: DirectiveCreate):
 @bp.get("/directives", summary="Directives you may see, newest first", responses={200: schemas.DirectivePage})
 def index(query: DirectiveQuery):
     with reading() as session:
-        page = followthrough.list_directives(
+        page = progress.list_directives(
             session,
             principal(),
             status=query.status,
@@ -125,7 +125,7 @@ def index(query: DirectiveQuery):
 
 
 def _detail(session: Session, directive: Directive) -> schemas.DirectiveDetail:
-    counts = followthrough.progress(session, principal(), [directive.id], now())[directive.id]
+    counts = progress.progress(session, principal(), [directive.id], now())[directive.id]
     return schemas.DirectiveDetail(
         **_directive(directive).model_dump(), progress=schemas.ProgressOut(**counts.as_dict())
     )
@@ -219,7 +219,7 @@ def _row(delivery, platform, questions) -> schemas.DeliveryRow:
 def deliveries_of(path: DirectivePath, query: DeliveryQuery):
     at = now()
     with reading() as session:
-        page = followthrough.directive_deliveries(
+        page = progress.directive_deliveries(
             session,
             principal(),
             path.directive_id,
