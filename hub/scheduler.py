@@ -24,7 +24,8 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from hub import checkpointing, clock, sockets
-from hub.core import leases, sweep, sweep_batch
+from hub.core import leases, sweep_batch
+from hub.core import sweep as core_sweep
 from hub.core.access import SYSTEM
 from hub.db import write_session
 from hub.runtime import Hub
@@ -113,7 +114,7 @@ class HubScheduler:
                 leases.release(session, LEASE, self.holder, clock.now())
             self.leading = False
 
-    def sweep(self) -> sweep.SweepReport | None:
+    def sweep(self) -> core_sweep.SweepReport | None:
         """One run: renew (or take) the lease, then do what is due; does nothing in a process without the lease."""
         with self.running, self.app.app_context():
             now = clock.now()
@@ -124,7 +125,7 @@ class HubScheduler:
                 self.leading = held
             if not held:
                 return None
-            report = sweep.sweep(
+            report = core_sweep.sweep(
                 self.hub.engine,
                 now,
                 self.hub.signer,
