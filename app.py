@@ -21,7 +21,7 @@ if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
 
 from hub import create_app
 from hub.db import migrate
-from hub.state import Hub
+from hub.runtime import Hub
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from hub.core import directives, registry
+from hub.core import directives, organisations, users
 from hub.core.access import SYSTEM
 from hub.core.directives import DirectiveInput
 from hub.core.signing import Signer
@@ -30,8 +30,8 @@ def measure(engine: sa.Engine, sizes: list[int], repeat: int) -> dict[int, list[
     now = datetime.now(UTC)
     signer = Signer.generate()
     with write_session(engine) as s:
-        reg = registry.create_organisation(s, SYSTEM, now, kind=OrgKind.REGULATOR, code="REG", name="Regulator")
-        user = registry.create_user(
+        reg = organisations.create_organisation(s, SYSTEM, now, kind=OrgKind.REGULATOR, code="REG", name="Regulator")
+        user = users.create_user(
             s,
             SYSTEM,
             now,
@@ -41,7 +41,7 @@ def measure(engine: sa.Engine, sizes: list[int], repeat: int) -> dict[int, list[
             display_name="Officer",
             password="benchmark-password",
         )
-        officer = registry.principal_for_user(s, user)
+        officer = users.principal_for_user(s, user)
     results: dict[int, list[float]] = {}
     have = 0
     for size in sizes:

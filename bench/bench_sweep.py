@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.core import deadlines
+from hub.core import sweep
 from hub.core.signing import Signer
 from hub.db import make_engine, migrate
 from hub.models import Delivery, Directive, Organisation
@@ -101,9 +101,9 @@ def populate(engine: sa.Engine, deliveries: int, platforms: int) -> None:
         conn.exec_driver_sql("ANALYZE")  # as autovacuum would have done by the time these are overdue
 
 
-def timed(engine: sa.Engine, now: datetime, signer: Signer) -> tuple[float, deadlines.SweepReport]:
+def timed(engine: sa.Engine, now: datetime, signer: Signer) -> tuple[float, sweep.SweepReport]:
     start = time.perf_counter()
-    report = deadlines.sweep(engine, now, signer)
+    report = sweep.sweep(engine, now, signer)
     return time.perf_counter() - start, report
 
 

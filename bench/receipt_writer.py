@@ -3,7 +3,7 @@
     .venv/bin/python bench/receipt_writer.py [--platforms 5000] [--database-url URL]
 
 Seeds N platforms and one directive addressed to all of them in a fresh database (a temporary SQLite file by
-default), then N greenlets each record one receipt through ``hub.receipts.ReceiptWriter`` (one writer, batches), and
+default), then N greenlets each record one receipt through ``hub.sockets.writer.GroupWriter`` (one writer, batches), and
 ``--baseline`` greenlets each in its own write transaction, and prints a table: time, receipts/s, handler wait p50/p99.
 """
 
@@ -25,26 +25,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub import clock  # noqa: E402
 from hub.config import Settings  # noqa: E402
-from hub.core import directives, receipts, registry  # noqa: E402
+from hub.core import directives, organisations, receipts, users  # noqa: E402
 from hub.core.access import SYSTEM  # noqa: E402
 from hub.core.directives import DirectiveInput  # noqa: E402
 from hub.core.receipts import ReceiptIn  # noqa: E402
 from hub.core.signing import Signer  # noqa: E402
 from hub.db import make_engine, migrate, write_session  # noqa: E402
 from hub.models import Delivery, DeliveryState, Organisation, OrgKind, Role  # noqa: E402
+from hub.runtime import Hub  # noqa: E402
 from hub.sockets.writer import GroupWriter  # noqa: E402
-from hub.state import Hub  # noqa: E402
 
 
 def seed(engine, platforms: int) -> int:
     now = clock.now()
     with write_session(engine) as s:
-        regulator = registry.create_organisation(s, SYSTEM, now, kind=OrgKind.REGULATOR, code="REG", name="Regulator")
-        officer = registry.create_user(
+        regulator = organisations.create_organisation(
+            s, SYSTEM, now, kind=OrgKind.REGULATOR, code="REG", name="Regulator"
+        )
+        officer = users.create_user(
             s, SYSTEM, now, org_id=regulator.id, role=Role.OFFICER, login="officer", display_name="O",
             password="bench-password-1",
         )  # fmt: skip
-        officer = registry.principal_for_user(s, officer)
+        officer = users.principal_for_user(s, officer)
     rows = [
         {"kind": "platform", "code": f"P{i}", "name": f"Platform {i}", "province": "HNI", "platform_kind": "news_site",
          "domains": [], "created_at": now, "active": True, "delivery_seq": 0}
@@ -103,7 +105,7 @@ def main() -> None:
 
     results = []
     runs = (
-        ("group commit (hub.receipts)", writer.record, ids),
+        ("group commit (GroupWriter)", writer.submit, ids),
         ("one transaction each", one_transaction, ids[: args.baseline]),
     )
     for label, record, some in runs:

@@ -159,7 +159,7 @@ class HubTarget(Target):
 
     def prepare(self, n: int) -> None:
         """Register an officer and n platforms with tokens, through the core, before the hub starts."""
-        from hub.core import registry
+        from hub.core import organisations, tokens, users
         from hub.core.access import SYSTEM
         from hub.db import make_engine, migrate, write_session
         from hub.models import OrgKind, PlatformKind, Role
@@ -172,10 +172,10 @@ class HubTarget(Target):
         provinces = sorted(PROVINCES)
         secrets: list[str] = []
         with write_session(engine) as s:
-            regulator = registry.create_organisation(
+            regulator = organisations.create_organisation(
                 s, SYSTEM, now, kind=OrgKind.REGULATOR, code="PTTH", name="Cục PTTH&TTĐT", ref_suffix="CĐ-PTTH"
             )
-            officer = registry.create_user(
+            officer = users.create_user(
                 s,
                 SYSTEM,
                 now,
@@ -185,9 +185,9 @@ class HubTarget(Target):
                 display_name="Bench officer",
                 password="bench-password-1",
             )
-            _, self.officer_token = registry.issue_token(s, SYSTEM, now, label="bench", user_id=officer.id)
+            _, self.officer_token = tokens.issue_token(s, SYSTEM, now, label="bench", user_id=officer.id)
             for i in range(n):
-                org = registry.create_organisation(
+                org = organisations.create_organisation(
                     s,
                     SYSTEM,
                     now,
@@ -197,7 +197,7 @@ class HubTarget(Target):
                     province=provinces[i % len(provinces)],
                     platform_kind=PlatformKind.NEWS_SITE,
                 )
-                secrets.append(registry.issue_token(s, SYSTEM, now, label="bench", platform_id=org.id)[1])
+                secrets.append(tokens.issue_token(s, SYSTEM, now, label="bench", platform_id=org.id)[1])
         engine.dispose()
         self.auths = [{"token": secret, "since": 0} for secret in secrets]
 

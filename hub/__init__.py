@@ -20,10 +20,9 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     from hub.config import Settings, load_settings
     from hub.db import make_engine
     from hub.extensions import babel, csrf, limiter, login_manager
-    from hub.state import Hub, load_signer
+    from hub.runtime import Hub, load_signer
     from hub.web import (
         api,
-        api_deadlines,
         auth,
         characters,
         errors,
@@ -84,7 +83,6 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)
-    api_deadlines.init_app(app)
     links.declare(app)  # after every API group, so that a link may name any operation
     pages.init_app(app)
     cli.init_app(app)

@@ -16,7 +16,7 @@ from hub import sockets
 from hub.core import checkpoints
 from hub.core.access import Principal
 from hub.db import write_session
-from hub.state import Hub
+from hub.runtime import Hub
 
 
 def append_line(path: str, line: str) -> None:

@@ -12,12 +12,12 @@ from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
 from hub import checkpointing, clock
-from hub.core import checkpoints, delivery_audit, followthrough, log, registry, signing
+from hub.core import checkpoints, delivery_audit, log, organisations, signing, tokens, users
 from hub.core.access import SYSTEM
 from hub.core.errors import HubError
 from hub.db import migrate, read_session, write_session
 from hub.models import ApiToken, Event, OrgKind, PlatformKind, Role, User
-from hub.state import current_hub
+from hub.runtime import current_hub
 
 EVENT_COLUMNS = ["id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details", "hash"]
 
@@ -94,8 +94,8 @@ def create_user(org_code: str, role: str, login: str, display_name: str, passwor
     """Create a user of an organisation."""
     try:
         with write_session(current_hub().engine) as session:
-            org = registry.get_org_by_code(session, org_code)
-            registry.create_user(
+            org = organisations.get_org_by_code(session, org_code)
+            users.create_user(
                 session,
                 SYSTEM,
                 clock.now(),
@@ -122,7 +122,7 @@ def register_platform(code: str, name: str, province: str, kind: str, licence: s
     """Register a platform; it receives at once the directives in force that address it."""
     try:
         with write_session(current_hub().engine) as session:
-            org = registry.create_organisation(
+            org = organisations.create_organisation(
                 session,
                 SYSTEM,
                 clock.now(),
@@ -151,9 +151,9 @@ def _issue(session: Session, login: str | None, platform_code: str | None, label
         user = session.exec(select(User).where(User.login == login)).first()
         if user is None:
             raise click.ClickException(f"no user {login}")
-        return registry.issue_token(session, SYSTEM, clock.now(), label=label, user_id=user.id)
-    org = registry.get_org_by_code(session, platform_code)
-    return registry.issue_token(session, SYSTEM, clock.now(), label=label, platform_id=org.id)
+        return tokens.issue_token(session, SYSTEM, clock.now(), label=label, user_id=user.id)
+    org = organisations.get_org_by_code(session, platform_code)
+    return tokens.issue_token(session, SYSTEM, clock.now(), label=label, platform_id=org.id)
 
 
 @token.command("create")
@@ -181,7 +181,7 @@ def token_revoke(token_id: int) -> None:
     """Revoke a token by id."""
     try:
         with write_session(current_hub().engine) as session:
-            registry.revoke_token(session, SYSTEM, clock.now(), token_id)
+            tokens.revoke_token(session, SYSTEM, clock.now(), token_id)
     except HubError as exc:
         _fail(exc)
     click.echo(f"token {token_id} revoked")
@@ -265,7 +265,7 @@ def export_events(directive_id: int | None, kind: str | None) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(EVENT_COLUMNS)
     with read_session(current_hub().engine) as session:
-        for e in followthrough.iter_events(session, SYSTEM, directive_id=directive_id, kind=kind):
+        for e in log.iter_events(session, SYSTEM, directive_id=directive_id, kind=kind):
             writer.writerow(_event_row(e))
 
 

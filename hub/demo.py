@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from hub.core import deliveries, directives, registry, reports
+from hub.core import deliveries, directives, organisations, ratio_reports, users
 from hub.core.access import SYSTEM, Principal
 from hub.core.directives import DirectiveInput
-from hub.core.reports import RatioReportInput
+from hub.core.ratio_reports import RatioReportInput
 from hub.core.signing import Signer
 from hub.db import write_session
 from hub.models import Organisation, OrgKind, PlatformKind, Role
@@ -55,11 +55,11 @@ def seed(engine: Engine, signer: Signer, now: datetime, platforms: int = 50) -> 
 
 def _organisations(session: Session, now: datetime, platforms: int) -> None:
     regulator = DEMO["regulator"]
-    registry.create_organisation(session, SYSTEM, now, kind=OrgKind.REGULATOR, **regulator)
+    organisations.create_organisation(session, SYSTEM, now, kind=OrgKind.REGULATOR, **regulator)
     prefix = DEMO["provinces"]["name_prefix"]
     for code, (vi, _en) in PROVINCES.items():
         place = vi.removeprefix("Tỉnh ").removeprefix("Thành phố ")
-        registry.create_organisation(
+        organisations.create_organisation(
             session,
             SYSTEM,
             now,
@@ -70,7 +70,7 @@ def _organisations(session: Session, now: datetime, platforms: int) -> None:
             ref_suffix=f"SVHTTDL-{code}",
         )
     for i in range(1, platforms + 1):
-        registry.create_organisation(session, SYSTEM, now, **_platform(i))
+        organisations.create_organisation(session, SYSTEM, now, **_platform(i))
 
 
 def _platform(i: int) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _platform(i: int) -> dict[str, Any]:
 
 def _users(session: Session, now: datetime) -> tuple[dict[str, Principal], list[DemoLogin]]:
     """The users of demo.toml and an editor for each of the first platforms; returns them by login."""
-    shared_hash = registry.hash_password(DEMO_PASSWORD)  # one Argon2 run for all demo users
+    shared_hash = users.hash_password(DEMO_PASSWORD)  # one Argon2 run for all demo users
     wanted = [(u["organisation"], u["role"], u["login"], u["name"]) for u in DEMO["users"]]
     first = session.exec(
         select(Organisation).where(Organisation.kind == OrgKind.PLATFORM).order_by(Organisation.id)
@@ -103,7 +103,7 @@ def _users(session: Session, now: datetime) -> tuple[dict[str, Principal], list[
     logins: list[DemoLogin] = []
     for org_code, role, login, name in wanted:
         org = session.exec(select(Organisation).where(Organisation.code == org_code)).one()
-        user = registry.create_user(
+        user = users.create_user(
             session,
             SYSTEM,
             now,
@@ -114,7 +114,7 @@ def _users(session: Session, now: datetime) -> tuple[dict[str, Principal], list[
             password=DEMO_PASSWORD,
             password_hash=shared_hash,
         )
-        people[login] = registry.principal_for_user(session, user)
+        people[login] = users.principal_for_user(session, user)
         logins.append(DemoLogin(login, role, org.name))
     return people, logins
 
@@ -162,4 +162,4 @@ def _editors_work(session: Session, now: datetime, published: directives.Publish
             items_published=total,
             negative_items=int(total * rng.choice(figures["ratios"])),
         )
-        reports.submit(session, editor, now, report, threshold=figures["threshold"])
+        ratio_reports.submit(session, editor, now, report, threshold=figures["threshold"])

@@ -24,11 +24,12 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from hub import checkpointing, clock, sockets
-from hub.core import deadlines, leases
+from hub.core import leases, sweep_batch
+from hub.core import sweep as core_sweep
 from hub.core.access import SYSTEM
 from hub.db import read_session, write_session
+from hub.runtime import Hub, current_hub
 from hub.sockets import fast
-from hub.state import Hub, current_hub
 
 LEASE = "scheduler"
 REPORT_CATCH_UP = timedelta(days=3)  # a report request missed while the hub was down is still sent this late
@@ -36,7 +37,7 @@ OFF = {"", "off", "none", "0", "false"}
 logger = logging.getLogger("hub.scheduler")
 
 
-def announce(outcome: deadlines.Outcome) -> None:
+def announce(outcome: sweep_batch.Outcome) -> None:
     """Tell the sockets what a committed batch did."""
     for published in outcome.published:
         with read_session(current_hub().engine) as session:
@@ -84,7 +85,7 @@ class HubScheduler:
         self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
         self.scheduler = _make_scheduler()
         # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
-        self.policy = deadlines.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
+        self.policy = sweep_batch.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
         self.leading = False
 
     def start(self) -> None:
@@ -116,7 +117,7 @@ class HubScheduler:
                 leases.release(session, LEASE, self.holder, clock.now())
             self.leading = False
 
-    def sweep(self) -> deadlines.SweepReport | None:
+    def sweep(self) -> core_sweep.SweepReport | None:
         """One run: renew (or take) the lease, then do what is due; does nothing in a process without the lease."""
         with self.running, self.app.app_context():
             now = clock.now()
@@ -127,7 +128,7 @@ class HubScheduler:
                 self.leading = held
             if not held:
                 return None
-            report = deadlines.sweep(
+            report = core_sweep.sweep(
                 self.hub.engine,
                 now,
                 self.hub.signer,

@@ -16,7 +16,7 @@ from limits import parse_many
 from hub.config import Settings
 from hub.core.access import Principal
 from hub.extensions import limiter
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.web.auth import current_principal
 
 log = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ def need_service(name: str, reason: str) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing():
     """Argon2 at its production cost makes every test user take ~50 ms; the tests are not about that cost."""
-    from hub.core import registry
+    from hub.core import users
 
-    registry.set_hash_cost(time_cost=1, memory_cost=1024)
+    users.set_hash_cost(time_cost=1, memory_cost=1024)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from hub.core import directives, registry, sessions
+from hub.core import directives, organisations, sessions, tokens, users
 from hub.core.access import SYSTEM, Principal
 from hub.core.directives import DirectiveInput
 from hub.core.signing import Signer
@@ -30,7 +30,7 @@ def org(
 ) -> Organisation:
     n = next(_n)
     with write_session(engine) as s:
-        return registry.create_organisation(
+        return organisations.create_organisation(
             s,
             SYSTEM,
             now,
@@ -46,7 +46,7 @@ def org(
 def user(engine: Engine, now: datetime, org: Organisation, role: Role) -> Principal:
     n = next(_n)
     with write_session(engine) as s:
-        u = registry.create_user(
+        u = users.create_user(
             s,
             SYSTEM,
             now,
@@ -56,7 +56,7 @@ def user(engine: Engine, now: datetime, org: Organisation, role: Role) -> Princi
             display_name=f"{role.value} {n}",
             password=PASSWORD,
         )
-        return registry.principal_for_user(s, u)
+        return users.principal_for_user(s, u)
 
 
 def signed_in(engine: Engine, now: datetime, user_id: int) -> dict[str, object]:
@@ -68,8 +68,8 @@ def signed_in(engine: Engine, now: datetime, user_id: int) -> dict[str, object]:
 
 def machine(engine: Engine, now: datetime, platform: Organisation) -> tuple[Principal, str]:
     with write_session(engine) as s:
-        _, secret = registry.issue_token(s, SYSTEM, now, label="machine", platform_id=platform.id)
-        return registry.resolve_token(s, secret, now), secret
+        _, secret = tokens.issue_token(s, SYSTEM, now, label="machine", platform_id=platform.id)
+        return tokens.resolve_token(s, secret, now), secret
 
 
 def draft(audience: dict | None = None, **kw) -> DirectiveInput:

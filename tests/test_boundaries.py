@@ -100,5 +100,5 @@ def test_the_emitter_does_no_io_but_the_emit():
     tree = ast.parse((HUB / "sockets" / "push.py").read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    io = {m for m in imported if m.split(".")[0] in {"sqlalchemy", "sqlmodel"} or m in {"hub.db", "hub.state"}}
+    io = {m for m in imported if m.split(".")[0] in {"sqlalchemy", "sqlmodel"} or m in {"hub.db", "hub.runtime"}}
     assert io == set()

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub import ROOT, clock, create_app, demo
-from hub.core import registry
+from hub.core import tokens
 from hub.core.errors import Unauthenticated
 from hub.db import read_session
 
@@ -57,11 +57,11 @@ def test_register_platform_token_create_and_revoke(app):
     assert secret.startswith("dh_")
     engine = app.extensions["hub"].engine
     with read_session(engine) as s:
-        assert registry.resolve_token(s, secret, clock.now()).is_platform
+        assert tokens.resolve_token(s, secret, clock.now()).is_platform
     token_id = created.output.split("token ")[1].split()[0]
     assert run(app, "token", "revoke", token_id).exit_code == 0
     with read_session(engine) as s, pytest.raises(Unauthenticated):
-        registry.resolve_token(s, secret, clock.now())
+        tokens.resolve_token(s, secret, clock.now())
 
 
 def test_export_events_writes_csv(app):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from hub import clock
-from hub.core import registry
+from hub.core import tokens
 from hub.core.access import SYSTEM
 from hub.db import read_session, write_session
 from hub.models import ApiToken, Delivery, DeliveryState, Event
@@ -92,7 +92,7 @@ def test_a_token_revoked_without_a_push_from_the_command_line_is_cut_off_at_the_
     client = sockclient.platform(hub.url, platform.token)
     client.wait_for("head")
     with write_session(world.engine) as session:
-        registry.revoke_token(session, SYSTEM, clock.now(), platform.principal.token_id)
+        tokens.revoke_token(session, SYSTEM, clock.now(), platform.principal.token_id)
     assert client.disconnected.wait(10)  # HUB_HEAD_INTERVAL=1
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import log, registry, sessions
+from hub.core import log, sessions, users
 from hub.core.access import Principal, require_role
 from hub.core.errors import Conflict, Forbidden, NotFound
 from hub.core.sessions import Cut
@@ -19,7 +19,7 @@ def change_password(session: Session, who: Principal, now: datetime, old: str, n
     """A user changes its own password; every other session of the user ends (ASVS 7.4.3)."""
     if who.user_id is None:
         raise Forbidden("a machine token has no password")
-    registry.change_password(session, who.user_id, old, new, now)
+    users.change_password(session, who.user_id, old, new, now)
     return sessions.end_all_of(session, [who.user_id], now, "password_changed", keep=who.session_id)
 
 

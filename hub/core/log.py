@@ -1,4 +1,5 @@
-"""The follow-through log: append-only Event rows, each carrying the hash of the row before it.
+"""The follow-through log: append-only Event rows, each carrying the hash of the row before it, and its reading
+within the reader's scope.
 
 Every writer locks the single :class:`LogHead` row for the rest of its transaction, so the chain never forks (on
 SQLite the ``BEGIN IMMEDIATE`` write lock already serialises writers). ``verify`` recomputes the chain and names
@@ -17,7 +18,9 @@ import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.models import Event, LogHead
+from hub.core import paging
+from hub.core.access import Principal, directive_scope, require_reader
+from hub.models import Directive, Event, LogHead, Role
 
 GENESIS = "0" * 64
 
@@ -236,3 +239,55 @@ def event_filters(
     if until is not None:
         conds.append(Event.at < until)
     return conds
+
+
+def list_events(
+    session: Session,
+    principal: Principal,
+    *,
+    page: int = 1,
+    per_page: int = 100,
+    **filters: Any,
+) -> paging.Page[Event]:
+    """The follow-through log, newest first, within the reader's scope."""
+    require_reader(principal)
+    query = select(Event).where(*event_filters(**filters)).order_by(Event.id.desc())
+    query = query.where(event_scope(principal))
+    return paging.paginate(session, query, page, per_page)
+
+
+def event_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    """The central regulator reads the whole log; a province the events of its province and organisation, and the
+    directive-level events (published, amended, revoked …) of the directives that reach it."""
+    if principal.is_regulator:
+        return sa.true()
+    if principal.is_province:
+        visible = sa.select(Directive.id).where(directive_scope(principal))
+        return sa.or_(
+            Event.province == principal.province,
+            Event.org_id == principal.org_id,
+            sa.and_(Event.delivery_id.is_(None), Event.directive_id.in_(visible)),
+        )
+    return Event.org_id == principal.org_id
+
+
+def iter_events(session: Session, principal: Principal, batch: int = 2000, **filters: Any):
+    """Every event in scope, oldest first, in batches (for CSV export without loading the log into memory)."""
+    require_reader(principal)
+    last = 0
+    while True:
+        rows = session.exec(
+            select(Event)
+            .where(Event.id > last, event_scope(principal), *event_filters(**filters))
+            .order_by(Event.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+        session.expunge_all()
+
+
+def managers_and_officers(principal: Principal) -> bool:
+    return principal.role in (Role.MANAGER, Role.OFFICER, Role.ADMIN)

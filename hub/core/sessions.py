@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import registry
+from hub.core import tokens
 from hub.core.access import Principal
 from hub.core.errors import Unauthenticated
 from hub.models import Organisation, User, UserSession
@@ -152,7 +152,7 @@ def lapsed(
     user_ids = {p.user_id for p in who if p.user_id is not None}
     cut = Cut(
         sessions=sorted(session_ids - _live_sessions(session, session_ids, now, policy)),
-        tokens=sorted(registry.revoked_among(session, sorted(token_ids))) if token_ids else [],
+        tokens=sorted(tokens.revoked_among(session, sorted(token_ids))) if token_ids else [],
         users=_inactive(session, User, user_ids),
         orgs=_inactive(session, Organisation, {p.org_id for p in who}),
     )

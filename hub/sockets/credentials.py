@@ -14,13 +14,13 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError
 
 from hub import clock
-from hub.core import registry
+from hub.core import tokens
 from hub.core.access import Principal
 from hub.core.errors import Forbidden, HubError, Unauthenticated
 from hub.db import read_session
+from hub.runtime import current_hub
 from hub.sockets.names import socketio
 from hub.sockets.periodic import start_credential_check
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def principal_for(auth: Any, require: Callable[[Principal], None], missing: str)
         if not isinstance(token, str):
             raise Unauthenticated("token: text is required")
         with read_session(current_hub().engine) as session:
-            principal = registry.resolve_token(session, token, clock.now())
+            principal = tokens.resolve_token(session, token, clock.now())
     elif current_user.is_authenticated:
         principal = current_user.principal
     else:

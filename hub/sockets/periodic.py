@@ -8,12 +8,12 @@ import logging
 from flask import Flask
 
 from hub import clock
-from hub.core import followthrough, registry, sessions
+from hub.core import inbox, sessions, tokens
 from hub.db import read_session, write_session
+from hub.runtime import current_hub
 from hub.sockets.connected import sockets, tokens_to_touch
 from hub.sockets.names import socketio
 from hub.sockets.push import push_heads
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def touch_tokens() -> None:
     tokens_to_touch.clear()
     now = clock.now()
     with write_session(current_hub().engine) as session:
-        registry.touch_tokens(session, token_ids, now)
+        tokens.touch_tokens(session, token_ids, now)
 
 
 def send_heads() -> None:
@@ -88,5 +88,5 @@ def send_heads() -> None:
     platform_ids = list({s.principal.org_id for s in sockets.values()})
     engine = current_hub().engine
     with read_session(engine) as session:
-        heads = followthrough.inbox_heads(session, platform_ids)
+        heads = inbox.inbox_heads(session, platform_ids)
     push_heads(heads)

@@ -15,7 +15,7 @@ from flask import Flask, current_app, request
 from flask_socketio import join_room
 
 from hub import clock, throttle
-from hub.core import deliveries, registry
+from hub.core import deliveries, tokens
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ChangeIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
@@ -23,6 +23,7 @@ from hub.core.limits import MAX_INT
 from hub.core.receipts import ReceiptIn
 from hub.db import write_session
 from hub.models import DeliveryState
+from hub.runtime import current_hub
 from hub.sockets import answers, replay
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
@@ -31,12 +32,11 @@ from hub.sockets.limits import limited, within_limit
 from hub.sockets.names import PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
 from hub.sockets.writer import GroupWriter
-from hub.state import current_hub
 
 
 def _admit(auth: Any) -> Principal:
     principal = principal_for(auth, require_platform, "send auth={'token': ...} or sign in")
-    if registry.token_needs_touch(principal, clock.now()):
+    if tokens.token_needs_touch(principal, clock.now()):
         # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
         # single writes.
         tokens_to_touch.add(principal.token_id)

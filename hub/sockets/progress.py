@@ -17,13 +17,13 @@ from flask import Flask, current_app
 from sqlmodel import Session
 
 from hub import clock
-from hub.core import followthrough
+from hub.core import progress
 from hub.core.access import Principal
 from hub.db import read_session
 from hub.models import Delivery, Directive, Organisation, OrgKind, Role
+from hub.runtime import current_hub
 from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, console_rooms, province_room, socketio
 from hub.sockets.push import push_counts
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def refresh(directive_ids: list[int]) -> None:
     now = clock.now()
     with read_session(current_hub().engine) as session:
         if CONSOLE_ALL in rooms:
-            central = followthrough.progress(session, CENTRAL_READER, directive_ids, now)
+            central = progress.progress(session, CENTRAL_READER, directive_ids, now)
             push_counts(CONSOLE_ALL, {i: central[i].as_dict() for i in directive_ids})
         if not provinces:
             return
@@ -51,7 +51,7 @@ def refresh(directive_ids: list[int]) -> None:
             if not mine:
                 continue
             reader = Principal(org_id=0, org_kind=OrgKind.PROVINCE, role=Role.MANAGER, province=province)
-            counts = followthrough.progress(session, reader, mine, now)
+            counts = progress.progress(session, reader, mine, now)
             push_counts(province_room(province), {i: counts[i].as_dict() for i in mine})
 
 

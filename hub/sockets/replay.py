@@ -9,14 +9,14 @@ import time
 
 from flask import Flask
 
-from hub.core import directives, followthrough
+from hub.core import directives, inbox
 from hub.db import read_session
+from hub.runtime import current_hub
 from hub.sockets.answers import Unavailable
 from hub.sockets.connected import PlatformSocket, sockets
 from hub.sockets.gate import Gate
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
 from hub.sockets.push import push_replayed
-from hub.state import current_hub
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     """Send the socket every delivery after ``since`` in order, then ``head``, then the live events held back
     meanwhile; returns (how many were sent, head). The socket must already be held by the gate."""
     hub = current_hub()
-    page = max(1, min(hub.settings.replay_page_size, followthrough.INBOX_MAX))
+    page = max(1, min(hub.settings.replay_page_size, inbox.INBOX_MAX))
     me = sockets.get(sid)
     if me is None:
         return 0, 0
@@ -82,10 +82,10 @@ def replay(sid: str, since: int) -> tuple[int, int]:
     last, head = since, 0
     while True:
         with read_session(hub.engine) as session:
-            head = max(head, followthrough.inbox_head(session, me.platform_id))
+            head = max(head, inbox.inbox_head(session, me.platform_id))
             # Nothing after the head: a delivery committed before this read raised the head with it, and one
             # committed after it is sent live (the gate holds it until the replay ends).
-            rows = followthrough.inbox(session, me.principal, last, page) if head > last else []
+            rows = inbox.inbox(session, me.principal, last, page) if head > last else []
         for delivery, directive, issuer in rows:
             last = delivery.seq
             if addressed(me, delivery.platform_id):

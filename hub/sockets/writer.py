@@ -38,7 +38,7 @@ from hub.core.deliveries import ChangeIn
 from hub.core.errors import HubError
 from hub.core.receipts import ReceiptIn
 from hub.db import write_session
-from hub.state import Hub
+from hub.runtime import Hub
 
 log = logging.getLogger(__name__)
 

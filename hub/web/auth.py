@@ -14,13 +14,13 @@ from flask import session as cookie
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from hub import clock, sockets
-from hub.core import registry, sessions
+from hub.core import sessions, tokens, users
 from hub.core.access import Principal
 from hub.core.errors import Unauthenticated
 from hub.db import read_session, write_session
 from hub.extensions import csrf, login_manager
 from hub.models import User
-from hub.state import current_hub
+from hub.runtime import current_hub
 
 
 class SessionUser(UserMixin):
@@ -55,7 +55,7 @@ def load_session_user(user_id: str) -> SessionUser | None:
 
 
 def _session_user(session, user: User, session_id: int) -> SessionUser:
-    principal = dataclasses.replace(registry.principal_for_user(session, user), session_id=session_id)
+    principal = dataclasses.replace(users.principal_for_user(session, user), session_id=session_id)
     return SessionUser(user, principal)
 
 
@@ -98,10 +98,10 @@ def current_principal(required: bool = True) -> Principal | None:
         engine = current_hub().engine
         now = clock.now()
         with read_session(engine) as session:
-            principal = registry.resolve_token(session, token, now)
-        if registry.token_needs_touch(principal, now):
+            principal = tokens.resolve_token(session, token, now)
+        if tokens.token_needs_touch(principal, now):
             with write_session(engine) as session:
-                registry.touch_token(session, principal.token_id, now)
+                tokens.touch_token(session, principal.token_id, now)
     elif current_user.is_authenticated:
         principal = current_user.principal
     if principal is None and required:

@@ -9,7 +9,7 @@ from flask import Flask, current_app, request
 from hub import clock
 from hub.core import throttle
 from hub.core.throttle import ThrottleStore
-from hub.state import Hub
+from hub.runtime import Hub
 from hub.throttle_stores import make_store
 
 

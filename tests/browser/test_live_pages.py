@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from hub.core import stats
+from hub.core import dashboard
 from hub.core.access import Principal
 from hub.db import make_engine, read_session
 from hub.demo import DEMO_PASSWORD
@@ -124,7 +124,7 @@ def test_manager_dashboard_shows_the_figures_and_csv_matches_the_log(published, 
     from hub import clock
 
     with read_session(engine) as session:
-        totals = stats.totals(session, reader, clock.now())
+        totals = dashboard.totals(session, reader, clock.now())
     engine.dispose()
     for key in ("deliveries", "acknowledged", "implemented"):
         expect(manager.locator(f"#kpi-{key}")).to_have_text(str(totals[key]))

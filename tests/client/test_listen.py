@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from hub import clock
 from hub.client import PlatformClient, StateDir, TamperedDirective, Unauthorised
 from hub.client.__main__ import EXIT_FAILED, main
-from hub.core import directives, registry
+from hub.core import directives, tokens
 from hub.core.access import SYSTEM
 from hub.db import make_engine, migrate, read_session, write_session
 from hub.models import Delivery, OrgKind, Role
-from hub.state import load_signer
+from hub.runtime import load_signer
 from tests import factories as f
 from tests.e2e.hubproc import HubProcess, wait_until
 
@@ -33,7 +33,7 @@ class Hub:
         regulator = f.org(self.engine, now, OrgKind.REGULATOR)
         officer = f.user(self.engine, now, regulator, Role.OFFICER)
         with write_session(self.engine) as s:
-            _, self.officer_token = registry.issue_token(s, SYSTEM, now, label="test", user_id=officer.user_id)
+            _, self.officer_token = tokens.issue_token(s, SYSTEM, now, label="test", user_id=officer.user_id)
         self.process = HubProcess(base / "instance", self.db_url).start()
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from hub.core import deliveries, followthrough, receipts
+from hub.core import deliveries, inbox, progress, receipts
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
@@ -197,9 +197,9 @@ def test_inbox_replays_in_order_after_since_and_only_own(setup):
     engine, officer, editor, _other_editor, first = setup
     second = f.published(engine, T0, officer, {"provinces": ["HNI"]}).directive
     with read_session(engine) as s:
-        rows = followthrough.inbox(s, editor, since=0)
-        after = followthrough.inbox(s, editor, since=1)
-        assert followthrough.inbox_head(s, editor.org_id) == 2
+        rows = inbox.inbox(s, editor, since=0)
+        after = inbox.inbox(s, editor, since=1)
+        assert inbox.inbox_head(s, editor.org_id) == 2
     assert [(d.seq, x.id) for d, x, _ in rows] == [(1, first.id), (2, second.id)]
     assert [d.seq for d, _, _ in after] == [2]
     assert all(d.platform_id == editor.org_id for d, _, _ in rows)
@@ -210,7 +210,7 @@ def test_progress_counts_read_as_a_funnel(setup):
     with write_session(engine) as s:
         deliveries.set_status(s, editor, T0, d.id, "implemented", "done")
     with read_session(engine) as s:
-        p = followthrough.progress(s, officer, [d.id], T0)[d.id]
-        late = followthrough.progress(s, officer, [d.id], d.ack_due_at.replace(year=2030))[d.id]
+        p = progress.progress(s, officer, [d.id], T0)[d.id]
+        late = progress.progress(s, officer, [d.id], d.ack_due_at.replace(year=2030))[d.id]
     assert (p.total, p.delivered, p.acknowledged, p.implemented, p.pending) == (2, 1, 1, 1, 1)
     assert late.overdue == 1

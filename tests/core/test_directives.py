@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from hub.core import audiences, directives, registry, signing
+from hub.core import audiences, directives, signing, users
 from hub.core.access import SYSTEM
 from hub.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from hub.db import read_session, write_session
@@ -268,7 +268,7 @@ def test_inactive_platforms_are_not_addressed(world):
 
 def test_registry_refuses_roles_that_do_not_fit_the_organisation(world):
     with write_session(world["engine"]) as s, pytest.raises(Conflict, match="cannot have the role"):
-        registry.create_user(
+        users.create_user(
             s,
             SYSTEM,
             T0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.core import followthrough
+from hub.core import log, progress
 from hub.core.errors import Forbidden, NotFound
 from hub.db import read_session
 from hub.models import OrgKind, Role
@@ -33,12 +33,12 @@ def scene(engine):
 def test_province_lists_only_directives_reaching_it_and_counts_only_its_platforms(scene):
     engine, people, national, hcm_local, p_hni, _ = scene
     with read_session(engine) as s:
-        seen = {d.id for d in followthrough.list_directives(s, people["hni_manager"]).items}
-        rows = followthrough.directive_deliveries(s, people["hni_manager"], national.id).items
-        counts = followthrough.progress(s, people["hni_manager"], [national.id], T0)[national.id]
-        everything = followthrough.progress(s, people["manager"], [national.id], T0)[national.id]
+        seen = {d.id for d in progress.list_directives(s, people["hni_manager"]).items}
+        rows = progress.directive_deliveries(s, people["hni_manager"], national.id).items
+        counts = progress.progress(s, people["hni_manager"], [national.id], T0)[national.id]
+        everything = progress.progress(s, people["manager"], [national.id], T0)[national.id]
         with pytest.raises(NotFound):
-            followthrough.directive_deliveries(s, people["hni_manager"], hcm_local.id)
+            progress.directive_deliveries(s, people["hni_manager"], hcm_local.id)
     assert seen == {national.id}
     assert [o.id for _, o in rows] == [p_hni.id]
     assert (counts.total, everything.total) == (1, 2)
@@ -47,8 +47,8 @@ def test_province_lists_only_directives_reaching_it_and_counts_only_its_platform
 def test_log_scope_follows_the_province(scene):
     engine, people, national, hcm_local, _, _ = scene
     with read_session(engine) as s:
-        hni_events = followthrough.list_events(s, people["hni_manager"], per_page=500).items
-        all_events = followthrough.list_events(s, people["manager"], per_page=500).items
+        hni_events = log.list_events(s, people["hni_manager"], per_page=500).items
+        all_events = log.list_events(s, people["manager"], per_page=500).items
     assert not any(e.directive_id == hcm_local.id for e in hni_events)
     assert not any(e.province == "HCM" for e in hni_events)
     assert any(e.directive_id == national.id and e.kind == "published" for e in hni_events)
@@ -59,6 +59,6 @@ def test_platform_editors_cannot_read_follow_through(scene):
     engine, people, *_ = scene
     with read_session(engine) as s:
         with pytest.raises(Forbidden):
-            followthrough.list_directives(s, people["editor"])
+            progress.list_directives(s, people["editor"])
         with pytest.raises(Forbidden):
-            followthrough.list_events(s, people["editor"])
+            log.list_events(s, people["editor"])

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from hub import clock
-from hub.core import registry
+from hub.core import tokens
 from hub.core.access import SYSTEM
 from hub.core.errors import Unauthenticated
 from hub.db import read_session, write_session
@@ -16,7 +16,7 @@ from tests import factories as f
 
 def resolve(engine, secret: str):
     with read_session(engine) as session:
-        return registry.resolve_token(session, secret, clock.now())
+        return tokens.resolve_token(session, secret, clock.now())
 
 
 def refusal(engine, secret: str) -> str:
@@ -45,7 +45,7 @@ def test_a_machine_token_stands_for_its_platform_until_revoked_or_the_platform_i
     assert refusal(engine, secret) == "the token's organisation is inactive"
     with write_session(engine) as session:
         session.get(Organisation, platform.id).active = True
-        registry.revoke_token(session, SYSTEM, now, principal.token_id)
+        tokens.revoke_token(session, SYSTEM, now, principal.token_id)
     assert refusal(engine, secret) == "unknown or revoked token"
 
 
@@ -54,7 +54,7 @@ def test_a_personal_token_stands_for_its_user_and_stops_with_the_user(engine):
     regulator = f.org(engine, now, OrgKind.REGULATOR)
     officer = f.user(engine, now, regulator, Role.OFFICER)
     with write_session(engine) as session:
-        _, secret = registry.issue_token(session, SYSTEM, now, label="laptop", user_id=officer.user_id)
+        _, secret = tokens.issue_token(session, SYSTEM, now, label="laptop", user_id=officer.user_id)
     principal = resolve(engine, secret)
     assert (principal.user_id, principal.role, principal.org_id) == (officer.user_id, Role.OFFICER, regulator.id)
     assert principal.token_id is not None
@@ -68,12 +68,12 @@ def test_token_use_is_recorded_at_most_once_a_minute_and_revoked_tokens_are_foun
     platforms = [f.org(engine, now, OrgKind.PLATFORM, "HNI") for _ in range(3)]
     token_ids = [f.machine(engine, now, p)[0].token_id for p in platforms]
     with write_session(engine) as session:
-        registry.touch_tokens(session, token_ids[:2], now)
-        registry.touch_tokens(session, token_ids, now + registry.LAST_USED_GRANULARITY / 2)
-        registry.revoke_token(session, SYSTEM, now, token_ids[1])
+        tokens.touch_tokens(session, token_ids[:2], now)
+        tokens.touch_tokens(session, token_ids, now + tokens.LAST_USED_GRANULARITY / 2)
+        tokens.revoke_token(session, SYSTEM, now, token_ids[1])
     with read_session(engine) as session:
         used = dict(session.exec(select(ApiToken.id, ApiToken.last_used_at).where(ApiToken.id.in_(token_ids))).all())
-        gone = registry.revoked_among(session, [*token_ids, 10**9])
+        gone = tokens.revoked_among(session, [*token_ids, 10**9])
     assert used[token_ids[0]] == now and used[token_ids[1]] == now  # not moved half a minute later
-    assert used[token_ids[2]] == now + registry.LAST_USED_GRANULARITY / 2
+    assert used[token_ids[2]] == now + tokens.LAST_USED_GRANULARITY / 2
     assert gone == {token_ids[1], 10**9}  # revoked, and one that does not exist

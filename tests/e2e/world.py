@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from hub import clock, create_app
-from hub.core import directives, registry
+from hub.core import directives, tokens
 from hub.core.access import SYSTEM, Principal
 from hub.core.directives import Published
 from hub.db import migrate, write_session
@@ -114,7 +114,7 @@ class World:
 
     def _personal_token(self, user: Principal) -> str:
         with write_session(self.engine) as session:
-            _, secret = registry.issue_token(session, SYSTEM, clock.now(), label="e2e", user_id=user.user_id)
+            _, secret = tokens.issue_token(session, SYSTEM, clock.now(), label="e2e", user_id=user.user_id)
         return secret
 
     def publish(self, hub: HubProcess, audience: dict | None = None, **kw) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hub import clock
-from hub.core import registry
+from hub.core import tokens
 from hub.core.access import SYSTEM
 from hub.db import write_session
 from hub.models import Role
@@ -33,7 +33,7 @@ def hub(world):
 
 def personal_token(world: World, principal) -> tuple[int, str]:
     with write_session(world.engine) as session:
-        token, secret = registry.issue_token(session, SYSTEM, clock.now(), label="console", user_id=principal.user_id)
+        token, secret = tokens.issue_token(session, SYSTEM, clock.now(), label="console", user_id=principal.user_id)
         return token.id, secret
 
 
@@ -59,5 +59,5 @@ def test_a_personal_token_revoked_from_the_command_line_loses_its_console_socket
     token_id, secret = personal_token(world, world.hanoi_manager)
     console = console_with_token(hub, secret)
     with write_session(world.engine) as session:
-        registry.revoke_token(session, SYSTEM, clock.now(), token_id)
+        tokens.revoke_token(session, SYSTEM, clock.now(), token_id)
     assert console.disconnected.wait(5)

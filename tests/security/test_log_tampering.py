@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import time_machine
 
 from hub import clock, create_app, scheduler
-from hub.core import checkpoints, deliveries, log, registry
+from hub.core import checkpoints, deliveries, log, tokens
 from hub.core.access import SYSTEM
 from hub.core.signing import Signer, fingerprint
 from hub.db import read_session, write_session
@@ -227,7 +227,7 @@ def signed_in(app, who):
 
 def bearer(engine, who) -> dict[str, str]:
     with write_session(engine) as s:
-        _, secret = registry.issue_token(s, SYSTEM, T0, label="test", user_id=who.user_id)
+        _, secret = tokens.issue_token(s, SYSTEM, T0, label="test", user_id=who.user_id)
     return {"Authorization": f"Bearer {secret}"}
 
 

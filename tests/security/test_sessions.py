@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 
 from hub import clock
-from hub.core import registry, sessions
+from hub.core import sessions, tokens
 from hub.core.access import SYSTEM
 from hub.core.errors import Unauthenticated
 from hub.core.sessions import SessionPolicy
@@ -118,7 +118,7 @@ def test_a_password_change_ends_the_other_session_and_keeps_this_one(app, people
 def test_a_deactivated_user_is_signed_out_cannot_sign_in_and_its_token_stops_working(app, people):
     engine = people["engine"]
     with write_session(engine) as session:
-        _, secret = registry.issue_token(session, SYSTEM, clock.now(), label="cms", user_id=people["editor"].user_id)
+        _, secret = tokens.issue_token(session, SYSTEM, clock.now(), label="cms", user_id=people["editor"].user_id)
     editor = Browser(app)
     editor.sign_in(login_of(people["editor"]))
     admin = admin_browser(app, people)
@@ -158,7 +158,7 @@ def test_a_deactivated_platform_loses_its_sessions_and_machine_tokens_until_reac
 def test_sign_out_everywhere_ends_every_session_and_personal_token_and_is_logged(app, people):
     engine, officer = people["engine"], people["officer"]
     with write_session(engine) as session:
-        _, secret = registry.issue_token(session, SYSTEM, clock.now(), label="script", user_id=officer.user_id)
+        _, secret = tokens.issue_token(session, SYSTEM, clock.now(), label="script", user_id=officer.user_id)
     browsers = [Browser(app), Browser(app)]
     for browser in browsers:
         browser.sign_in(login_of(officer))
@@ -171,7 +171,7 @@ def test_sign_out_everywhere_ends_every_session_and_personal_token_and_is_logged
     # Signing in again works; the API does the same for an admin's token.
     browsers[0].sign_in(login_of(officer))
     with write_session(engine) as session:
-        _, admin_token = registry.issue_token(session, SYSTEM, clock.now(), label="a", user_id=people["admin"].user_id)
+        _, admin_token = tokens.issue_token(session, SYSTEM, clock.now(), label="a", user_id=people["admin"].user_id)
     answer = app.test_client().post(
         f"/api/v1/users/{officer.user_id}/sign-out", headers={"Authorization": f"Bearer {admin_token}"}
     )
@@ -183,8 +183,8 @@ def test_sign_out_everywhere_ends_every_session_and_personal_token_and_is_logged
 def test_only_an_admin_may_end_other_peoples_sessions_and_not_its_own_standing(app, people):
     engine = people["engine"]
     with write_session(engine) as session:
-        _, officer_token = registry.issue_token(session, SYSTEM, T0, label="o", user_id=people["officer"].user_id)
-        _, admin_token = registry.issue_token(session, SYSTEM, T0, label="a", user_id=people["admin"].user_id)
+        _, officer_token = tokens.issue_token(session, SYSTEM, T0, label="o", user_id=people["officer"].user_id)
+        _, admin_token = tokens.issue_token(session, SYSTEM, T0, label="a", user_id=people["admin"].user_id)
     client = app.test_client()
     as_officer = {"Authorization": f"Bearer {officer_token}"}
     refused = client.post(f"/api/v1/users/{people['editor'].user_id}/deactivate", headers=as_officer)
@@ -331,7 +331,7 @@ def test_a_password_change_cuts_the_other_sessions_sockets_and_keeps_its_own(wor
 def test_sign_out_everywhere_cuts_session_and_personal_token_sockets(world, hub):
     manager = f.user(world.engine, clock.now(), world.hanoi_dept, Role.MANAGER)
     with write_session(world.engine) as session:
-        _, secret = registry.issue_token(session, SYSTEM, clock.now(), label="wall", user_id=manager.user_id)
+        _, secret = tokens.issue_token(session, SYSTEM, clock.now(), label="wall", user_id=manager.user_id)
     by_session = LiveBrowser(hub).sign_in(manager).console()
     by_token = sockclient.Recorder("/console", sockclient.CONSOLE_EVENTS).connect(hub.url, auth={"token": secret})
     api(hub, "POST", f"/api/v1/users/{manager.user_id}/sign-out", world.admin_token, {})

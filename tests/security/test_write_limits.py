@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hub import clock, create_app, throttle
 from hub.client import PlatformClient
-from hub.core import registry
+from hub.core import tokens as core_tokens
 from hub.core.access import SYSTEM
 from hub.db import write_session
 from hub.models import Delivery, OrgKind, Question, Role
@@ -237,7 +237,7 @@ def test_api_token_creation_and_csv_export_are_limited_per_user(small):
     app, engine, platforms, _, _, admin = small
     client = app.test_client()
     with write_session(engine) as session:
-        _, admin_token = registry.issue_token(session, SYSTEM, clock.now(), label="admin", user_id=admin.user_id)
+        _, admin_token = core_tokens.issue_token(session, SYSTEM, clock.now(), label="admin", user_id=admin.user_id)
     issued = [
         client.post(
             f"{API}/tokens", json={"label": f"t{n}", "platform_id": platforms[0].id}, headers=bearer(admin_token)
@@ -344,7 +344,7 @@ def test_a_limit_store_that_is_down_lets_writes_through_instead_of_failing_them(
     asked = client.post(f"{API}/inbox/{directive_id}/questions", json={"text": "Which?"}, headers=bearer(token))
     assert asked.status_code == 201, asked.get_data(as_text=True)
     with app.app_context(), write_session(engine) as session:
-        principal = registry.resolve_token(session, token, now)
+        principal = core_tokens.resolve_token(session, token, now)
     with app.app_context():
         assert throttle.spend("questions", principal) is None
     assert question_count(engine, platform.id) == 1

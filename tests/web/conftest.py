@@ -24,9 +24,9 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from hub.core import deliveries, directives, registry, reports
+from hub.core import deliveries, directives, ratio_reports, tokens, users
 from hub.core.access import SYSTEM, Principal
-from hub.core.reports import RatioReportInput
+from hub.core.ratio_reports import RatioReportInput
 from hub.db import make_engine, read_session, write_session
 from hub.extensions import limiter
 from hub.models import Delivery, Event, OrgKind, PlatformKind, Role
@@ -68,7 +68,7 @@ class World:
 
 def _personal(engine, who: Principal, label: str) -> str:
     with write_session(engine) as s:
-        _, secret = registry.issue_token(s, SYSTEM, T0, label=label, user_id=who.user_id)
+        _, secret = tokens.issue_token(s, SYSTEM, T0, label=label, user_id=who.user_id)
     return secret
 
 
@@ -76,12 +76,12 @@ def _personal(engine, who: Principal, label: str) -> str:
 def cheap_password_hashing() -> Iterator[None]:
     """Hash the world's passwords with the cheapest argon2 parameters: these tests sign in with tokens only, and
     the default cost would make building the world take seconds."""
-    saved = registry._hasher
-    registry._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    saved = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     try:
         yield
     finally:
-        registry._hasher = saved
+        users._hasher = saved
 
 
 def build_world(engine) -> World:
@@ -128,7 +128,7 @@ def _build_world(engine) -> World:
         q3 = deliveries.ask(s, principals["p3_machine"], T0, far.directive.id, "and here?")
         deliveries.set_status(s, principals["p3_machine"], T0, far.directive.id, "implemented", "done too")
         for name in ("p1_machine", "p3_machine"):
-            reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)
+            ratio_reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)
     w.ids.update(central=central.directive.id, hni=local.directive.id, hcm=far.directive.id, draft=draft.id)
     w.ids.update(question_p1=question.id, question_p3=q3.id)
     with read_session(engine) as s:

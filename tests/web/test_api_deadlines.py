@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from hub.core import deadlines
+from hub.core import sweep
 from hub.db import read_session
 from hub.models import Delivery, Directive, DirectiveKind, Event
 from tests import factories as f
@@ -91,7 +91,7 @@ def test_rectifying_outside_ones_province_or_with_a_bad_body_is_refused(world):
 
 
 def test_escalations_show_on_the_platforms_province_and_at_the_centre(world):
-    deadlines.sweep(engine_of(world), T0 + timedelta(days=4), f.SIGNER)
+    sweep.sweep(engine_of(world), T0 + timedelta(days=4), f.SIGNER)
     hanoi = world.call("hni_officer", "GET", "/api/v1/escalations").json
     assert {(i["directive_id"], i["platform_code"]) for i in hanoi["items"]} == {
         (world.ids["central"], "P2"),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from hub import clock, create_app
-from hub.core import registry
+from hub.core import users
 from hub.db import make_engine, read_session
 from hub.models import ApiToken, Delivery, Directive, DirectiveStatus, Organisation, OrgKind, PlatformKind, Role, User
 from tests import factories as f
@@ -54,14 +54,14 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 def cheap_password_hashing(monkeypatch):
     """Passwords hashed and checked with the cheapest argon2 parameters, so that signing in costs no seconds; the
     rules around passwords are the same."""
-    monkeypatch.setattr(registry, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(users, "_hasher", CHEAP_HASHER)
 
 
 @pytest.fixture(scope="session")
 def site_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
     """A regulator, Hanoi and Da Nang departments, two platforms in Hanoi and one in Da Nang, and a user per role,
     built once (password hashing is slow on purpose) and copied for each test."""
-    saved, registry._hasher = registry._hasher, CHEAP_HASHER
+    saved, users._hasher = users._hasher, CHEAP_HASHER
     path = tmp_path_factory.mktemp("web-site") / "hub.sqlite3"
     shutil.copy(sqlite_template, path)
     engine, now = make_engine(f"sqlite:///{path}"), clock.now()
@@ -82,7 +82,7 @@ def site_template(tmp_path_factory, sqlite_template) -> tuple[Path, dict]:
     with read_session(engine) as s:
         logins = {key: s.get(User, p.user_id).login for key, p in people.items()}
     engine.dispose()
-    registry._hasher = saved
+    users._hasher = saved
     return path, {"people": people, "logins": logins, "platforms": (p1, p2, p3)}
 
 

@@ -8,7 +8,10 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub import sockets
-from hub.core import accounts, registry
+from hub.core import accounts
+from hub.core import organisations as core_organisations
+from hub.core import tokens as core_tokens
+from hub.core import users as core_users
 from hub.models import OrgKind, PlatformKind, Role
 from hub.provinces import PROVINCES
 from hub.throttle import limited
@@ -74,7 +77,7 @@ class OrganisationQuery(PageQuery):
 
 
 ROLES_DOC = "what the organisation's kind allows, else 409: " + "; ".join(
-    f"{kind}: {', '.join(sorted(roles))}" for kind, roles in registry.ROLES_BY_KIND.items()
+    f"{kind}: {', '.join(sorted(roles))}" for kind, roles in core_users.ROLES_BY_KIND.items()
 )
 
 
@@ -82,7 +85,7 @@ class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     org_id: BodyID
     role: Role = Field(description=ROLES_DOC)
-    login: str = Field(min_length=2, max_length=100, pattern=registry.LOGIN_RE.pattern)
+    login: str = Field(min_length=2, max_length=100, pattern=core_users.LOGIN_RE.pattern)
     display_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=10, max_length=256)
     email: str | None = Field(default=None, max_length=254)
@@ -131,7 +134,7 @@ class OrganisationPath(BaseModel):
 @bp.get("/organisations", summary="Organisations in your scope", responses={200: schemas.OrganisationPage})
 def organisations(query: OrganisationQuery):
     with reading() as session:
-        page = registry.list_organisations(
+        page = core_organisations.list_organisations(
             session,
             principal(),
             kind=query.kind,
@@ -147,14 +150,14 @@ def organisations(query: OrganisationQuery):
 @bp.post("/organisations", summary="Register an organisation (admin)", responses={201: schemas.OrganisationOut})
 def create_organisation(body: OrganisationIn):
     with writing() as session:
-        org = registry.create_organisation(session, principal(), now(), **body.model_dump())
+        org = core_organisations.create_organisation(session, principal(), now(), **body.model_dump())
     return ok(schemas.OrganisationOut.model_validate(org), 201)
 
 
 @bp.get("/users", summary="Users (admin: all; others: their organisation's)", responses={200: schemas.UserPage})
 def users(query: UserQuery):
     with reading() as session:
-        page = registry.list_users(
+        page = core_users.list_users(
             session, principal(), org_id=query.org_id, role=query.role, page=query.page, per_page=query.per_page
         )
         items = [schemas.UserOut.model_validate(u) for u in page.items]
@@ -164,7 +167,7 @@ def users(query: UserQuery):
 @bp.post("/users", summary="Create a user (admin)", responses={201: schemas.UserOut})
 def create_user(body: UserIn):
     with writing() as session:
-        user = registry.create_user(session, principal(), now(), **body.model_dump())
+        user = core_users.create_user(session, principal(), now(), **body.model_dump())
     return ok(schemas.UserOut.model_validate(user), 201)
 
 
@@ -173,7 +176,7 @@ def create_user(body: UserIn):
 )
 def tokens(query: PageQuery):
     with reading() as session:
-        found = registry.list_tokens(session, principal())
+        found = core_tokens.list_tokens(session, principal())
     start = (query.page - 1) * query.per_page
     items = [schemas.TokenOut.model_validate(t) for t in found[start : start + query.per_page]]
     return ok(schemas.TokenPage(items=items, total=len(found), page=query.page, per_page=query.per_page))
@@ -187,13 +190,13 @@ def tokens(query: PageQuery):
 @limited("tokens")
 def issue_token(body: TokenIn):
     with writing() as session:
-        token, secret = registry.issue_token(session, principal(), now(), **body.model_dump())
+        token, secret = core_tokens.issue_token(session, principal(), now(), **body.model_dump())
     return ok(schemas.TokenIssued(**schemas.TokenOut.model_validate(token).model_dump(), secret=secret), 201)
 
 
 def _revoke(token_id: int):
     with writing() as session:
-        token = registry.revoke_token(session, principal(), now(), token_id)
+        token = core_tokens.revoke_token(session, principal(), now(), token_id)
     sockets.disconnect_token(token.id)
     return ok(schemas.TokenOut.model_validate(token))
 

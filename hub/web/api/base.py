@@ -25,7 +25,7 @@ from hub.core.errors import HubError, InvalidInput
 from hub.core.limits import MAX_INT, storable
 from hub.db import read_session, write_session
 from hub.provinces import PROVINCES
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.web.auth import current_principal
 
 

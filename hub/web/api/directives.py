@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from sqlmodel import Session
 
 from hub import sockets
-from hub.core import deliveries, directives, followthrough
+from hub.core import deliveries, directives, progress
 from hub.core.access import get_visible_directive
 from hub.core.directives import DirectiveInput, Published
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.web.api import schemas
 from hub.web.api.base import (
     ERRORS,
@@ -82,7 +82,7 @@ class DeliveryQuery(PageQuery):
     province: Province | None = None
     q: str | None = Field(default=None, max_length=200, description="in the platform's name or code")
     overdue: bool = Field(default=False, description="only deliveries past their current deadline")
-    sort: Literal[*followthrough.SORT_NAMES] = Field(default="platform", description="a column; '-' sorts descending")
+    sort: Literal[*progress.SORT_NAMES] = Field(default="platform", description="a column; '-' sorts descending")
 
 
 class RevokeBody(BaseModel):
@@ -145,7 +145,7 @@ def create(body: DirectiveCreate):
 @bp.get("/directives", summary="Directives you may see, newest first", responses={200: schemas.DirectivePage})
 def index(query: DirectiveQuery):
     with reading() as session:
-        page = followthrough.list_directives(
+        page = progress.list_directives(
             session,
             principal(),
             status=query.status,
@@ -159,7 +159,7 @@ def index(query: DirectiveQuery):
 
 
 def _detail(session: Session, directive: Directive) -> schemas.DirectiveDetail:
-    counts = followthrough.progress(session, principal(), [directive.id], now())[directive.id]
+    counts = progress.progress(session, principal(), [directive.id], now())[directive.id]
     return schemas.DirectiveDetail(
         **_directive(directive).model_dump(), progress=schemas.ProgressOut(**counts.as_dict())
     )
@@ -256,7 +256,7 @@ def _row(delivery, platform, questions) -> schemas.DeliveryRow:
 def deliveries_of(path: DirectivePath, query: DeliveryQuery):
     at = now()
     with reading() as session:
-        page = followthrough.directive_deliveries(
+        page = progress.directive_deliveries(
             session,
             principal(),
             path.directive_id,

@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from hub import checkpointing
-from hub.core import checkpoints, followthrough
+from hub.core import checkpoints, log
 from hub.core.access import require_reader
 from hub.models import Event
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
@@ -72,7 +72,7 @@ def _csv_line(values) -> str:
 def _export(filters: dict) -> Response:
     session = Session(current_hub().engine, expire_on_commit=False)
     try:
-        rows = followthrough.iter_events(session, principal(), **filters)
+        rows = log.iter_events(session, principal(), **filters)
         first = next(rows, None)  # refusals (forbidden) surface here, before the response starts
     except BaseException:
         session.close()
@@ -105,7 +105,7 @@ def index(query: EventQuery):
     if query.format == "csv":
         return _export(filters)
     with reading() as session:
-        page = followthrough.list_events(session, principal(), page=query.page, per_page=query.per_page, **filters)
+        page = log.list_events(session, principal(), page=query.page, per_page=query.per_page, **filters)
         items = [schemas.EventOut.model_validate(e) for e in page.items]
     return ok(schemas.EventPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
 

@@ -11,7 +11,8 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
-from hub.core import deliveries, directives, followthrough, receipts
+from hub.core import deliveries, directives, receipts
+from hub.core import inbox as core_inbox
 from hub.core.deliveries import Change
 from hub.throttle import limited
 from hub.web.api import schemas
@@ -28,7 +29,7 @@ bp = APIBlueprint(
 
 class InboxQuery(BaseModel):
     since: Digits = Field(default=0, ge=0, le=MAX_INT, description="the last sequence number the platform holds")
-    limit: Digits = Field(default=100, ge=1, le=followthrough.INBOX_MAX)
+    limit: Digits = Field(default=100, ge=1, le=core_inbox.INBOX_MAX)
 
 
 class InboxPath(BaseModel):
@@ -75,8 +76,8 @@ def _change(change: Change) -> schemas.ChangeOut:
 def inbox(query: InboxQuery):
     who = principal()
     with reading() as session:
-        rows = followthrough.inbox(session, who, query.since, query.limit)
-        head = followthrough.inbox_head(session, who.org_id)
+        rows = core_inbox.inbox(session, who, query.since, query.limit)
+        head = core_inbox.inbox_head(session, who.org_id)
     items = [
         schemas.InboxItem(**directives.payload(directive, issuer), seq=d.seq, state=d.state, delivery_id=d.id)
         for d, directive, issuer in rows

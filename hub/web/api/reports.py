@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_openapi3 import APIBlueprint
 from pydantic import Field
 
-from hub.core import reports
-from hub.core.reports import RatioReportInput
-from hub.state import current_hub
+from hub.core import ratio_reports
+from hub.core.ratio_reports import RatioReportInput
+from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
@@ -49,14 +49,14 @@ class RatioReportQuery(PageQuery):
 @limited("reports")
 def submit(body: RatioReportBody):
     with writing() as session:
-        report = reports.submit(session, principal(), now(), body, current_hub().settings.ratio_threshold)
+        report = ratio_reports.submit(session, principal(), now(), body, current_hub().settings.ratio_threshold)
     return ok(schemas.RatioReportOut.model_validate(report), 201)
 
 
 @bp.get("/ratio-reports", summary="Reports in your scope, newest first", responses={200: schemas.RatioReportPage})
 def index(query: RatioReportQuery):
     with reading() as session:
-        page = reports.list_reports(
+        page = ratio_reports.list_reports(
             session,
             principal(),
             flagged=query.flagged,

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock, sockets
-from hub.core import accounts, registry, views
+from hub.core import accounts, organisations, tokens, users
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import OrgKind, PlatformKind, Role
@@ -50,7 +50,7 @@ def admin_organisations():
             domains = [d.strip() for d in (form.domains.data or "").split(",") if d.strip()]
             try:
                 with write_session(engine()) as session:
-                    org = registry.create_organisation(
+                    org = organisations.create_organisation(
                         session,
                         principal(),
                         clock.now(),
@@ -70,7 +70,7 @@ def admin_organisations():
     kind = request.args.get("kind") if request.args.get("kind") in [k.value for k in OrgKind] else None
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = views.organisations_page(session, principal(), kind=kind, q=q, page=int_arg("page", 1))
+        page = organisations.organisations_page(session, principal(), kind=kind, q=q, page=int_arg("page", 1))
     return render_template("admin/organisations.html", form=form, page=page, kind=kind or "", q=q or ""), status
 
 
@@ -85,8 +85,8 @@ def admin_users():
         if form.validate_on_submit():
             try:
                 with write_session(engine()) as session:
-                    org = registry.get_org_by_code(session, form.org_code.data.strip())
-                    user = registry.create_user(
+                    org = organisations.get_org_by_code(session, form.org_code.data.strip())
+                    user = users.create_user(
                         session,
                         principal(),
                         clock.now(),
@@ -104,7 +104,7 @@ def admin_users():
                 return redirect(url_for("pages.admin_users"))
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = views.users_page(session, principal(), q=q, page=int_arg("page", 1))
+        page = users.users_page(session, principal(), q=q, page=int_arg("page", 1))
     return render_template("admin/users.html", form=form, page=page, q=q or ""), status
 
 
@@ -149,7 +149,7 @@ def admin_organisation_active(org_id: int, action: str):
 @admin_only
 def admin_tokens():
     with read_session(engine()) as session:
-        page = views.tokens_page(session, principal(), page=int_arg("page", 1))
+        page = tokens.tokens_page(session, principal(), page=int_arg("page", 1))
     return render_template("admin/tokens.html", page=page, confirm_form=ConfirmForm())
 
 

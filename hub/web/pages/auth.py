@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub import clock, sockets
-from hub.core import accounts, registry
+from hub.core import accounts, users
 from hub.core.errors import HubError, Unauthenticated
 from hub.db import write_session
 from hub.web import login_throttle
@@ -62,7 +62,7 @@ def login():
         try:
             with write_session(engine()) as session:
                 try:
-                    user = registry.authenticate(session, name, form.password.data, clock.now())
+                    user = users.authenticate(session, name, form.password.data, clock.now())
                 except Unauthenticated:
                     user = None  # the failure was logged in this transaction, which commits
         except HubError as exc:

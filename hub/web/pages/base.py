@@ -13,12 +13,12 @@ from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from hub import markdown
 from hub.core.access import Principal
 from hub.core.errors import HubError
 from hub.models import Role
 from hub.provinces import PROVINCES
-from hub.state import current_hub
+from hub.runtime import current_hub
+from hub.web import markdown
 from hub.web.auth import current_principal
 
 bp = Blueprint("pages", __name__)
@@ -170,13 +170,13 @@ def int_arg(name: str, default: int, low: int = 1, high: int = 10_000_000) -> in
 def revoke_token(token_id: int, back_to: str):
     """Revoke a token from a page (admin's list or a platform's own), cut its live sockets, go back to ``back_to``."""
     from hub import clock, sockets
-    from hub.core import registry
+    from hub.core import tokens
     from hub.db import write_session
     from hub.web.pages.messages import error_text
 
     try:
         with write_session(engine()) as session:
-            registry.revoke_token(session, principal(), clock.now(), token_id)
+            tokens.revoke_token(session, principal(), clock.now(), token_id)
     except HubError as exc:
         flash(error_text(exc), "error")
     else:

@@ -9,14 +9,16 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from hub import clock, markdown, sockets
-from hub.core import audiences, checkpoints, directives, followthrough, views
+from hub import clock, sockets
+from hub.core import audiences, checkpoints, directives, log
+from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.directives import DirectiveInput
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
-from hub.state import current_hub
+from hub.runtime import current_hub
+from hub.web import markdown
 from hub.web.forms import (
     AnswerForm,
     ConfirmForm,
@@ -98,8 +100,8 @@ def console():
         status = None
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = followthrough.list_directives(session, who, status=status, q=q, page=int_arg("page", 1), per_page=20)
-        progress = followthrough.progress(session, who, [d.id for d in page.items], clock.now())
+        page = core_progress.list_directives(session, who, status=status, q=q, page=int_arg("page", 1), per_page=20)
+        progress = core_progress.progress(session, who, [d.id for d in page.items], clock.now())
         checkpoint = checkpoints.latest(session)
     return render_template(
         "console/list.html", page=page, progress=progress, status=status, q=q or "", checkpoint=checkpoint
@@ -201,12 +203,10 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
     args = _table_args()
     with read_session(engine()) as session:
         directive = get_visible_directive(session, who, directive_id)
-        rows = followthrough.directive_deliveries(session, who, directive_id, **args)
-        progress = followthrough.progress(session, who, [directive_id], now)[directive_id]
-        timeline = followthrough.list_events(
-            session, who, directive_id=directive_id, page=int_arg("tpage", 1), per_page=20
-        )
-        questions = views.directive_questions(session, who, directive_id)
+        rows = core_progress.directive_deliveries(session, who, directive_id, **args)
+        progress = core_progress.progress(session, who, [directive_id], now)[directive_id]
+        timeline = log.list_events(session, who, directive_id=directive_id, page=int_arg("tpage", 1), per_page=20)
+        questions = core_progress.directive_questions(session, who, directive_id)
         checkpoint = checkpoints.latest(session)
     return {
         "checkpoint": checkpoint,

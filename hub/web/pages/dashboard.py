@@ -12,13 +12,15 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_babel import gettext as _
 
 from hub import checkpointing, clock
-from hub.core import checkpoints, followthrough, stats, views
+from hub.core import checkpoints, log
+from hub.core import dashboard as core_dashboard
+from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.errors import HubError
 from hub.db import read_session
 from hub.models import Role
 from hub.provinces import PROVINCES
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
 from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
@@ -33,7 +35,7 @@ CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id"
 def dashboard():
     now = clock.now()
     with read_session(engine()) as session:
-        figures = stats.dashboard(session, principal(), now, current_hub().settings.ratio_threshold)
+        figures = core_dashboard.dashboard(session, principal(), now, current_hub().settings.ratio_threshold)
     charts = {
         "days": [d.day.isoformat() for d in figures.days],
         "ack": [round(d.ack_rate * 100, 1) for d in figures.days],
@@ -82,7 +84,7 @@ def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:
 def event_log():
     filters, raw = _log_filters()
     with read_session(engine()) as session:
-        page = followthrough.list_events(session, principal(), page=int_arg("page", 1), per_page=50, **filters)
+        page = log.list_events(session, principal(), page=int_arg("page", 1), per_page=50, **filters)
         checkpoint = checkpoints.latest(session)
     return render_template(
         "dashboard/log.html", page=page, raw=raw, provinces=province_choices(), checkpoint=checkpoint
@@ -120,7 +122,7 @@ def event_log_csv():
         yield "\ufeff"  # spreadsheet programs then read the file as UTF-8
         writer.writerow(CSV_COLUMNS)
         with read_session(hub_engine) as session:
-            for n, event in enumerate(followthrough.iter_events(session, who, **filters), 1):
+            for n, event in enumerate(log.iter_events(session, who, **filters), 1):
                 writer.writerow(
                     (
                         event.id,
@@ -155,9 +157,9 @@ def printable_report(directive_id: int):
     who, now = principal(), clock.now()
     with read_session(engine()) as session:
         directive = get_visible_directive(session, who, directive_id)
-        progress = followthrough.progress(session, who, [directive_id], now)[directive_id]
-        breakdown = views.province_breakdown(session, who, directive_id)
-        rows = followthrough.directive_deliveries(
+        progress = core_progress.progress(session, who, [directive_id], now)[directive_id]
+        breakdown = core_progress.province_breakdown(session, who, directive_id)
+        rows = core_progress.directive_deliveries(
             session, who, directive_id, sort="province", page=int_arg("page", 1), per_page=500
         )
         checkpoint = checkpoints.latest(session)

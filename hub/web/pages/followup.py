@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import deliveries, directives, oversight
+from hub.core import deliveries, directives, rectifications, reminders
+from hub.core import escalations as core_escalations
 from hub.core.access import get_visible_directive, may_see_platform
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import Organisation, OrgKind, Priority
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.web.forms import (
     AnswerForm,
     ConfirmForm,
@@ -162,7 +163,7 @@ def answer_question(question_id: int):
 @officer_only
 def escalations():
     with read_session(engine()) as session:
-        page = oversight.escalations(session, principal(), page=int_arg("page", 1), per_page=50)
+        page = core_escalations.escalations(session, principal(), page=int_arg("page", 1), per_page=50)
     return render_template("console/escalations.html", page=page, now=clock.now(), confirm_form=ConfirmForm())
 
 
@@ -174,7 +175,7 @@ def remind(delivery_id: int):
     back = safe_next(request.form.get("next"))
     try:
         with write_session(engine()) as session:
-            reminded = oversight.remind(session, principal(), clock.now(), delivery_id)
+            reminded = reminders.remind(session, principal(), clock.now(), delivery_id)
     except HubError as exc:
         flash(error_text(exc), "error")
     else:
@@ -199,7 +200,7 @@ def rectify(platform_id: int):
     if request.method == "GET":
         form.priority.data = Priority.URGENT.value
     elif form.validate_on_submit():
-        data = oversight.RectificationInput(
+        data = rectifications.RectificationInput(
             title=form.title.data,
             body=form.body.data,
             priority=form.priority.data,
@@ -207,7 +208,7 @@ def rectify(platform_id: int):
         )
         try:
             with write_session(engine()) as session:
-                published = oversight.rectify(session, who, clock.now(), platform_id, data, current_hub().signer)
+                published = rectifications.rectify(session, who, clock.now(), platform_id, data, current_hub().signer)
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:

@@ -8,12 +8,15 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import deliveries, followthrough, registry, reports, views
+from hub.core import deliveries
+from hub.core import inbox as core_inbox
+from hub.core import ratio_reports as core_ratio_reports
+from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
-from hub.core.reports import RatioReportInput
+from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
 from hub.models import DeliveryState, Role
-from hub.state import current_hub
+from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
 from hub.web.pages.base import STATE_LABELS, bp, engine, int_arg, principal, revoke_token, roles_required
@@ -30,15 +33,15 @@ def inbox():
     if state not in (None, *[s.value for s in DeliveryState]):
         state = None
     with read_session(engine()) as session:
-        page = followthrough.inbox_page(session, who, state=state, page=int_arg("page", 1), per_page=25)
-        unread = views.unread_count(session, who)
-        head = followthrough.inbox_head(session, who.org_id)
+        page = core_inbox.inbox_page(session, who, state=state, page=int_arg("page", 1), per_page=25)
+        unread = core_inbox.unread_count(session, who)
+        head = core_inbox.inbox_head(session, who.org_id)
     return render_template("inbox/list.html", page=page, unread=unread, head=head, state=state or "")
 
 
 def _item_page(directive_id: int, status_form: StatusForm | None = None, question_form: QuestionForm | None = None):
     with read_session(engine()) as session:
-        item = views.inbox_item(session, principal(), directive_id)
+        item = core_inbox.inbox_item(session, principal(), directive_id)
     return render_template(
         "inbox/directive.html",
         item=item,
@@ -129,7 +132,7 @@ def ratio_reports():
                 note=form.note.data or None,
             )
             with write_session(engine()) as session:
-                report = reports.submit(session, who, clock.now(), data, threshold)
+                report = core_ratio_reports.submit(session, who, clock.now(), data, threshold)
         except ValidationError as exc:
             form.form_errors.append(exc.errors(include_url=False)[0].get("msg", ""))
         except HubError as exc:
@@ -141,7 +144,7 @@ def ratio_reports():
     elif request.method == "POST":
         status = 422
     with read_session(engine()) as session:
-        history = views.own_ratio_reports(session, who)
+        history = core_ratio_reports.own_ratio_reports(session, who)
     return render_template("inbox/ratio.html", form=form, history=history, threshold=threshold), status
 
 
@@ -158,7 +161,7 @@ def platform_tokens():
         if form.validate_on_submit():
             try:
                 with write_session(engine()) as session:
-                    _token, secret = registry.issue_token(
+                    _token, secret = core_tokens.issue_token(
                         session, who, clock.now(), label=form.label.data.strip(), platform_id=who.org_id
                     )
             except HubError as exc:
@@ -167,7 +170,7 @@ def platform_tokens():
         else:
             status = 422
     with read_session(engine()) as session:
-        tokens = [t for t in registry.list_tokens(session, who) if t.user_id is None]
+        tokens = [t for t in core_tokens.list_tokens(session, who) if t.user_id is None]
     response = render_template("inbox/tokens.html", form=form, tokens=tokens, secret=secret, confirm_form=ConfirmForm())
     return response, status, {"Cache-Control": "no-store"}
 

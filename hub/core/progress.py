@@ -1,5 +1,6 @@
-"""The read side: inboxes, directive lists, per-platform follow-through, progress counts and the log, each within
-the reader's scope (a platform sees its own, a province its own platforms, the central regulator everything)."""
+"""How directives are followed through, within the reader's scope (a province its own platforms, the central
+regulator everything): the directive list, per-platform deliveries, progress counts, the province breakdown and
+the questions platforms asked."""
 
 from __future__ import annotations
 
@@ -10,72 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import log, paging
-from hub.core.access import Principal, directive_scope, get_visible_directive, require_platform, require_reader
+from hub.core import paging
+from hub.core.access import Principal, directive_scope, get_visible_directive, platform_scope, require_reader
 from hub.core.errors import InvalidInput
-from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Event, Organisation, OrgKind, Role
-
-INBOX_MAX = 500
-
-
-def inbox(
-    session: Session, principal: Principal, since: int = 0, limit: int = 100
-) -> list[tuple[Delivery, Directive, Organisation]]:
-    """The platform's deliveries after its own sequence number ``since``, in order (replay and polling)."""
-    require_platform(principal)
-    if since < 0 or not 1 <= limit <= INBOX_MAX:
-        raise InvalidInput(f"since >= 0 and 1 <= limit <= {INBOX_MAX}")
-    rows = session.exec(
-        select(Delivery, Directive, Organisation)
-        .join(Directive, Directive.id == Delivery.directive_id)
-        .join(Organisation, Organisation.id == Directive.issuer_id)
-        .where(Delivery.platform_id == principal.org_id, Delivery.seq > since)
-        .order_by(Delivery.seq)
-        .limit(limit)
-    ).all()
-    return [tuple(r) for r in rows]
-
-
-_ORGS = Organisation.__table__
-_HEAD = sa.select(_ORGS.c.delivery_seq).where(_ORGS.c.id == sa.bindparam("platform_id"))
-
-
-def inbox_head(session: Session, platform_id: int) -> int:
-    """The platform's highest sequence number (what a connected client should hold).
-
-    A statement built once: every connecting socket asks, and building the query cost more than running it."""
-    return session.connection().execute(_HEAD, {"platform_id": platform_id}).scalar() or 0
-
-
-def inbox_heads(session: Session, platform_ids: list[int]) -> dict[int, int]:
-    """The highest sequence number of each of many platforms (the periodic ``head`` of every connected one).
-
-    One plain read of every platform's counter: cheaper than thousands of parameters when thousands are
-    connected."""
-    if not platform_ids:
-        return {}
-    table = Organisation.__table__
-    wanted = set(platform_ids)
-    rows = session.connection().execute(
-        sa.select(table.c.id, table.c.delivery_seq).where(table.c.kind == OrgKind.PLATFORM.value)
-    )
-    return {platform_id: seq or 0 for platform_id, seq in rows if platform_id in wanted}
-
-
-def inbox_page(
-    session: Session, principal: Principal, *, state: str | None = None, page: int = 1, per_page: int = 50
-) -> paging.Page[Any]:
-    """The platform's inbox, newest first, for its editors' pages."""
-    require_platform(principal)
-    query = (
-        select(Delivery, Directive)
-        .join(Directive, Directive.id == Delivery.directive_id)
-        .where(Delivery.platform_id == principal.org_id)
-        .order_by(Delivery.seq.desc())
-    )
-    if state:
-        query = query.where(Delivery.state == DeliveryState(state))
-    return paging.paginate(session, query, page, per_page, scalars=False)
+from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question
 
 
 def list_directives(
@@ -215,53 +154,30 @@ def progress(session: Session, principal: Principal, directive_ids: list[int], n
     return out
 
 
-def list_events(
-    session: Session,
-    principal: Principal,
-    *,
-    page: int = 1,
-    per_page: int = 100,
-    **filters: Any,
-) -> paging.Page[Event]:
-    """The follow-through log, newest first, within the reader's scope."""
-    require_reader(principal)
-    query = select(Event).where(*log.event_filters(**filters)).order_by(Event.id.desc())
-    query = query.where(event_scope(principal))
-    return paging.paginate(session, query, page, per_page)
+def province_breakdown(session: Session, principal: Principal, directive_id: int) -> list[tuple[str, str, int]]:
+    """(province, state, count) of one directive's deliveries in the reader's scope, for the printable report."""
+    get_visible_directive(session, principal, directive_id)
+    query = (
+        sa.select(Organisation.province, Delivery.state, sa.func.count())
+        .join(Organisation, Organisation.id == Delivery.platform_id)
+        .where(Delivery.directive_id == directive_id, platform_scope(principal))
+        .group_by(Organisation.province, Delivery.state)
+        .order_by(Organisation.province)
+    )
+    return [(p or "", s, n) for p, s, n in session.execute(query)]
 
 
-def event_scope(principal: Principal) -> sa.ColumnElement[bool]:
-    """The central regulator reads the whole log; a province the events of its province and organisation, and the
-    directive-level events (published, amended, revoked …) of the directives that reach it."""
-    if principal.is_regulator:
-        return sa.true()
-    if principal.is_province:
-        visible = sa.select(Directive.id).where(directive_scope(principal))
-        return sa.or_(
-            Event.province == principal.province,
-            Event.org_id == principal.org_id,
-            sa.and_(Event.delivery_id.is_(None), Event.directive_id.in_(visible)),
-        )
-    return Event.org_id == principal.org_id
-
-
-def iter_events(session: Session, principal: Principal, batch: int = 2000, **filters: Any):
-    """Every event in scope, oldest first, in batches (for CSV export without loading the log into memory)."""
-    require_reader(principal)
-    last = 0
-    while True:
-        rows = session.exec(
-            select(Event)
-            .where(Event.id > last, event_scope(principal), *log.event_filters(**filters))
-            .order_by(Event.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
-        session.expunge_all()
-
-
-def managers_and_officers(principal: Principal) -> bool:
-    return principal.role in (Role.MANAGER, Role.OFFICER, Role.ADMIN)
+def directive_questions(
+    session: Session, principal: Principal, directive_id: int, limit: int = 50
+) -> list[tuple[Question, Organisation]]:
+    """Questions platforms asked on a directive (unanswered first), from platforms the reader may see."""
+    get_visible_directive(session, principal, directive_id)
+    rows = session.exec(
+        select(Question, Organisation)
+        .join(Delivery, Delivery.id == Question.delivery_id)
+        .join(Organisation, Organisation.id == Delivery.platform_id)
+        .where(Delivery.directive_id == directive_id, platform_scope(principal))
+        .order_by(Question.answered_at.is_not(None), Question.id.desc())
+        .limit(limit)
+    ).all()
+    return [tuple(r) for r in rows]

@@ -134,3 +134,16 @@ def list_reports(
         query = query.where(RatioReport.platform_id == platform_id)
     query = query.order_by(RatioReport.period_start.desc(), RatioReport.id.desc())
     return paging.paginate(session, query, page, per_page, scalars=False)
+
+
+def own_ratio_reports(session: Session, principal: Principal, limit: int = 24) -> list[RatioReport]:
+    """The platform's latest content-ratio reports."""
+    require_platform(principal)
+    return list(
+        session.exec(
+            select(RatioReport)
+            .where(RatioReport.platform_id == principal.org_id)
+            .order_by(RatioReport.period_start.desc())
+            .limit(limit)
+        )
+    )

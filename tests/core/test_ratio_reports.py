@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from hub.core import reports
+from hub.core import ratio_reports
 from hub.core.errors import Conflict, Forbidden
-from hub.core.reports import RatioReportInput
+from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
 from hub.models import OrgKind, Role
 from tests import factories as f
@@ -30,8 +30,8 @@ def editors(engine):
 def test_ratio_is_computed_and_flagged_at_the_threshold(editors):
     engine, editor, _ = editors
     with write_session(engine) as s:
-        under = reports.submit(s, editor, T0, report(date(2026, 1, 1), date(2026, 1, 31), 1000, 149), 0.15)
-        at = reports.submit(s, editor, T0, report(date(2026, 2, 1), date(2026, 2, 28), 1000, 150), 0.15)
+        under = ratio_reports.submit(s, editor, T0, report(date(2026, 1, 1), date(2026, 1, 31), 1000, 149), 0.15)
+        at = ratio_reports.submit(s, editor, T0, report(date(2026, 2, 1), date(2026, 2, 28), 1000, 150), 0.15)
     assert (under.ratio, under.flagged) == (0.149, False)
     assert (at.ratio, at.flagged) == (0.15, True)
 
@@ -39,11 +39,11 @@ def test_ratio_is_computed_and_flagged_at_the_threshold(editors):
 def test_overlapping_periods_are_refused(editors):
     engine, editor, other = editors
     with write_session(engine) as s:
-        reports.submit(s, editor, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
+        ratio_reports.submit(s, editor, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
     with write_session(engine) as s, pytest.raises(Conflict):
-        reports.submit(s, editor, T0, report(date(2026, 1, 31), date(2026, 2, 27)), 0.15)
+        ratio_reports.submit(s, editor, T0, report(date(2026, 1, 31), date(2026, 2, 27)), 0.15)
     with write_session(engine) as s:
-        reports.submit(s, other, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
+        ratio_reports.submit(s, other, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
 
 
 @pytest.mark.parametrize(
@@ -66,11 +66,11 @@ def test_scope_of_report_lists(editors):
     manager = f.user(engine, T0, regulator, Role.MANAGER)
     hni_manager = f.user(engine, T0, province, Role.MANAGER)
     with write_session(engine) as s:
-        reports.submit(s, editor, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
-        reports.submit(s, other, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
+        ratio_reports.submit(s, editor, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
+        ratio_reports.submit(s, other, T0, report(date(2026, 1, 1), date(2026, 1, 31)), 0.15)
     with read_session(engine) as s:
-        assert reports.list_reports(s, manager).total == 2
-        assert [o.province for _, o in reports.list_reports(s, hni_manager).items] == ["HNI"]
-        assert [o.id for _, o in reports.list_reports(s, editor).items] == [editor.org_id]
+        assert ratio_reports.list_reports(s, manager).total == 2
+        assert [o.province for _, o in ratio_reports.list_reports(s, hni_manager).items] == ["HNI"]
+        assert [o.id for _, o in ratio_reports.list_reports(s, editor).items] == [editor.org_id]
     with write_session(engine) as s, pytest.raises(Forbidden):
-        reports.submit(s, manager, T0, report(date(2026, 3, 1), date(2026, 3, 31)), 0.15)
+        ratio_reports.submit(s, manager, T0, report(date(2026, 3, 1), date(2026, 3, 31)), 0.15)

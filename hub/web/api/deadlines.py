@@ -1,28 +1,26 @@
-"""JSON API for deadlines (/api/v1): remind a platform by hand, send it a rectification notice, list escalations.
+"""Deadlines over HTTP: remind a platform by hand, send it a rectification notice, list escalations.
 
-Thin adapters: parse, call one core function (``hub.core.oversight``), commit, push, render.
+Thin adapters: parse, call one core function (``hub.core.reminders``, ``rectifications``, ``escalations``), commit,
+push, render.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import jsonify
-from flask_openapi3 import APIBlueprint, OpenAPI
+from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
 
-from hub import clock, sockets
-from hub.core import deadlines, oversight
-from hub.db import read_session, write_session
+from hub import sockets
+from hub.core import escalations as core_escalations
+from hub.core import rectifications, reminder_policy, reminders
 from hub.models import Delivery, Directive, DirectiveKind, DirectiveStatus, Organisation, Priority
-from hub.state import current_hub
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, Province, check_request, tag
-from hub.web.auth import current_principal
+from hub.runtime import current_hub
+from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, Province, now, ok, principal, reading, tag, writing
 
 bp = APIBlueprint(
-    "api_deadlines",
+    "deadlines",
     __name__,
-    url_prefix="/api/v1",
     abp_tags=tag("deadlines", "reminders, rectification notices and escalations"),
     abp_security=SECURITY,
     abp_responses=ERRORS,
@@ -92,13 +90,13 @@ def _deadlines(delivery: Delivery, directive: Directive) -> dict:
         "directive_id": directive.id,
         "platform_id": delivery.platform_id,
         "state": delivery.state,
-        "phase": deadlines.phase_of(delivery.state),
+        "phase": reminder_policy.phase_of(delivery.state),
         "due_at": delivery.due_at,
         "reminders_sent": delivery.reminders_sent,
         "last_reminded_at": delivery.last_reminded_at,
         "next_reminder_at": delivery.next_reminder_at,
         "escalated_at": delivery.escalated_at,
-        "next_escalation_at": deadlines.next_escalation_at(delivery, directive),
+        "next_escalation_at": core_escalations.next_escalation_at(delivery, directive),
     }
 
 
@@ -113,30 +111,17 @@ def _escalation(delivery: Delivery, directive: Directive, platform: Organisation
     )
 
 
-def _json(model: BaseModel, status: int = 200):
-    response = jsonify(model.model_dump(mode="json"))
-    response.status_code = status
-    return response
-
-
-@bp.before_request
-def _authenticate_then_check() -> None:
-    """Anonymous calls are 401 before anything else; then the API's common body and query checks."""
-    current_principal()
-    check_request()
-
-
 @bp.post(
     "/deliveries/<int:delivery_id>/remind",
     summary="Remind a platform of a delivery it has not acknowledged or carried out",
     responses={200: DeadlinesOut},
 )
 def remind(path: DeliveryPath):
-    with write_session(current_hub().engine) as session:
-        reminded = oversight.remind(session, current_principal(), clock.now(), path.delivery_id)
+    with writing() as session:
+        reminded = reminders.remind(session, principal(), now(), path.delivery_id)
         out = DeadlinesOut(**_deadlines(reminded.delivery, reminded.directive))
     sockets.push_reminder(reminded.sent.platform_id, reminded.sent.payload)
-    return _json(out)
+    return ok(out)
 
 
 @bp.get(
@@ -145,9 +130,9 @@ def remind(path: DeliveryPath):
     responses={200: DeadlinesOut},
 )
 def show_deadlines(path: DeliveryPath):
-    with read_session(current_hub().engine) as session:
-        delivery, directive = oversight.delivery_with_directive(session, current_principal(), path.delivery_id)
-        return _json(DeadlinesOut(**_deadlines(delivery, directive)))
+    with reading() as session:
+        delivery, directive = rectifications.delivery_with_directive(session, principal(), path.delivery_id)
+        return ok(DeadlinesOut(**_deadlines(delivery, directive)))
 
 
 @bp.post(
@@ -155,14 +140,13 @@ def show_deadlines(path: DeliveryPath):
     summary="Send one platform a rectification notice (a directive of kind 'rectification')",
     responses={201: RectificationOut},
 )
-def rectify(path: PlatformPath, body: oversight.RectificationInput):
-    hub = current_hub()
-    with write_session(hub.engine) as session:
-        published = oversight.rectify(session, current_principal(), clock.now(), path.platform_id, body, hub.signer)
+def rectify(path: PlatformPath, body: rectifications.RectificationInput):
+    with writing() as session:
+        published = rectifications.rectify(session, principal(), now(), path.platform_id, body, current_hub().signer)
         out = RectificationOut.model_validate(published.directive, from_attributes=True)
         rooms = sockets.console_rooms_of(session, published.directive.id)
     sockets.push_published(published, rooms)
-    return _json(out, 201)
+    return ok(out, 201)
 
 
 @bp.get(
@@ -171,18 +155,14 @@ def rectify(path: PlatformPath, body: oversight.RectificationInput):
     responses={200: EscalationPage},
 )
 def escalations(query: EscalationQuery):
-    with read_session(current_hub().engine) as session:
-        page = oversight.escalations(
+    with reading() as session:
+        page = core_escalations.escalations(
             session,
-            current_principal(),
+            principal(),
             province=query.province,
             open_only=query.open,
             page=query.page,
             per_page=query.per_page,
         )
         items = [_escalation(d, directive, p) for d, directive, p in page.items]
-    return _json(EscalationPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
-
-
-def init_app(app: OpenAPI) -> None:
-    app.register_api(bp)
+    return ok(EscalationPage(items=items, total=page.total, page=page.page, per_page=page.per_page))

@@ -1,4 +1,4 @@
-"""The dashboard's figures (hub.core.stats) on SQLite and PostgreSQL: exercises left out, the reader's province
+"""The dashboard's figures (hub.core.dashboard) on SQLite and PostgreSQL: exercises left out, the reader's province
 respected, time to acknowledge bucketed, overdue platforms counted per province."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from hub.core import deliveries, registry, stats
+from hub.core import dashboard, deliveries, users
 from hub.core.errors import Forbidden
 from hub.db import read_session, write_session
 from hub.models import OrgKind, Role
@@ -18,7 +18,7 @@ from tests.conftest import T0
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(registry, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def test_dashboard_figures(engine):
@@ -39,10 +39,10 @@ def test_dashboard_figures(engine):
         deliveries.acknowledge(s, editors[3], T0 + timedelta(days=2), real)
     later = T0 + timedelta(days=8)  # past both deadlines of a routine directive (a day, a week)
     with read_session(engine) as s:
-        central = stats.dashboard(s, manager, later, 0.15)
-        hanoi_view = stats.dashboard(s, hni_manager, later, 0.15)
+        central = dashboard.dashboard(s, manager, later, 0.15)
+        hanoi_view = dashboard.dashboard(s, hni_manager, later, 0.15)
         with pytest.raises(Forbidden):
-            stats.dashboard(s, editors[0], later, 0.15)
+            dashboard.dashboard(s, editors[0], later, 0.15)
     assert central.totals == {"deliveries": 4, "acknowledged": 3, "implemented": 1, "overdue": 3}
     assert central.ack_buckets == [1, 0, 1, 1, 0]  # 20 minutes, 5 hours, 2 days
     assert central.not_acknowledged == 1

@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from hub.core import deadlines, deliveries, directives, log, report_requests
-from hub.core.deadlines import Policy
+from hub.core import deliveries, directives, escalations, log, reminder_policy, report_requests
+from hub.core import sweep as core_sweep
+from hub.core.sweep_batch import Policy
 from hub.db import read_session, write_session
 from hub.models import Delivery, DirectiveKind, DirectiveStatus, Event, OrgKind, Role
 from tests import factories as f
@@ -36,7 +37,7 @@ def delivery_of(engine, directive_id: int, platform_id: int) -> Delivery:
 
 
 def sweep(engine, now: datetime, announced: list | None = None, **kw):
-    return deadlines.sweep(engine, now, f.SIGNER, announce=announced.append if announced is not None else None, **kw)
+    return core_sweep.sweep(engine, now, f.SIGNER, announce=announced.append if announced is not None else None, **kw)
 
 
 def test_a_directive_lives_its_whole_life_on_time_and_the_log_tells_it(engine):
@@ -121,7 +122,7 @@ def test_a_delivery_shows_its_next_reminder_and_escalation(engine):
     )
     shown = delivery_of(engine, pub.directive.id, platform.id)
     assert shown.next_reminder_at == at(2)
-    assert deadlines.next_escalation_at(shown, pub.directive) == at(3, 30)
+    assert escalations.next_escalation_at(shown, pub.directive) == at(3, 30)
     # A sweep long after the deadline sends one reminder, not one per missed slot, and stays on the grid.
     sweep(engine, at(3, 10))
     shown = delivery_of(engine, pub.directive.id, platform.id)
@@ -133,7 +134,7 @@ def test_an_urgent_directive_without_settings_follows_the_default_policy(engine)
     officer = f.user(engine, T0, regulator, Role.OFFICER)
     platform = f.org(engine, T0, OrgKind.PLATFORM, "HCM")
     pub = f.published(engine, T0, officer, priority="urgent")
-    rules = deadlines.DEFAULT_POLICIES["urgent"]
+    rules = reminder_policy.DEFAULT_POLICIES["urgent"]
     due = pub.directive.ack_due_at
     for k in range(rules.limit):
         sweep(engine, due + k * rules.interval)
@@ -193,7 +194,7 @@ def test_a_sweep_broken_off_between_batches_or_inside_one_reminds_everyone_exact
             raise RuntimeError("the process died")
 
     with pytest.raises(RuntimeError, match="died"):
-        deadlines.sweep(engine, at(1), f.SIGNER, policy, announce=crash_after_two)
+        core_sweep.sweep(engine, at(1), f.SIGNER, policy, announce=crash_after_two)
     inserts = {"n": 0}
 
     def fail_second_event_insert(conn, cursor, statement, *args) -> None:
@@ -204,10 +205,10 @@ def test_a_sweep_broken_off_between_batches_or_inside_one_reminds_everyone_exact
 
     sa.event.listen(engine, "before_cursor_execute", fail_second_event_insert)
     with pytest.raises(RuntimeError, match="dropped"):
-        deadlines.sweep(engine, at(1), f.SIGNER, policy)
+        core_sweep.sweep(engine, at(1), f.SIGNER, policy)
     sa.event.remove(engine, "before_cursor_execute", fail_second_event_insert)
-    deadlines.sweep(engine, at(1), f.SIGNER, policy)
-    deadlines.sweep(engine, at(1, 30), f.SIGNER, policy)
+    core_sweep.sweep(engine, at(1), f.SIGNER, policy)
+    core_sweep.sweep(engine, at(1, 30), f.SIGNER, policy)
     with read_session(engine) as s:
         reminded = s.exec(select(Event.delivery_id).where(Event.kind == "reminded")).all()
         rows = s.exec(select(Delivery).where(Delivery.directive_id == pub.directive.id)).all()
@@ -230,7 +231,7 @@ def test_two_sweepers_racing_remind_everyone_exactly_once(engine):
         try:
             start.wait()
             for minutes in (0, 0, 1, 2):
-                deadlines.sweep(engine, at(1, minutes), f.SIGNER, policy)
+                core_sweep.sweep(engine, at(1, minutes), f.SIGNER, policy)
         except Exception as exc:  # reported below: a thread's exception would otherwise vanish
             errors.append(exc)
 
@@ -258,7 +259,7 @@ def test_two_schedulers_at_the_first_of_the_month_issue_one_report_request(engin
     def scheduler() -> None:
         try:
             start.wait()
-            issued.append(deadlines.sweep(engine, fired, f.SIGNER, report_due_at=fired).report_request)
+            issued.append(core_sweep.sweep(engine, fired, f.SIGNER, report_due_at=fired).report_request)
         except Exception as exc:  # reported below
             errors.append(exc)
 

@@ -1,0 +1,165 @@
+"""Organisations: registering regulators, provincial departments and platforms, and listing them within scope."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from hub.core import log, paging
+from hub.core.access import Principal, platform_scope, require_role
+from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.models import Organisation, OrgKind, PlatformKind, Role
+from hub.provinces import PROVINCES
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+
+
+def create_organisation(
+    session: Session,
+    actor: Principal,
+    now: datetime,
+    *,
+    kind: OrgKind,
+    code: str,
+    name: str,
+    province: str | None = None,
+    platform_kind: PlatformKind | None = None,
+    licence_no: str | None = None,
+    domains: list[str] | None = None,
+    ref_suffix: str | None = None,
+) -> Organisation:
+    """Register an organisation; a new platform at once receives the directives still in force that address it."""
+    require_role(actor, Role.ADMIN)
+    kind = OrgKind(kind)
+    if not CODE_RE.match(code or ""):
+        raise InvalidInput("code: 2-64 letters, digits, '.', '_' or '-'")
+    if not name or not name.strip() or len(name) > 300:
+        raise InvalidInput("name: 1-300 characters")
+    if kind in (OrgKind.PROVINCE, OrgKind.PLATFORM) and province not in PROVINCES:
+        raise InvalidInput(f"province: one of {', '.join(sorted(PROVINCES))}")
+    if kind == OrgKind.REGULATOR:
+        province = None
+    if kind == OrgKind.PLATFORM:
+        if platform_kind is None:
+            raise InvalidInput("platform_kind: news_site or social_network")
+        platform_kind = PlatformKind(platform_kind)
+    else:
+        platform_kind = None
+    if (
+        kind == OrgKind.PROVINCE
+        and session.exec(
+            select(Organisation.id).where(Organisation.kind == OrgKind.PROVINCE, Organisation.province == province)
+        ).first()
+    ):
+        raise Conflict(f"province {province} already has a department")
+    if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
+        raise Conflict(f"an organisation with code {code} exists")
+    org = Organisation(
+        kind=kind,
+        code=code,
+        name=name.strip(),
+        province=province,
+        platform_kind=platform_kind,
+        licence_no=licence_no,
+        domains=list(domains or []),
+        ref_suffix=ref_suffix,
+        created_at=now,
+    )
+    session.add(org)
+    session.flush()
+    log.append(
+        session,
+        log.EventDraft(
+            "organisation_registered",
+            actor.label,
+            now,
+            org_id=org.id,
+            province=org.province,
+            details={"code": code, "kind": kind.value},
+        ),
+    )
+    if kind == OrgKind.PLATFORM:
+        from hub.core.directives import deliver_standing
+
+        deliver_standing(session, org, now)
+    return org
+
+
+def log_event_about(
+    session: Session, kind: str, actor: Principal, now: datetime, org: Organisation, details: dict
+) -> None:
+    """Log an event about an organisation: a user or token of it created, issued or revoked."""
+    log.append(
+        session,
+        log.EventDraft(kind, actor.label, now, org_id=org.id, province=org.province, details=details),
+    )
+
+
+def list_platforms(session: Session, principal: Principal) -> list[Organisation]:
+    """The platforms the principal may see, by name."""
+    return list(session.exec(select(Organisation).where(platform_scope(principal)).order_by(Organisation.name)))
+
+
+def get_org_by_code(session: Session, code: str) -> Organisation:
+    org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if org is None:
+        raise NotFound(f"organisation {code} not found")
+    return org
+
+
+def require_same_org_or_admin(actor: Principal, org_id: int) -> None:
+    if actor.role != Role.ADMIN and actor.org_id != org_id:
+        raise Forbidden("not your organisation")
+
+
+def organisation_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    """The organisations a principal may list: the central regulator all, a province itself and its platforms,
+    a platform itself."""
+    if principal.is_regulator:
+        return sa.true()
+    if principal.is_province:
+        return sa.or_(Organisation.id == principal.org_id, platform_scope(principal))
+    return Organisation.id == principal.org_id
+
+
+def list_organisations(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: OrgKind | str | None = None,
+    province: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> paging.Page[Organisation]:
+    """Organisations in the principal's scope, by kind and name, with filters."""
+    query = select(Organisation).where(organisation_scope(principal))
+    if kind:
+        try:
+            query = query.where(Organisation.kind == OrgKind(kind))
+        except ValueError:
+            raise InvalidInput("kind: regulator, province or platform") from None
+    if province:
+        query = query.where(Organisation.province == province)
+    if q:
+        like = f"%{q.strip()[:100]}%"
+        query = query.where(sa.or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
+    query = query.order_by(Organisation.kind, Organisation.name, Organisation.id)
+    return paging.paginate(session, query, page, per_page)
+
+
+def organisations_page(
+    session: Session, principal: Principal, *, kind: str | None = None, q: str | None = None, page: int = 1
+) -> paging.Page[Organisation]:
+    """Organisations for the admin, by kind then name."""
+    require_role(principal, Role.ADMIN)
+    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
+    if kind:
+        query = query.where(Organisation.kind == OrgKind(kind))
+    if q:
+        like = f"%{q.strip()[:100]}%"
+        query = query.where(sa.or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
+    return paging.paginate(session, query, page, 50)
