@@ -1,8 +1,8 @@
 """Deliveries: the three facts a platform reports (received, acknowledged, implemented) and the issuer's review.
 
-The states move forward only: ``pending → delivered → acknowledged → in_progress → implemented``, or ``declined``
-(with a reason) from any open state. A later state implies the earlier ones (acknowledging implies delivered), and
-repeating a call changes nothing and is not an error.
+Every move a delivery may make is one row of :data:`MOVES`: the platform moves it forward (a later state implies the
+earlier ones) or declines it (with a reason) from any open state, and the issuer may send a final report back.
+Repeating a call changes nothing and is not an error.
 """
 
 from __future__ import annotations
@@ -16,35 +16,90 @@ from sqlmodel import Session, select
 
 from hub.core import log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
+from hub.core.directives import in_force
 from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
 from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question, Verification
 
-ORDER = [
-    DeliveryState.PENDING,
-    DeliveryState.DELIVERED,
-    DeliveryState.ACKNOWLEDGED,
-    DeliveryState.IN_PROGRESS,
-    DeliveryState.IMPLEMENTED,
-]
-FINAL = (DeliveryState.IMPLEMENTED, DeliveryState.DECLINED)
+PENDING, DELIVERED, ACKNOWLEDGED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.ACKNOWLEDGED
+IN_PROGRESS, IMPLEMENTED, DECLINED = DeliveryState.IN_PROGRESS, DeliveryState.IMPLEMENTED, DeliveryState.DECLINED
+FINAL = (IMPLEMENTED, DECLINED)  # nothing more is owed; only the issuer's review moves them
 MAX_REPORT = 20_000
 REPEAT_WINDOW = timedelta(minutes=10)  # the same question on the same delivery within it is the same question
-STAMP = {
-    DeliveryState.DELIVERED: "delivered_at",
-    DeliveryState.ACKNOWLEDGED: "acknowledged_at",
-    DeliveryState.IN_PROGRESS: "in_progress_at",
-    DeliveryState.IMPLEMENTED: "implemented_at",
-    DeliveryState.DECLINED: "declined_at",
+
+
+@dataclass(frozen=True)
+class Move:
+    """What one allowed move implies: the states reached on the way (target last; each gets its time stamped and
+    its event logged), what happens to the deadline, and who may make it."""
+
+    steps: tuple[DeliveryState, ...]
+    deadline: str  # "keep"; "implement": the acknowledgement is in, the implementation deadline applies;
+    # "close": nothing more is owed; "reopen": a returned report is owed again by the implementation deadline
+    by: str = "platform"  # or "receipt" (the platform's system, set-based in receipts.py) or "issuer"
+
+
+MOVES: dict[tuple[DeliveryState, DeliveryState], Move] = {
+    (PENDING, DELIVERED): Move((DELIVERED,), "keep", by="receipt"),
+    (PENDING, ACKNOWLEDGED): Move((DELIVERED, ACKNOWLEDGED), "implement"),
+    (PENDING, IN_PROGRESS): Move((DELIVERED, ACKNOWLEDGED, IN_PROGRESS), "implement"),
+    (PENDING, IMPLEMENTED): Move((DELIVERED, ACKNOWLEDGED, IN_PROGRESS, IMPLEMENTED), "close"),
+    (DELIVERED, ACKNOWLEDGED): Move((ACKNOWLEDGED,), "implement"),
+    (DELIVERED, IN_PROGRESS): Move((ACKNOWLEDGED, IN_PROGRESS), "implement"),
+    (DELIVERED, IMPLEMENTED): Move((ACKNOWLEDGED, IN_PROGRESS, IMPLEMENTED), "close"),
+    (ACKNOWLEDGED, IN_PROGRESS): Move((IN_PROGRESS,), "keep"),
+    (ACKNOWLEDGED, IMPLEMENTED): Move((IN_PROGRESS, IMPLEMENTED), "close"),
+    (IN_PROGRESS, IMPLEMENTED): Move((IMPLEMENTED,), "close"),
+    (PENDING, DECLINED): Move((DECLINED,), "close"),
+    (DELIVERED, DECLINED): Move((DECLINED,), "close"),
+    (ACKNOWLEDGED, DECLINED): Move((DECLINED,), "close"),
+    (IN_PROGRESS, DECLINED): Move((DECLINED,), "close"),
+    (IMPLEMENTED, IN_PROGRESS): Move((), "reopen", by="issuer"),
+    (DECLINED, IN_PROGRESS): Move((), "reopen", by="issuer"),
 }
+STAMP = {
+    DELIVERED: "delivered_at",
+    ACKNOWLEDGED: "acknowledged_at",
+    IN_PROGRESS: "in_progress_at",
+    IMPLEMENTED: "implemented_at",
+    DECLINED: "declined_at",
+}
+RETURNED = "report_returned"  # the issuer's move back to in progress
+# The events that record a move, and the state each leaves the delivery in (the delivery audit reads them back);
+# reaching any other state logs STATUS_CHANGED with the state in its details.
+STATE_EVENTS = {"delivered": DELIVERED, "acknowledged": ACKNOWLEDGED, RETURNED: IN_PROGRESS}
+STATUS_CHANGED = "status_changed"
+_STEP_EVENT = {state: kind for kind, state in STATE_EVENTS.items() if kind != RETURNED}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
-    """What one call did: the delivery after it, whether anything changed, and the directive it belongs to."""
+    """What one call did to a delivery: the row after it, whether anything changed and the events it wrote."""
 
     delivery: Delivery
-    directive: Directive
     changed: bool
+    events: tuple[str, ...] = ()
+
+    @property
+    def refresh(self) -> list[int]:
+        """The directives whose progress the consoles must be shown again (none when nothing changed)."""
+        return [self.delivery.directive_id] if self.changed else []
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answered question, and the answer to push to the platform that asked."""
+
+    question: Question
+    delivery: Delivery
+
+    @property
+    def payload(self) -> dict:
+        """The answer as the platform receives it."""
+        return {
+            "directive_id": self.delivery.directive_id,
+            "question_id": self.question.id,
+            "answer": self.question.answer,
+        }
 
 
 def _own_delivery(session: Session, principal: Principal, directive_id: int) -> tuple[Delivery, Directive]:
@@ -59,15 +114,17 @@ def _own_delivery(session: Session, principal: Principal, directive_id: int) -> 
     return row
 
 
-def _require_workable(directive: Directive) -> None:
+def require_in_force(directive: Directive) -> None:
+    """A platform acts only on a directive in force; otherwise say why not (revoked, amended or expired)."""
+    if in_force(directive):
+        return
     if directive.status == DirectiveStatus.REVOKED:
         raise InvalidTransition("this directive was revoked; nothing more is needed")
     if directive.superseded_by_id is not None:
         raise InvalidTransition(
             f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
         )
-    if directive.status == DirectiveStatus.EXPIRED:
-        raise InvalidTransition("this directive has expired")
+    raise InvalidTransition("this directive has expired")
 
 
 def _draft(
@@ -91,26 +148,24 @@ def _log(
     log.append(session, _draft(kind, actor, now, delivery, province, details))
 
 
-def _advance(
-    delivery: SimpleNamespace, directive: Directive, target: DeliveryState, now: datetime
-) -> list[DeliveryState]:
-    """Move forward to ``target``, stamping every step passed on the way; returns the steps newly reached."""
-    current = DeliveryState(delivery.state)
-    if target == DeliveryState.DECLINED:
-        steps = [DeliveryState.DECLINED]
-    else:
-        steps = ORDER[ORDER.index(current) + 1 : ORDER.index(target) + 1]
-    for step in steps:
+def _move(
+    delivery: SimpleNamespace | Delivery, target: DeliveryState, move: Move, directive: Directive, now: datetime
+) -> None:
+    """Make ``move`` to ``target``: stamp every step reached (keeping earlier stamps), set the deadline it implies."""
+    delivery.state = target
+    for step in move.steps:
         if getattr(delivery, STAMP[step]) is None:
             setattr(delivery, STAMP[step], now)
-    delivery.state = target
-    if target in FINAL:
+    if move.deadline == "close":
         delivery.due_at = delivery.next_reminder_at = None
-    elif ORDER.index(current) < ORDER.index(DeliveryState.ACKNOWLEDGED) <= ORDER.index(target):
-        # The acknowledgement deadline is met; the implementation deadline now applies.
+    elif move.deadline == "implement":
         delivery.due_at = delivery.next_reminder_at = directive.implement_due_at
         delivery.reminders_sent = 0
-    return steps
+    elif move.deadline == "reopen":
+        delivery.implemented_at = delivery.declined_at = None
+        delivery.due_at = directive.implement_due_at
+        delivery.next_reminder_at = max(directive.implement_due_at, now) if directive.implement_due_at else None
+        delivery.reminders_sent = 0
 
 
 @dataclass
@@ -140,8 +195,7 @@ def set_status(
     (done,) = apply_changes(session, now, [ChangeIn(principal, directive_id, state, report)])
     if isinstance(done, HubError):
         raise done
-    delivery = session.get(Delivery, done.delivery_id, populate_existing=True)
-    return Change(delivery, session.get(Directive, delivery.directive_id), done.changed)
+    return Change(session.get(Delivery, done.delivery_id, populate_existing=True), done.changed, done.events)
 
 
 @dataclass
@@ -153,6 +207,7 @@ class Applied:
     seq: int
     state: str
     changed: bool
+    events: tuple[str, ...] = ()
 
 
 def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Applied | HubError]:
@@ -167,6 +222,7 @@ def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> l
     drafts: list[log.EventDraft] = []
     moved: dict[int, SimpleNamespace] = {}
     for change in changes:
+        written = len(drafts)
         try:
             row, changed = _apply(change, found, directives, now, drafts)
         except HubError as exc:
@@ -174,7 +230,8 @@ def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> l
             continue
         if changed:
             moved[row.id] = row
-        results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed))
+        events = tuple(draft.kind for draft in drafts[written:])
+        results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed, events))
     _update_rows(session, list(moved.values()))
     log.append_many(session, drafts)
     return results
@@ -264,42 +321,48 @@ def _transition(
 ) -> bool:
     """The state machine for one delivery (its columns as plain values, with its platform's ``province``): checks
     first, then the change and its log events (added to ``drafts``); returns whether anything changed."""
-    province = delivery.province
     current = DeliveryState(delivery.state)
-    if target == DeliveryState.ACKNOWLEDGED and delivery.acknowledged_at is not None:
-        return False  # a later state already implied the acknowledgement
-    if current == target:
-        if report is None or report == (
-            delivery.decline_reason if target == DeliveryState.DECLINED else delivery.report
-        ):
-            return False
-    _require_workable(directive)
-    if current in FINAL and current != target:
-        raise InvalidTransition(f"the delivery is already {current}")
-    if target != DeliveryState.DECLINED and current != target and ORDER.index(target) < ORDER.index(current):
-        raise InvalidTransition(f"cannot go back from {current} to {target}")
-    if current == target:
+    if _repeated(delivery, current, target, report):
+        return False
+    require_in_force(directive)
+    if current == target:  # the same state with a new report
         delivery.report, delivery.reported_by = report, actor
-        drafts.append(_draft("report_updated", actor, now, delivery, province, {"state": target.value}))
+        drafts.append(_draft("report_updated", actor, now, delivery, delivery.province, {"state": target.value}))
         return True
-    steps = _advance(delivery, directive, target, now)
-    if target == DeliveryState.DECLINED:
-        delivery.decline_reason = report
-    elif report:
-        delivery.report, delivery.reported_by = report, actor
-    if target == DeliveryState.IMPLEMENTED:
-        delivery.verification = None
-    if DeliveryState.ACKNOWLEDGED in steps:
-        delivery.acknowledged_by = actor
-    for step in steps:
-        kind = {DeliveryState.DELIVERED: "delivered", DeliveryState.ACKNOWLEDGED: "acknowledged"}.get(
-            step, "status_changed"
+    move = MOVES.get((current, target))
+    if move is None or move.by != "platform":
+        raise InvalidTransition(
+            f"the delivery is already {current}" if current in FINAL else f"cannot go back from {current} to {target}"
         )
+    _move(delivery, target, move, directive, now)
+    _record(delivery, actor, target, report, move)
+    for step in move.steps:
         details = {"state": step.value, "implied": step != target}
         if step == target and report:
             details["report"] = report[:500]
-        drafts.append(_draft(kind, actor, now, delivery, province, details))
+        kind = _STEP_EVENT.get(step, STATUS_CHANGED)
+        drafts.append(_draft(kind, actor, now, delivery, delivery.province, details))
     return True
+
+
+def _repeated(delivery: SimpleNamespace, current: DeliveryState, target: DeliveryState, report: str | None) -> bool:
+    """Asking again for what is already so changes nothing (an acknowledgement a later state implied included)."""
+    if target == ACKNOWLEDGED and delivery.acknowledged_at is not None:
+        return True
+    said = delivery.decline_reason if target == DECLINED else delivery.report
+    return current == target and (report is None or report == said)
+
+
+def _record(delivery: SimpleNamespace, actor: str, target: DeliveryState, report: str | None, move: Move) -> None:
+    """Who said what with a forward move: the reason for declining, the report, who acknowledged."""
+    if target == DECLINED:
+        delivery.decline_reason = report
+    elif report:
+        delivery.report, delivery.reported_by = report, actor
+    if target == IMPLEMENTED:
+        delivery.verification = None
+    if ACKNOWLEDGED in move.steps:
+        delivery.acknowledged_by = actor
 
 
 def review_report(
@@ -309,36 +372,40 @@ def review_report(
     delivery_id: int,
     verdict: Verification | str,
     note: str | None = None,
-) -> Delivery:
+) -> Change:
     """The issuer marks an implementation report verified, or sends it back for more work (with a note)."""
     try:
         verdict = Verification(verdict)
     except ValueError:
         raise InvalidInput("verdict: verified or returned") from None
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
-    directive = get_own_directive(session, principal, delivery.directive_id)
-    platform = session.get(Organisation, delivery.platform_id)
-    if not may_see_platform(principal, platform):
-        raise NotFound(f"delivery {delivery_id} not found")
+    delivery, platform = _reviewable(session, principal, delivery_id)
     note = (note or "").strip() or None
-    if delivery.state not in FINAL:
-        raise InvalidTransition("only an implemented or declined delivery can be reviewed")
     if verdict == Verification.RETURNED:
         if not note:
             raise InvalidInput("say what more is needed (note)")
-        delivery.state = DeliveryState.IN_PROGRESS
-        delivery.implemented_at = delivery.declined_at = None
-        delivery.due_at = directive.implement_due_at
-        delivery.next_reminder_at = max(directive.implement_due_at, now) if directive.implement_due_at else None
-        delivery.reminders_sent = 0
+        move = MOVES[(DeliveryState(delivery.state), IN_PROGRESS)]
+        _move(delivery, IN_PROGRESS, move, session.get(Directive, delivery.directive_id), now)
     elif delivery.verification == Verification.VERIFIED:
-        return delivery
+        return Change(delivery, False)
     delivery.verification, delivery.verified_at, delivery.verification_note = verdict, now, note
     session.add(delivery)
-    _log(session, f"report_{verdict.value}", principal.label, now, delivery, platform.province, {"note": note})
-    return delivery
+    kind = RETURNED if verdict == Verification.RETURNED else f"report_{verdict.value}"
+    _log(session, kind, principal.label, now, delivery, platform.province, {"note": note})
+    return Change(delivery, True, (kind,))
+
+
+def _reviewable(session: Session, principal: Principal, delivery_id: int) -> tuple[Delivery, Organisation]:
+    """A final delivery of the principal's own directive, to a platform within its scope (and that platform)."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} not found")
+    get_own_directive(session, principal, delivery.directive_id)
+    platform = session.get(Organisation, delivery.platform_id)
+    if not may_see_platform(principal, platform):
+        raise NotFound(f"delivery {delivery_id} not found")
+    if delivery.state not in FINAL:
+        raise InvalidTransition("only an implemented or declined delivery can be reviewed")
+    return delivery, platform
 
 
 def ask(session: Session, principal: Principal, now: datetime, directive_id: int, text: str) -> Question:
@@ -360,9 +427,7 @@ def ask(session: Session, principal: Principal, now: datetime, directive_id: int
     return question
 
 
-def answer(
-    session: Session, principal: Principal, now: datetime, question_id: int, text: str
-) -> tuple[Question, Delivery]:
+def answer(session: Session, principal: Principal, now: datetime, question_id: int, text: str) -> Answered:
     """The issuer answers a platform's question."""
     text = (text or "").strip()
     if not text or len(text) > 5000:
@@ -380,7 +445,7 @@ def answer(
     question.answer, question.answered_by, question.answered_at = text, principal.label, now
     session.add(question)
     _log(session, "question_answered", principal.label, now, delivery, platform.province, {"question_id": question.id})
-    return question, delivery
+    return Answered(question, delivery)
 
 
 def questions_for(session: Session, delivery_ids: list[int]) -> dict[int, list[Question]]:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from hub.core import log
 from hub.core.access import Principal, require_platform
+from hub.core.deliveries import Change
 from hub.core.errors import InvalidInput, NotFound
 from hub.models import Delivery, DeliveryState, Organisation
 
@@ -38,6 +39,7 @@ class Received:
     seq: int
     state: str
     delivered_at: datetime | None
+    changed: bool = False  # this batch moved it from pending to delivered
 
 
 def record_receipts(
@@ -107,7 +109,7 @@ def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], row
     events = []
     for delivery_id in changed:
         row = rows[delivery_id]
-        row.state, row.delivered_at = DeliveryState.DELIVERED.value, now
+        row.state, row.delivered_at, row.changed = DeliveryState.DELIVERED.value, now, True
         events.append(
             log.EventDraft(
                 "delivered",
@@ -125,7 +127,7 @@ def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], row
 
 def receipt(
     session: Session, principal: Principal, now: datetime, *, directive_id: int | None = None, seq: int | None = None
-) -> Delivery:
+) -> Change:
     """Record that the platform's system has received a delivery (by directive id or by its own sequence number)."""
     require_platform(principal)
     if (directive_id is None) == (seq is None):
@@ -133,4 +135,5 @@ def receipt(
     ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
     if found is None:
         raise NotFound("no such delivery in your inbox")
-    return session.get(Delivery, found.id, populate_existing=True)
+    delivery = session.get(Delivery, found.id, populate_existing=True)
+    return Change(delivery, found.changed, ("delivered",) if found.changed else ())
