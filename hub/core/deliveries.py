@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import log
+from hub.core import delivery_rows, log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
-from hub.core.directives import in_force
+from hub.core.directives import require_in_force
 from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
-from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question, Verification
+from hub.models import Delivery, DeliveryState, Directive, Organisation, Question, Verification
 
 PENDING, DELIVERED, ACKNOWLEDGED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.ACKNOWLEDGED
 IN_PROGRESS, IMPLEMENTED, DECLINED = DeliveryState.IN_PROGRESS, DeliveryState.IMPLEMENTED, DeliveryState.DECLINED
@@ -56,13 +55,7 @@ MOVES: dict[tuple[DeliveryState, DeliveryState], Move] = {
     (IMPLEMENTED, IN_PROGRESS): Move((), "reopen", by="issuer"),
     (DECLINED, IN_PROGRESS): Move((), "reopen", by="issuer"),
 }
-STAMP = {
-    DELIVERED: "delivered_at",
-    ACKNOWLEDGED: "acknowledged_at",
-    IN_PROGRESS: "in_progress_at",
-    IMPLEMENTED: "implemented_at",
-    DECLINED: "declined_at",
-}
+STAMP = {state: f"{state.value}_at" for state in DeliveryState if state != PENDING}  # the time it was reached
 RETURNED = "report_returned"  # the issuer's move back to in progress
 # The events that record a move, and the state each leaves the delivery in (the delivery audit reads them back);
 # reaching any other state logs STATUS_CHANGED with the state in its details.
@@ -112,19 +105,6 @@ def _own_delivery(session: Session, principal: Principal, directive_id: int) -> 
     if row is None:
         raise NotFound(f"directive {directive_id} is not in your inbox")
     return row
-
-
-def require_in_force(directive: Directive) -> None:
-    """A platform acts only on a directive in force; otherwise say why not (revoked, amended or expired)."""
-    if in_force(directive):
-        return
-    if directive.status == DirectiveStatus.REVOKED:
-        raise InvalidTransition("this directive was revoked; nothing more is needed")
-    if directive.superseded_by_id is not None:
-        raise InvalidTransition(
-            f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
-        )
-    raise InvalidTransition("this directive has expired")
 
 
 def _draft(
@@ -217,7 +197,11 @@ def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> l
     :func:`set_status` for each, one bulk update and one bulk log insert. A change that breaks a rule gets its error
     in its place and leaves nothing behind; the others go ahead.
     """
-    found, directives = _own_deliveries(session, changes)
+    found, directives = delivery_rows.locked(
+        session,
+        {c.directive_id for c in changes},
+        {c.principal.org_id for c in changes if c.principal.org_id is not None},
+    )
     results: list[Applied | HubError] = []
     drafts: list[log.EventDraft] = []
     moved: dict[int, SimpleNamespace] = {}
@@ -232,52 +216,9 @@ def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> l
             moved[row.id] = row
         events = tuple(draft.kind for draft in drafts[written:])
         results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed, events))
-    _update_rows(session, list(moved.values()))
+    delivery_rows.write(session, list(moved.values()))
     log.append_many(session, drafts)
     return results
-
-
-_TABLE = Delivery.__table__
-_WRITTEN = (
-    "state", "delivered_at", "acknowledged_at", "acknowledged_by", "in_progress_at", "implemented_at", "declined_at",
-    "decline_reason", "report", "reported_by", "verification", "due_at", "next_reminder_at", "reminders_sent",
-)  # fmt: skip
-_UPDATE = (
-    _TABLE.update()
-    .where(_TABLE.c.id == sa.bindparam("b_id"))
-    .values({name: sa.bindparam(f"b_{name}") for name in _WRITTEN})
-)
-
-
-def _own_deliveries(session: Session, changes: list[ChangeIn]) -> tuple[dict, dict[int, Directive]]:
-    """(platform id, directive id) -> the delivery's columns as plain values (and its platform's province), for
-    every change at once; and the directives they belong to."""
-    if not changes:
-        return {}, {}
-    org = Organisation.__table__
-    columns = [_TABLE.c.id, _TABLE.c.directive_id, _TABLE.c.platform_id, _TABLE.c.seq, org.c.province]
-    # Two plain INs use the (directive_id, platform_id) index on SQLite; the exact pairs are picked by the caller.
-    query = (
-        sa.select(*columns, *(_TABLE.c[name] for name in _WRITTEN))
-        .join_from(_TABLE, org, org.c.id == _TABLE.c.platform_id)
-        .where(
-            _TABLE.c.directive_id.in_({c.directive_id for c in changes}),
-            _TABLE.c.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
-        )
-    )
-    # Locked in id order until the commit: a receipt or another change of the same row that is not yet committed
-    # is waited for and then read as it is, never overwritten from a stale read.
-    query = query.order_by(_TABLE.c.id).with_for_update(of=_TABLE)
-    found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping) for r in session.execute(query)}
-    ids = {row.directive_id for row in found.values()}
-    directives = {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(ids)))} if ids else {}
-    return found, directives
-
-
-def _update_rows(session: Session, rows: list[SimpleNamespace]) -> None:
-    if rows:
-        params = [{"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _WRITTEN}} for row in rows]
-        session.connection().execute(_UPDATE, params)
 
 
 def _apply(

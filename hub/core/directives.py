@@ -146,6 +146,19 @@ def in_force(directive: Directive) -> bool:
     return directive.status == DirectiveStatus.PUBLISHED and directive.superseded_by_id is None
 
 
+def require_in_force(directive: Directive) -> None:
+    """A platform acts only on a directive in force; otherwise say why not (revoked, amended or expired)."""
+    if in_force(directive):
+        return
+    if directive.status == DirectiveStatus.REVOKED:
+        raise InvalidTransition("this directive was revoked; nothing more is needed")
+    if directive.superseded_by_id is not None:
+        raise InvalidTransition(
+            f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
+        )
+    raise InvalidTransition("this directive has expired")
+
+
 def next_counter(session: Session, name: str) -> int:
     """Increment and return a named counter, creating it at 1; one upsert, safe under concurrent writers."""
     table = Counter.__table__
