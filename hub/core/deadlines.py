@@ -299,7 +299,7 @@ def remind_due(session: Session, now: datetime, policy: Policy) -> Outcome:
     rules_of = {i: policy_for(d, policy.defaults) for i, d in by_id.items()}
     for r in rows:
         directive, rules = by_id[r.directive_id], rules_of[r.directive_id]
-        if phase_of(r.state) is None or not _in_force(directive) or r.reminders_sent >= rules.limit:
+        if phase_of(r.state) is None or not directives.in_force(directive) or r.reminders_sent >= rules.limit:
             spent[r.next_reminder_at].append(r.id)
         else:
             owed[(r.next_reminder_at, rules.interval, rules.limit)].append(r.id)
@@ -360,8 +360,7 @@ def escalation_groups(session: Session, now: datetime, policy: Policy) -> dict[d
     """Directives in force with deliveries past their deadline, grouped by the cut-off their delay gives at ``now``."""
     overdue = session.exec(
         select(Directive).where(
-            Directive.status == DirectiveStatus.PUBLISHED,
-            Directive.superseded_by_id.is_(None),
+            directives.IN_FORCE,
             Directive.id.in_(select(Delivery.directive_id).where(Delivery.due_at <= now).distinct()),
         )
     ).all()
@@ -451,10 +450,6 @@ def _log_escalations(
         outcome.escalations.append(Escalation(platform.province, payload))
         outcome.touched.add(r.directive_id)
     log.append_many(session, drafts)
-
-
-def _in_force(directive: Directive) -> bool:
-    return directive.status == DirectiveStatus.PUBLISHED and directive.superseded_by_id is None
 
 
 def _directives(session: Session, ids: Iterable[int]) -> dict[int, Directive]:

@@ -29,7 +29,6 @@ from hub.models import (
     Delivery,
     Directive,
     DirectiveKind,
-    DirectiveStatus,
     Organisation,
     OrgKind,
     Priority,
@@ -79,7 +78,7 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
         raise NotFound(f"delivery {delivery_id} not found")
     platform = _platform_in_scope(session, principal, delivery.platform_id)
     directive = session.get(Directive, delivery.directive_id)
-    if directive.status != DirectiveStatus.PUBLISHED or directive.superseded_by_id is not None:
+    if not directives.in_force(directive):
         raise InvalidTransition(f"nothing more is owed on a {directive.status} or amended directive")
     phase = phase_of(delivery.state)
     if phase is None:
