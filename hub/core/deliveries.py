@@ -88,11 +88,8 @@ class Answered:
     @property
     def payload(self) -> dict:
         """The answer as the platform receives it."""
-        return {
-            "directive_id": self.delivery.directive_id,
-            "question_id": self.question.id,
-            "answer": self.question.answer,
-        }
+        question, delivery = self.question, self.delivery
+        return {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer}
 
 
 def _own_delivery(session: Session, principal: Principal, directive_id: int) -> tuple[Delivery, Directive]:
@@ -110,16 +107,8 @@ def _own_delivery(session: Session, principal: Principal, directive_id: int) -> 
 def _draft(
     kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
 ) -> log.EventDraft:
-    return log.EventDraft(
-        kind,
-        actor,
-        now,
-        org_id=delivery.platform_id,
-        province=province,
-        directive_id=delivery.directive_id,
-        delivery_id=delivery.id,
-        details=details,
-    )
+    ids = {"org_id": delivery.platform_id, "directive_id": delivery.directive_id, "delivery_id": delivery.id}
+    return log.EventDraft(kind, actor, now, province=province, details=details, **ids)
 
 
 def _log(
@@ -277,13 +266,22 @@ def _transition(
         )
     _move(delivery, target, move, directive, now)
     _record(delivery, actor, target, report, move)
+    drafts.extend(_step_events(delivery, actor, now, move, report))
+    return True
+
+
+def _step_events(
+    delivery: SimpleNamespace, actor: str, now: datetime, move: Move, report: str | None
+) -> list[log.EventDraft]:
+    """One event per step reached, implied ones marked, the target's carrying the start of the report."""
+    drafts = []
     for step in move.steps:
-        details = {"state": step.value, "implied": step != target}
-        if step == target and report:
+        details = {"state": step.value, "implied": step != move.steps[-1]}
+        if step == move.steps[-1] and report:
             details["report"] = report[:500]
         kind = _STEP_EVENT.get(step, STATUS_CHANGED)
         drafts.append(_draft(kind, actor, now, delivery, delivery.province, details))
-    return True
+    return drafts
 
 
 def _repeated(delivery: SimpleNamespace, current: DeliveryState, target: DeliveryState, report: str | None) -> bool:

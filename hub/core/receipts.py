@@ -50,28 +50,10 @@ def record_receipts(
     Set-based: one read, one conditional update and one bulk log insert per batch. Returns each receipt with its
     delivery (None when it names nothing of that platform's).
     """
-    table = Delivery.__table__
-    by_id = [r for r in receipts if r.directive_id is not None]
-    by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
-    conds = []
-    if by_id:
-        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
-        # the exact pairs are picked below.
-        conds.append(
-            sa.and_(
-                table.c.directive_id.in_({r.directive_id for r in by_id}),
-                table.c.platform_id.in_({r.platform_id for r in by_id}),
-            )
-        )
-    if by_seq:
-        conds.append(
-            sa.and_(
-                table.c.platform_id.in_({r.platform_id for r in by_seq}),
-                table.c.seq.in_({r.seq for r in by_seq}),
-            )
-        )
+    conds = _named(receipts)
     if not conds:
         return [(r, None) for r in receipts]
+    table = Delivery.__table__
     conn = session.connection()
     columns = (table.c.id, table.c.directive_id, table.c.platform_id, table.c.seq, table.c.state, table.c.delivered_at)
     found = [Received(*row) for row in conn.execute(sa.select(*columns).where(sa.or_(*conds)))]
@@ -90,6 +72,31 @@ def record_receipts(
     if first_actor:
         _mark_delivered(session, now, first_actor, {d.id: d for d in found})
     return results
+
+
+def _named(receipts: list[ReceiptIn]) -> list[sa.ColumnElement[bool]]:
+    """What the receipts name: deliveries by (directive, platform) and by (platform, seq)."""
+    table = Delivery.__table__
+    by_id = [r for r in receipts if r.directive_id is not None]
+    by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
+    conds = []
+    if by_id:
+        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
+        # the exact pairs are picked by record_receipts.
+        conds.append(
+            sa.and_(
+                table.c.directive_id.in_({r.directive_id for r in by_id}),
+                table.c.platform_id.in_({r.platform_id for r in by_id}),
+            )
+        )
+    if by_seq:
+        conds.append(
+            sa.and_(
+                table.c.platform_id.in_({r.platform_id for r in by_seq}),
+                table.c.seq.in_({r.seq for r in by_seq}),
+            )
+        )
+    return conds
 
 
 def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], rows: dict[int, Received]) -> None:
