@@ -1,8 +1,8 @@
 """Deliveries: the three facts a platform reports (received, acknowledged, implemented) and the issuer's review.
 
-The states move forward only: ``pending → delivered → acknowledged → in_progress → implemented``, or ``declined``
-(with a reason) from any open state. A later state implies the earlier ones (acknowledging implies delivered), and
-repeating a call changes nothing and is not an error.
+Every move a delivery may make is one row of :data:`MOVES`: the platform moves it forward (a later state implies the
+earlier ones) or declines it (with a reason) from any open state, and the issuer may send a final report back.
+Repeating a call changes nothing and is not an error.
 """
 
 from __future__ import annotations
@@ -11,41 +11,86 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import log
+from hub.core import delivery_rows, log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
+from hub.core.directives import require_in_force
 from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
-from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question, Verification
+from hub.models import Delivery, DeliveryState, Directive, Organisation, Question, Verification
 
-ORDER = [
-    DeliveryState.PENDING,
-    DeliveryState.DELIVERED,
-    DeliveryState.ACKNOWLEDGED,
-    DeliveryState.IN_PROGRESS,
-    DeliveryState.IMPLEMENTED,
-]
-FINAL = (DeliveryState.IMPLEMENTED, DeliveryState.DECLINED)  # each needs a text: the report or the reason
-REPORTED = (DeliveryState.ACKNOWLEDGED, DeliveryState.IN_PROGRESS, *FINAL)  # the states a platform may report
+PENDING, DELIVERED, ACKNOWLEDGED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.ACKNOWLEDGED
+IN_PROGRESS, IMPLEMENTED, DECLINED = DeliveryState.IN_PROGRESS, DeliveryState.IMPLEMENTED, DeliveryState.DECLINED
+FINAL = (IMPLEMENTED, DECLINED)  # nothing more is owed; only the issuer's review moves them
+REPORTED = (ACKNOWLEDGED, IN_PROGRESS, *FINAL)  # the states a platform may report
 MAX_REPORT = 20_000
 REPEAT_WINDOW = timedelta(minutes=10)  # the same question on the same delivery within it is the same question
-STAMP = {
-    DeliveryState.DELIVERED: "delivered_at",
-    DeliveryState.ACKNOWLEDGED: "acknowledged_at",
-    DeliveryState.IN_PROGRESS: "in_progress_at",
-    DeliveryState.IMPLEMENTED: "implemented_at",
-    DeliveryState.DECLINED: "declined_at",
+
+
+@dataclass(frozen=True)
+class Move:
+    """What one allowed move implies: the states reached on the way (target last; each gets its time stamped and
+    its event logged), what happens to the deadline, and who may make it."""
+
+    steps: tuple[DeliveryState, ...]
+    deadline: str  # "keep"; "implement": the acknowledgement is in, the implementation deadline applies;
+    # "close": nothing more is owed; "reopen": a returned report is owed again by the implementation deadline
+    by: str = "platform"  # or "receipt" (the platform's system, set-based in receipts.py) or "issuer"
+
+
+MOVES: dict[tuple[DeliveryState, DeliveryState], Move] = {
+    (PENDING, DELIVERED): Move((DELIVERED,), "keep", by="receipt"),
+    (PENDING, ACKNOWLEDGED): Move((DELIVERED, ACKNOWLEDGED), "implement"),
+    (PENDING, IN_PROGRESS): Move((DELIVERED, ACKNOWLEDGED, IN_PROGRESS), "implement"),
+    (PENDING, IMPLEMENTED): Move((DELIVERED, ACKNOWLEDGED, IN_PROGRESS, IMPLEMENTED), "close"),
+    (DELIVERED, ACKNOWLEDGED): Move((ACKNOWLEDGED,), "implement"),
+    (DELIVERED, IN_PROGRESS): Move((ACKNOWLEDGED, IN_PROGRESS), "implement"),
+    (DELIVERED, IMPLEMENTED): Move((ACKNOWLEDGED, IN_PROGRESS, IMPLEMENTED), "close"),
+    (ACKNOWLEDGED, IN_PROGRESS): Move((IN_PROGRESS,), "keep"),
+    (ACKNOWLEDGED, IMPLEMENTED): Move((IN_PROGRESS, IMPLEMENTED), "close"),
+    (IN_PROGRESS, IMPLEMENTED): Move((IMPLEMENTED,), "close"),
+    (PENDING, DECLINED): Move((DECLINED,), "close"),
+    (DELIVERED, DECLINED): Move((DECLINED,), "close"),
+    (ACKNOWLEDGED, DECLINED): Move((DECLINED,), "close"),
+    (IN_PROGRESS, DECLINED): Move((DECLINED,), "close"),
+    (IMPLEMENTED, IN_PROGRESS): Move((), "reopen", by="issuer"),
+    (DECLINED, IN_PROGRESS): Move((), "reopen", by="issuer"),
 }
+STAMP = {state: f"{state.value}_at" for state in DeliveryState if state != PENDING}  # the time it was reached
+RETURNED = "report_returned"  # the issuer's move back to in progress
+# The events that record a move, and the state each leaves the delivery in (the delivery audit reads them back);
+# reaching any other state logs STATUS_CHANGED with the state in its details.
+STATE_EVENTS = {"delivered": DELIVERED, "acknowledged": ACKNOWLEDGED, RETURNED: IN_PROGRESS}
+STATUS_CHANGED = "status_changed"
+_STEP_EVENT = {state: kind for kind, state in STATE_EVENTS.items() if kind != RETURNED}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
-    """What one call did: the delivery after it, whether anything changed, and the directive it belongs to."""
+    """What one call did to a delivery: the row after it, whether anything changed and the events it wrote."""
 
     delivery: Delivery
-    directive: Directive
     changed: bool
+    events: tuple[str, ...] = ()
+
+    @property
+    def refresh(self) -> list[int]:
+        """The directives whose progress the consoles must be shown again (none when nothing changed)."""
+        return [self.delivery.directive_id] if self.changed else []
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answered question, and the answer to push to the platform that asked."""
+
+    question: Question
+    delivery: Delivery
+
+    @property
+    def payload(self) -> dict:
+        """The answer as the platform receives it."""
+        question, delivery = self.question, self.delivery
+        return {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer}
 
 
 def _own_delivery(session: Session, principal: Principal, directive_id: int) -> tuple[Delivery, Directive]:
@@ -60,30 +105,11 @@ def _own_delivery(session: Session, principal: Principal, directive_id: int) -> 
     return row
 
 
-def _require_workable(directive: Directive) -> None:
-    if directive.status == DirectiveStatus.REVOKED:
-        raise InvalidTransition("this directive was revoked; nothing more is needed")
-    if directive.superseded_by_id is not None:
-        raise InvalidTransition(
-            f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
-        )
-    if directive.status == DirectiveStatus.EXPIRED:
-        raise InvalidTransition("this directive has expired")
-
-
 def _draft(
     kind: str, actor: str, now: datetime, delivery: Delivery, province: str | None, details: dict
 ) -> log.EventDraft:
-    return log.EventDraft(
-        kind,
-        actor,
-        now,
-        org_id=delivery.platform_id,
-        province=province,
-        directive_id=delivery.directive_id,
-        delivery_id=delivery.id,
-        details=details,
-    )
+    ids = {"org_id": delivery.platform_id, "directive_id": delivery.directive_id, "delivery_id": delivery.id}
+    return log.EventDraft(kind, actor, now, province=province, details=details, **ids)
 
 
 def _log(
@@ -92,26 +118,24 @@ def _log(
     log.append(session, _draft(kind, actor, now, delivery, province, details))
 
 
-def _advance(
-    delivery: SimpleNamespace, directive: Directive, target: DeliveryState, now: datetime
-) -> list[DeliveryState]:
-    """Move forward to ``target``, stamping every step passed on the way; returns the steps newly reached."""
-    current = DeliveryState(delivery.state)
-    if target == DeliveryState.DECLINED:
-        steps = [DeliveryState.DECLINED]
-    else:
-        steps = ORDER[ORDER.index(current) + 1 : ORDER.index(target) + 1]
-    for step in steps:
+def _move(
+    delivery: SimpleNamespace | Delivery, target: DeliveryState, move: Move, directive: Directive, now: datetime
+) -> None:
+    """Make ``move`` to ``target``: stamp every step reached (keeping earlier stamps), set the deadline it implies."""
+    delivery.state = target
+    for step in move.steps:
         if getattr(delivery, STAMP[step]) is None:
             setattr(delivery, STAMP[step], now)
-    delivery.state = target
-    if target in FINAL:
+    if move.deadline == "close":
         delivery.due_at = delivery.next_reminder_at = None
-    elif ORDER.index(current) < ORDER.index(DeliveryState.ACKNOWLEDGED) <= ORDER.index(target):
-        # The acknowledgement deadline is met; the implementation deadline now applies.
+    elif move.deadline == "implement":
         delivery.due_at = delivery.next_reminder_at = directive.implement_due_at
         delivery.reminders_sent = 0
-    return steps
+    elif move.deadline == "reopen":
+        delivery.implemented_at = delivery.declined_at = None
+        delivery.due_at = directive.implement_due_at
+        delivery.next_reminder_at = max(directive.implement_due_at, now) if directive.implement_due_at else None
+        delivery.reminders_sent = 0
 
 
 @dataclass
@@ -141,8 +165,7 @@ def set_status(
     (done,) = apply_changes(session, now, [ChangeIn(principal, directive_id, state, report)])
     if isinstance(done, HubError):
         raise done
-    delivery = session.get(Delivery, done.delivery_id, populate_existing=True)
-    return Change(delivery, session.get(Directive, delivery.directive_id), done.changed)
+    return Change(session.get(Delivery, done.delivery_id, populate_existing=True), done.changed, done.events)
 
 
 @dataclass
@@ -154,6 +177,7 @@ class Applied:
     seq: int
     state: str
     changed: bool
+    events: tuple[str, ...] = ()
 
 
 def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Applied | HubError]:
@@ -163,11 +187,16 @@ def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> l
     :func:`set_status` for each, one bulk update and one bulk log insert. A change that breaks a rule gets its error
     in its place and leaves nothing behind; the others go ahead.
     """
-    found, directives = _own_deliveries(session, changes)
+    found, directives = delivery_rows.locked(
+        session,
+        {c.directive_id for c in changes},
+        {c.principal.org_id for c in changes if c.principal.org_id is not None},
+    )
     results: list[Applied | HubError] = []
     drafts: list[log.EventDraft] = []
     moved: dict[int, SimpleNamespace] = {}
     for change in changes:
+        written = len(drafts)
         try:
             row, changed = _apply(change, found, directives, now, drafts)
         except HubError as exc:
@@ -175,53 +204,11 @@ def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> l
             continue
         if changed:
             moved[row.id] = row
-        results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed))
-    _update_rows(session, list(moved.values()))
+        events = tuple(draft.kind for draft in drafts[written:])
+        results.append(Applied(row.id, row.directive_id, row.seq, str(row.state), changed, events))
+    delivery_rows.write(session, list(moved.values()))
     log.append_many(session, drafts)
     return results
-
-
-_TABLE = Delivery.__table__
-_WRITTEN = (
-    "state", "delivered_at", "acknowledged_at", "acknowledged_by", "in_progress_at", "implemented_at", "declined_at",
-    "decline_reason", "report", "reported_by", "verification", "due_at", "next_reminder_at", "reminders_sent",
-)  # fmt: skip
-_UPDATE = (
-    _TABLE.update()
-    .where(_TABLE.c.id == sa.bindparam("b_id"))
-    .values({name: sa.bindparam(f"b_{name}") for name in _WRITTEN})
-)
-
-
-def _own_deliveries(session: Session, changes: list[ChangeIn]) -> tuple[dict, dict[int, Directive]]:
-    """(platform id, directive id) -> the delivery's columns as plain values (and its platform's province), for
-    every change at once; and the directives they belong to."""
-    if not changes:
-        return {}, {}
-    org = Organisation.__table__
-    columns = [_TABLE.c.id, _TABLE.c.directive_id, _TABLE.c.platform_id, _TABLE.c.seq, org.c.province]
-    # Two plain INs use the (directive_id, platform_id) index on SQLite; the exact pairs are picked by the caller.
-    query = (
-        sa.select(*columns, *(_TABLE.c[name] for name in _WRITTEN))
-        .join_from(_TABLE, org, org.c.id == _TABLE.c.platform_id)
-        .where(
-            _TABLE.c.directive_id.in_({c.directive_id for c in changes}),
-            _TABLE.c.platform_id.in_({c.principal.org_id for c in changes if c.principal.org_id is not None}),
-        )
-    )
-    # Locked in id order until the commit: a receipt or another change of the same row that is not yet committed
-    # is waited for and then read as it is, never overwritten from a stale read.
-    query = query.order_by(_TABLE.c.id).with_for_update(of=_TABLE)
-    found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping) for r in session.execute(query)}
-    ids = {row.directive_id for row in found.values()}
-    directives = {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(ids)))} if ids else {}
-    return found, directives
-
-
-def _update_rows(session: Session, rows: list[SimpleNamespace]) -> None:
-    if rows:
-        params = [{"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _WRITTEN}} for row in rows]
-        session.connection().execute(_UPDATE, params)
 
 
 def _apply(
@@ -265,42 +252,57 @@ def _transition(
 ) -> bool:
     """The state machine for one delivery (its columns as plain values, with its platform's ``province``): checks
     first, then the change and its log events (added to ``drafts``); returns whether anything changed."""
-    province = delivery.province
     current = DeliveryState(delivery.state)
-    if target == DeliveryState.ACKNOWLEDGED and delivery.acknowledged_at is not None:
-        return False  # a later state already implied the acknowledgement
-    if current == target:
-        if report is None or report == (
-            delivery.decline_reason if target == DeliveryState.DECLINED else delivery.report
-        ):
-            return False
-    _require_workable(directive)
-    if current in FINAL and current != target:
-        raise InvalidTransition(f"the delivery is already {current}")
-    if target != DeliveryState.DECLINED and current != target and ORDER.index(target) < ORDER.index(current):
-        raise InvalidTransition(f"cannot go back from {current} to {target}")
-    if current == target:
+    if _repeated(delivery, current, target, report):
+        return False
+    require_in_force(directive)
+    if current == target:  # the same state with a new report
         delivery.report, delivery.reported_by = report, actor
-        drafts.append(_draft("report_updated", actor, now, delivery, province, {"state": target.value}))
+        drafts.append(_draft("report_updated", actor, now, delivery, delivery.province, {"state": target.value}))
         return True
-    steps = _advance(delivery, directive, target, now)
-    if target == DeliveryState.DECLINED:
+    move = MOVES.get((current, target))
+    if move is None or move.by != "platform":
+        raise InvalidTransition(
+            f"the delivery is already {current}" if current in FINAL else f"cannot go back from {current} to {target}"
+        )
+    _move(delivery, target, move, directive, now)
+    _record(delivery, actor, target, report, move)
+    drafts.extend(_step_events(delivery, actor, now, move, report))
+    return True
+
+
+def _step_events(
+    delivery: SimpleNamespace, actor: str, now: datetime, move: Move, report: str | None
+) -> list[log.EventDraft]:
+    """One event per step reached, implied ones marked, the target's carrying the start of the report."""
+    drafts = []
+    for step in move.steps:
+        details = {"state": step.value, "implied": step != move.steps[-1]}
+        if step == move.steps[-1] and report:
+            details["report"] = report[:500]
+        kind = _STEP_EVENT.get(step, STATUS_CHANGED)
+        drafts.append(_draft(kind, actor, now, delivery, delivery.province, details))
+    return drafts
+
+
+def _repeated(delivery: SimpleNamespace, current: DeliveryState, target: DeliveryState, report: str | None) -> bool:
+    """Asking again for what is already so changes nothing (an acknowledgement a later state implied included)."""
+    if target == ACKNOWLEDGED and delivery.acknowledged_at is not None:
+        return True
+    said = delivery.decline_reason if target == DECLINED else delivery.report
+    return current == target and (report is None or report == said)
+
+
+def _record(delivery: SimpleNamespace, actor: str, target: DeliveryState, report: str | None, move: Move) -> None:
+    """Who said what with a forward move: the reason for declining, the report, who acknowledged."""
+    if target == DECLINED:
         delivery.decline_reason = report
     elif report:
         delivery.report, delivery.reported_by = report, actor
-    if target == DeliveryState.IMPLEMENTED:
+    if target == IMPLEMENTED:
         delivery.verification = None
-    if DeliveryState.ACKNOWLEDGED in steps:
+    if ACKNOWLEDGED in move.steps:
         delivery.acknowledged_by = actor
-    for step in steps:
-        kind = {DeliveryState.DELIVERED: "delivered", DeliveryState.ACKNOWLEDGED: "acknowledged"}.get(
-            step, "status_changed"
-        )
-        details = {"state": step.value, "implied": step != target}
-        if step == target and report:
-            details["report"] = report[:500]
-        drafts.append(_draft(kind, actor, now, delivery, province, details))
-    return True
 
 
 def review_report(
@@ -310,36 +312,40 @@ def review_report(
     delivery_id: int,
     verdict: Verification | str,
     note: str | None = None,
-) -> Delivery:
+) -> Change:
     """The issuer marks an implementation report verified, or sends it back for more work (with a note)."""
     try:
         verdict = Verification(verdict)
     except ValueError:
         raise InvalidInput("verdict: verified or returned") from None
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
-    directive = get_own_directive(session, principal, delivery.directive_id)
-    platform = session.get(Organisation, delivery.platform_id)
-    if not may_see_platform(principal, platform):
-        raise NotFound(f"delivery {delivery_id} not found")
+    delivery, platform = _reviewable(session, principal, delivery_id)
     note = (note or "").strip() or None
-    if delivery.state not in FINAL:
-        raise InvalidTransition("only an implemented or declined delivery can be reviewed")
     if verdict == Verification.RETURNED:
         if not note:
             raise InvalidInput("say what more is needed (note)")
-        delivery.state = DeliveryState.IN_PROGRESS
-        delivery.implemented_at = delivery.declined_at = None
-        delivery.due_at = directive.implement_due_at
-        delivery.next_reminder_at = max(directive.implement_due_at, now) if directive.implement_due_at else None
-        delivery.reminders_sent = 0
+        move = MOVES[(DeliveryState(delivery.state), IN_PROGRESS)]
+        _move(delivery, IN_PROGRESS, move, session.get(Directive, delivery.directive_id), now)
     elif delivery.verification == Verification.VERIFIED:
-        return delivery
+        return Change(delivery, False)
     delivery.verification, delivery.verified_at, delivery.verification_note = verdict, now, note
     session.add(delivery)
-    _log(session, f"report_{verdict.value}", principal.label, now, delivery, platform.province, {"note": note})
-    return delivery
+    kind = RETURNED if verdict == Verification.RETURNED else f"report_{verdict.value}"
+    _log(session, kind, principal.label, now, delivery, platform.province, {"note": note})
+    return Change(delivery, True, (kind,))
+
+
+def _reviewable(session: Session, principal: Principal, delivery_id: int) -> tuple[Delivery, Organisation]:
+    """A final delivery of the principal's own directive, to a platform within its scope (and that platform)."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} not found")
+    get_own_directive(session, principal, delivery.directive_id)
+    platform = session.get(Organisation, delivery.platform_id)
+    if not may_see_platform(principal, platform):
+        raise NotFound(f"delivery {delivery_id} not found")
+    if delivery.state not in FINAL:
+        raise InvalidTransition("only an implemented or declined delivery can be reviewed")
+    return delivery, platform
 
 
 def ask(session: Session, principal: Principal, now: datetime, directive_id: int, text: str) -> Question:
@@ -361,9 +367,7 @@ def ask(session: Session, principal: Principal, now: datetime, directive_id: int
     return question
 
 
-def answer(
-    session: Session, principal: Principal, now: datetime, question_id: int, text: str
-) -> tuple[Question, Delivery]:
+def answer(session: Session, principal: Principal, now: datetime, question_id: int, text: str) -> Answered:
     """The issuer answers a platform's question."""
     text = (text or "").strip()
     if not text or len(text) > 5000:
@@ -381,7 +385,7 @@ def answer(
     question.answer, question.answered_by, question.answered_at = text, principal.label, now
     session.add(question)
     _log(session, "question_answered", principal.label, now, delivery, platform.province, {"question_id": question.id})
-    return question, delivery
+    return Answered(question, delivery)
 
 
 def questions_for(session: Session, delivery_ids: list[int]) -> dict[int, list[Question]]:

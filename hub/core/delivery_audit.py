@@ -1,8 +1,9 @@
 """Every delivery's state must agree with its events: a row set to "implemented" with no event is a forgery.
 
-The deliveries service logs every step it takes (``delivered``, ``acknowledged``, ``status_changed`` with the new
-state, ``report_returned`` when the issuer sends a report back), implied steps included and the target last. So the
-newest of those events of a delivery names the state it must be in, and a delivery with none must be pending.
+The deliveries service logs every step of every move of its table (``deliveries.MOVES``), implied steps included and
+the target last: the events of ``deliveries.STATE_EVENTS`` name the state they leave, ``status_changed`` carries it
+in its details. So the newest of those events of a delivery names the state it must be in, and a delivery with none
+must be pending.
 The check is set-based: per range of delivery ids, one query finds the newest state event of each delivery (by the
 ``(delivery_id, id)`` index) and returns only the rows that disagree.
 """
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from hub.core.deliveries import STATE_EVENTS, STATUS_CHANGED
 from hub.models import Delivery, DeliveryState, Event
 
-STATE_KINDS = ("delivered", "acknowledged", "status_changed", "report_returned")
+STATE_KINDS = (*STATE_EVENTS, STATUS_CHANGED)
 EXAMPLES = 20
 
 
@@ -45,9 +47,7 @@ class DeliveryAudit:
 def _logged_state() -> sa.ColumnElement[str]:
     event = Event.__table__
     return sa.case(
-        (event.c.kind == "delivered", DeliveryState.DELIVERED.value),
-        (event.c.kind == "acknowledged", DeliveryState.ACKNOWLEDGED.value),
-        (event.c.kind == "report_returned", DeliveryState.IN_PROGRESS.value),
+        *((event.c.kind == kind, state.value) for kind, state in STATE_EVENTS.items()),
         else_=event.c.details["state"].as_string(),
     )
 

@@ -111,7 +111,7 @@ class DirectiveInput(BaseModel):
     escalate_after_minutes: EscalateAfter | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Published:
     """What a publish did, for the adapters to announce after commit."""
 
@@ -119,6 +119,44 @@ class Published:
     payload: dict[str, Any]
     platform_ids: list[int] = field(default_factory=list)
     superseded: Directive | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A directive written (a draft, scheduled, or published now) and, when published now, what to announce."""
+
+    directive: Directive
+    published: Published | None = None
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """A revocation: the directive, whether this call revoked it, and the platforms to tell (those that had it)."""
+
+    directive: Directive
+    changed: bool
+    platform_ids: list[int] = field(default_factory=list)
+
+
+IN_FORCE = sa.and_(Directive.status == DirectiveStatus.PUBLISHED, Directive.superseded_by_id.is_(None))
+
+
+def in_force(directive: Directive) -> bool:
+    """Published and not amended: the directive platforms act on (and the only kind that can be amended)."""
+    return directive.status == DirectiveStatus.PUBLISHED and directive.superseded_by_id is None
+
+
+def require_in_force(directive: Directive) -> None:
+    """A platform acts only on a directive in force; otherwise say why not (revoked, amended or expired)."""
+    if in_force(directive):
+        return
+    if directive.status == DirectiveStatus.REVOKED:
+        raise InvalidTransition("this directive was revoked; nothing more is needed")
+    if directive.superseded_by_id is not None:
+        raise InvalidTransition(
+            f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
+        )
+    raise InvalidTransition("this directive has expired")
 
 
 def next_counter(session: Session, name: str) -> int:
@@ -180,6 +218,18 @@ def create(session: Session, principal: Principal, now: datetime, data: Directiv
     return directive
 
 
+def issue(
+    session: Session, principal: Principal, now: datetime, data: DirectiveInput, signer: Signer, *, publish: bool
+) -> Issued:
+    """Write a directive and, when asked, publish it at once: in the caller's one transaction, so a refused
+    publication leaves no draft behind."""
+    directive = create(session, principal, now, data)
+    if not publish:
+        return Issued(directive)
+    published = _publish(session, directive, now, signer, principal.label)
+    return Issued(published.directive, published)
+
+
 def update_draft(
     session: Session, principal: Principal, now: datetime, directive_id: int, data: DirectiveInput
 ) -> Directive:
@@ -237,9 +287,7 @@ def publish(session: Session, principal: Principal, now: datetime, directive_id:
     return _publish(session, directive, now, signer, principal.label)
 
 
-def schedule(
-    session: Session, principal: Principal, now: datetime, directive_id: int, publish_at: datetime
-) -> Directive:
+def schedule(session: Session, principal: Principal, now: datetime, directive_id: int, publish_at: datetime) -> Issued:
     """Set or move the publication time of a draft or scheduled directive."""
     directive = get_own_directive(session, principal, directive_id)
     if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
@@ -249,7 +297,7 @@ def schedule(
     directive.publish_at, directive.status, directive.updated_at = publish_at, DirectiveStatus.SCHEDULED, now
     session.add(directive)
     _log(session, "scheduled", principal.label, now, directive, {"publish_at": publish_at})
-    return directive
+    return Issued(directive)
 
 
 def publish_due(session: Session, now: datetime, signer: Signer, limit: int = 50) -> list[Published]:
@@ -361,7 +409,7 @@ def _create_deliveries(
 
 def _supersede(session: Session, amendment: Directive, now: datetime, actor: str) -> Directive:
     old = session.get(Directive, amendment.supersedes_id)
-    if old is None or old.status != DirectiveStatus.PUBLISHED or old.superseded_by_id is not None:
+    if old is None or not in_force(old):
         raise InvalidTransition("only a published directive that has not been amended can be amended")
     old.superseded_by_id = amendment.id
     old.updated_at = now
@@ -385,13 +433,13 @@ def _close_open_deliveries(session: Session, directive_id: int) -> None:
 
 def amend(
     session: Session, principal: Principal, now: datetime, directive_id: int, data: DirectiveInput, signer: Signer
-) -> Published | Directive:
+) -> Issued:
     """Issue an amendment that supersedes a published directive and needs a fresh acknowledgement.
 
     Published at once, or scheduled when ``publish_at`` is given (then the old one stays in force until then).
     """
     old = get_own_directive(session, principal, directive_id)
-    if old.status != DirectiveStatus.PUBLISHED or old.superseded_by_id is not None:
+    if not in_force(old):
         raise InvalidTransition("only a published directive that has not been amended can be amended")
     pending = session.exec(
         select(Directive.id).where(Directive.supersedes_id == old.id, Directive.status == DirectiveStatus.SCHEDULED)
@@ -404,19 +452,18 @@ def amend(
     session.add(amendment)
     session.flush()
     if amendment.status == DirectiveStatus.SCHEDULED:
-        return amendment
-    return _publish(session, amendment, now, signer, principal.label)
+        return Issued(amendment)
+    published = _publish(session, amendment, now, signer, principal.label)
+    return Issued(published.directive, published)
 
 
-def revoke(
-    session: Session, principal: Principal, now: datetime, directive_id: int, reason: str
-) -> tuple[Directive, list[int]]:
-    """Withdraw a directive; returns it and the platforms that had received it (to tell them)."""
+def revoke(session: Session, principal: Principal, now: datetime, directive_id: int, reason: str) -> Revoked:
+    """Withdraw a directive; the platforms that had received it are to be told."""
     directive = get_own_directive(session, principal, directive_id)
     if not reason or not reason.strip() or len(reason) > 2000:
         raise InvalidInput("a reason of 1-2000 characters is required")
     if directive.status == DirectiveStatus.REVOKED:
-        return directive, []
+        return Revoked(directive, False)
     if directive.status == DirectiveStatus.EXPIRED:
         raise InvalidTransition("an expired directive cannot be revoked")
     directive.status, directive.revoked_at, directive.revoke_reason = DirectiveStatus.REVOKED, now, reason.strip()
@@ -425,7 +472,7 @@ def revoke(
     _close_open_deliveries(session, directive.id)
     _log(session, "revoked", principal.label, now, directive, {"reason": directive.revoke_reason})
     platform_ids = list(session.exec(select(Delivery.platform_id).where(Delivery.directive_id == directive.id)))
-    return directive, platform_ids
+    return Revoked(directive, True, platform_ids)
 
 
 def expire_due(session: Session, now: datetime, limit: int = 200) -> list[Directive]:
@@ -451,8 +498,7 @@ def deliver_standing(session: Session, platform: Organisation, now: datetime) ->
         select(Directive, Organisation)
         .join(Organisation, Organisation.id == Directive.issuer_id)
         .where(
-            Directive.status == DirectiveStatus.PUBLISHED,
-            Directive.superseded_by_id.is_(None),
+            IN_FORCE,
             sa.or_(Directive.expires_at.is_(None), Directive.expires_at > now),
         )
         .order_by(Directive.seq)

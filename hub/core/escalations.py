@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import log, paging
+from hub.core import directives, log, paging
 from hub.core.access import Principal, platform_scope, require_reader
 from hub.core.errors import InvalidInput
 from hub.core.reminder_policy import (
@@ -48,8 +48,7 @@ def escalation_groups(session: Session, now: datetime, policy: Policy) -> dict[d
     """Directives in force with deliveries past their deadline, grouped by the cut-off their delay gives at ``now``."""
     overdue = session.exec(
         select(Directive).where(
-            Directive.status == DirectiveStatus.PUBLISHED,
-            Directive.superseded_by_id.is_(None),
+            directives.IN_FORCE,
             Directive.id.in_(select(Delivery.directive_id).where(Delivery.due_at <= now).distinct()),
         )
     ).all()

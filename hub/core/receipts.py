@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from hub.core import log
 from hub.core.access import Principal, require_platform
+from hub.core.deliveries import Change
 from hub.core.errors import InvalidInput, NotFound
 from hub.models import Delivery, DeliveryState, Organisation
 
@@ -38,6 +39,7 @@ class Received:
     seq: int
     state: str
     delivered_at: datetime | None
+    changed: bool = False  # this batch moved it from pending to delivered
 
 
 def record_receipts(
@@ -48,28 +50,10 @@ def record_receipts(
     Set-based: one read, one conditional update and one bulk log insert per batch. Returns each receipt with its
     delivery (None when it names nothing of that platform's).
     """
-    table = Delivery.__table__
-    by_id = [r for r in receipts if r.directive_id is not None]
-    by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
-    conds = []
-    if by_id:
-        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
-        # the exact pairs are picked below.
-        conds.append(
-            sa.and_(
-                table.c.directive_id.in_({r.directive_id for r in by_id}),
-                table.c.platform_id.in_({r.platform_id for r in by_id}),
-            )
-        )
-    if by_seq:
-        conds.append(
-            sa.and_(
-                table.c.platform_id.in_({r.platform_id for r in by_seq}),
-                table.c.seq.in_({r.seq for r in by_seq}),
-            )
-        )
+    conds = _named(receipts)
     if not conds:
         return [(r, None) for r in receipts]
+    table = Delivery.__table__
     conn = session.connection()
     columns = (table.c.id, table.c.directive_id, table.c.platform_id, table.c.seq, table.c.state, table.c.delivered_at)
     found = [Received(*row) for row in conn.execute(sa.select(*columns).where(sa.or_(*conds)))]
@@ -90,6 +74,31 @@ def record_receipts(
     return results
 
 
+def _named(receipts: list[ReceiptIn]) -> list[sa.ColumnElement[bool]]:
+    """What the receipts name: deliveries by (directive, platform) and by (platform, seq)."""
+    table = Delivery.__table__
+    by_id = [r for r in receipts if r.directive_id is not None]
+    by_seq = [r for r in receipts if r.directive_id is None and r.seq is not None]
+    conds = []
+    if by_id:
+        # Two plain INs use the (directive_id, platform_id) index on SQLite, where a row-value IN scans the table;
+        # the exact pairs are picked by record_receipts.
+        conds.append(
+            sa.and_(
+                table.c.directive_id.in_({r.directive_id for r in by_id}),
+                table.c.platform_id.in_({r.platform_id for r in by_id}),
+            )
+        )
+    if by_seq:
+        conds.append(
+            sa.and_(
+                table.c.platform_id.in_({r.platform_id for r in by_seq}),
+                table.c.seq.in_({r.seq for r in by_seq}),
+            )
+        )
+    return conds
+
+
 def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], rows: dict[int, Received]) -> None:
     """Move pending deliveries to delivered (only those still pending) and log one event for each."""
     table = Delivery.__table__
@@ -107,7 +116,7 @@ def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], row
     events = []
     for delivery_id in changed:
         row = rows[delivery_id]
-        row.state, row.delivered_at = DeliveryState.DELIVERED.value, now
+        row.state, row.delivered_at, row.changed = DeliveryState.DELIVERED.value, now, True
         events.append(
             log.EventDraft(
                 "delivered",
@@ -125,7 +134,7 @@ def _mark_delivered(session: Session, now: datetime, actors: dict[int, str], row
 
 def receipt(
     session: Session, principal: Principal, now: datetime, *, directive_id: int | None = None, seq: int | None = None
-) -> Delivery:
+) -> Change:
     """Record that the platform's system has received a delivery (by directive id or by its own sequence number)."""
     require_platform(principal)
     if (directive_id is None) == (seq is None):
@@ -133,4 +142,5 @@ def receipt(
     ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
     if found is None:
         raise NotFound("no such delivery in your inbox")
-    return session.get(Delivery, found.id, populate_existing=True)
+    delivery = session.get(Delivery, found.id, populate_existing=True)
+    return Change(delivery, found.changed, ("delivered",) if found.changed else ())

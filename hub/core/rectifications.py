@@ -59,5 +59,4 @@ def rectify(
         raise InvalidTransition("this platform is no longer active")
     values = data.model_dump()
     draft = DirectiveInput(kind=DirectiveKind.RECTIFICATION, audience={"platforms": [platform.code]}, **values)
-    directive = directives.create(session, principal, now, draft)
-    return directives.publish(session, principal, now, directive.id, signer)
+    return directives.issue(session, principal, now, draft, signer, publish=True).published

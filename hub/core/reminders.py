@@ -12,13 +12,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import log
+from hub.core import directives, log
 from hub.core.access import Principal, require_issuer
 from hub.core.errors import InvalidTransition, NotFound
 from hub.core.rectifications import platform_in_scope
 from hub.core.reminder_policy import ACKNOWLEDGE, IMPLEMENT, PHASE_STATES, phase_of, policy_for
 from hub.core.sweep_batch import ACTOR, Outcome, Policy, ReminderSent
-from hub.models import Delivery, Directive, DirectiveStatus, Organisation
+from hub.models import Delivery, Directive, Organisation
 
 DT = Delivery.__table__
 
@@ -62,7 +62,7 @@ def remind_due(session: Session, now: datetime, policy: Policy) -> Outcome:
     rules_of = {i: policy_for(d, policy.defaults) for i, d in by_id.items()}
     for r in rows:
         directive, rules = by_id[r.directive_id], rules_of[r.directive_id]
-        if phase_of(r.state) is None or not _in_force(directive) or r.reminders_sent >= rules.limit:
+        if phase_of(r.state) is None or not directives.in_force(directive) or r.reminders_sent >= rules.limit:
             spent[r.next_reminder_at].append(r.id)
         else:
             owed[(r.next_reminder_at, rules.interval, rules.limit)].append(r.id)
@@ -119,10 +119,6 @@ def _next_slot(previous: datetime, interval: timedelta, now: datetime) -> dateti
     return previous + steps * interval
 
 
-def _in_force(directive: Directive) -> bool:
-    return directive.status == DirectiveStatus.PUBLISHED and directive.superseded_by_id is None
-
-
 def _directives(session: Session, ids: Iterable[int]) -> dict[int, Directive]:
     return {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(list(ids))))}
 
@@ -161,7 +157,7 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
         raise NotFound(f"delivery {delivery_id} not found")
     platform = platform_in_scope(session, principal, delivery.platform_id)
     directive = session.get(Directive, delivery.directive_id)
-    if directive.status != DirectiveStatus.PUBLISHED or directive.superseded_by_id is not None:
+    if not directives.in_force(directive):
         raise InvalidTransition(f"nothing more is owed on a {directive.status} or amended directive")
     phase = phase_of(delivery.state)
     if phase is None:

@@ -70,9 +70,8 @@ def issue_due(session: Session, now: datetime, signer: Signer, fired_at: datetim
         legal_basis=LEGAL_BASIS,
         implement_due_at=max(now, fired_at) + ANSWER_WITHIN,
     )
-    directive = directives.create(session, principal, now, data)
-    published = directives.publish(session, principal, now, directive.id, signer)
-    return Outcome(published=[published], touched={directive.id})
+    published = directives.issue(session, principal, now, data, signer, publish=True).published
+    return Outcome(published=[published], touched={published.directive.id})
 
 
 def _claim(session: Session, key: str) -> bool:

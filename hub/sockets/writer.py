@@ -176,7 +176,7 @@ def _apply(session: Session, now: datetime, items: list[ReceiptIn | ChangeIn]) -
     recorded = receipts.record_receipts(session, now, [items[i] for i in at_receipt])
     for i, (_, found) in zip(at_receipt, recorded, strict=True):
         if found is not None:
-            outcomes[i] = Outcome(found.directive_id, found.seq, found.state, found.delivered_at == now)
+            outcomes[i] = Outcome(found.directive_id, found.seq, found.state, found.changed)
     applied = deliveries.apply_changes(session, now, [items[i] for i in at_change])
     for i, done in zip(at_change, applied, strict=True):
         if isinstance(done, HubError):

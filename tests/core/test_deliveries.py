@@ -44,8 +44,9 @@ def test_receipt_records_delivered_once(setup):
         first = receipts.receipt(s, editor, T0, directive_id=d.id)
     before = event_count(engine)
     with write_session(engine) as s:
-        again = receipts.receipt(s, editor, T0.replace(hour=5), seq=first.seq)
-    assert again.state == DeliveryState.DELIVERED and again.delivered_at == T0
+        again = receipts.receipt(s, editor, T0.replace(hour=5), seq=first.delivery.seq)
+    assert again.delivery.state == DeliveryState.DELIVERED and again.delivery.delivered_at == T0
+    assert first.changed and not again.changed
     assert event_count(engine) == before
 
 
@@ -154,11 +155,11 @@ def test_issuer_verifies_or_returns_a_report(setup):
         deliveries.review_report(s, officer, T0, row.id, "returned")
     with write_session(engine) as s:
         returned = deliveries.review_report(s, officer, T0, row.id, "returned", "attach the list of removed items")
-    assert returned.state == DeliveryState.IN_PROGRESS and returned.due_at is not None
+    assert returned.delivery.state == DeliveryState.IN_PROGRESS and returned.delivery.due_at is not None
     with write_session(engine) as s:
         deliveries.set_status(s, editor, T0, d.id, "implemented", "done, list attached")
         verified = deliveries.review_report(s, officer, T0, row.id, "verified")
-    assert verified.verification == "verified"
+    assert verified.delivery.verification == "verified"
     with write_session(engine) as s, pytest.raises(Forbidden):
         deliveries.review_report(s, editor, T0, row.id, "verified")
 
@@ -170,8 +171,8 @@ def test_questions_are_asked_by_the_platform_and_answered_by_the_issuer(setup):
     with write_session(engine) as s, pytest.raises(InvalidInput):
         deliveries.ask(s, editor, T0, d.id, "   ")
     with write_session(engine) as s:
-        answered, delivery = deliveries.answer(s, officer, T0, q.id, "Yes, comments too.")
-    assert answered.answer == "Yes, comments too." and delivery.platform_id == editor.org_id
+        answered = deliveries.answer(s, officer, T0, q.id, "Yes, comments too.")
+    assert answered.question.answer == "Yes, comments too." and answered.delivery.platform_id == editor.org_id
     with write_session(engine) as s, pytest.raises(InvalidTransition):
         deliveries.answer(s, officer, T0, q.id, "again")
 

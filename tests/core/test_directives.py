@@ -193,7 +193,7 @@ def test_amendment_supersedes_and_needs_a_fresh_acknowledgement(world):
             f.SIGNER,
         )
     new = amended.directive
-    assert new.supersedes_id == old.id and amended.superseded.id == old.id
+    assert new.supersedes_id == old.id and amended.published.superseded.id == old.id
     with read_session(engine) as s:
         old_open = s.exec(select(Delivery).where(Delivery.directive_id == old.id)).all()
         fresh = s.exec(
@@ -212,14 +212,14 @@ def test_revoke_closes_open_deliveries_and_names_the_platforms_to_tell(world):
     engine = world["engine"]
     d = f.published(engine, T0, world["officer"], {"provinces": ["HNI"]}).directive
     with write_session(engine) as s:
-        revoked, platforms = directives.revoke(s, world["officer"], T0, d.id, "sent by mistake")
-    assert revoked.status == DirectiveStatus.REVOKED
-    assert set(platforms) == {world["hni_news"].id, world["hni_social"].id}
+        revoked = directives.revoke(s, world["officer"], T0, d.id, "sent by mistake")
+    assert revoked.changed and revoked.directive.status == DirectiveStatus.REVOKED
+    assert set(revoked.platform_ids) == {world["hni_news"].id, world["hni_social"].id}
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).where(Delivery.directive_id == d.id, Delivery.due_at.is_not(None))) == 0
     with write_session(engine) as s:
-        again, tell = directives.revoke(s, world["officer"], T0, d.id, "twice")
-    assert again.status == DirectiveStatus.REVOKED and tell == []
+        again = directives.revoke(s, world["officer"], T0, d.id, "twice")
+    assert not again.changed and again.directive.status == DirectiveStatus.REVOKED and again.platform_ids == []
     assert events(engine, d.id).count("revoked") == 1
 
 

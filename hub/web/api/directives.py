@@ -11,7 +11,7 @@ from sqlmodel import Session
 from hub import sockets
 from hub.core import deliveries, directives, progress
 from hub.core.access import get_visible_directive
-from hub.core.directives import DirectiveInput, Published
+from hub.core.directives import DirectiveInput
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
 from hub.runtime import current_hub
 from hub.web.api import schemas
@@ -129,17 +129,12 @@ def _directive(d: Directive) -> schemas.DirectiveOut:
 @bp.post("/directives", summary="Create a draft, schedule it or publish it", responses={201: schemas.DirectiveOut})
 def create(body: DirectiveCreate):
     data = DirectiveInput.model_validate(body.model_dump(exclude={"publish"}))
-    who, at = principal(), now()
-    published = None
     with writing() as session:
-        directive = directives.create(session, who, at, data)
-        if body.publish:
-            published = directives.publish(session, who, at, directive.id, current_hub().signer)
-            directive = published.directive
-            rooms = sockets.console_rooms_of(session, directive.id)
-    if published is not None:
-        sockets.push_published(published, rooms)
-    return ok(_directive(directive), 201)
+        issued = directives.issue(session, principal(), now(), data, current_hub().signer, publish=body.publish)
+        rooms = sockets.console_rooms_of(session, issued.directive.id) if issued.published is not None else []
+    if issued.published is not None:
+        sockets.push_published(issued.published, rooms)
+    return ok(_directive(issued.directive), 201)
 
 
 @bp.get("/directives", summary="Directives you may see, newest first", responses={200: schemas.DirectivePage})
@@ -207,8 +202,8 @@ def publish(path: DirectivePath):
 )
 def schedule(path: DirectivePath, body: ScheduleBody):
     with writing() as session:
-        directive = directives.schedule(session, principal(), now(), path.directive_id, body.publish_at)
-    return ok(_directive(directive))
+        issued = directives.schedule(session, principal(), now(), path.directive_id, body.publish_at)
+    return ok(_directive(issued.directive))
 
 
 @bp.post(
@@ -218,9 +213,10 @@ def schedule(path: DirectivePath, body: ScheduleBody):
 )
 def revoke(path: DirectivePath, body: RevokeBody):
     with writing() as session:
-        directive, platform_ids = directives.revoke(session, principal(), now(), path.directive_id, body.reason)
-    if platform_ids:
-        sockets.push_revoked(directive.id, directive.ref_no, directive.revoke_reason or body.reason, platform_ids)
+        revoked = directives.revoke(session, principal(), now(), path.directive_id, body.reason)
+    directive = revoked.directive
+    if revoked.changed:
+        sockets.push_revoked(directive.id, directive.ref_no, directive.revoke_reason, revoked.platform_ids)
     return ok(_directive(directive))
 
 
@@ -231,13 +227,11 @@ def revoke(path: DirectivePath, body: RevokeBody):
 )
 def amend(path: DirectivePath, body: DirectiveInput):
     with writing() as session:
-        result = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
-        if isinstance(result, Published):
-            rooms = sockets.console_rooms_of(session, result.directive.id)
-    if isinstance(result, Published):
-        sockets.push_published(result, rooms)  # refreshes the progress of the amended directive too
-        return ok(_directive(result.directive), 201)
-    return ok(_directive(result), 201)
+        issued = directives.amend(session, principal(), now(), path.directive_id, body, current_hub().signer)
+        rooms = sockets.console_rooms_of(session, issued.directive.id) if issued.published is not None else []
+    if issued.published is not None:
+        sockets.push_published(issued.published, rooms)  # refreshes the progress of the amended directive too
+    return ok(_directive(issued.directive), 201)
 
 
 def _row(delivery, platform, questions) -> schemas.DeliveryRow:
@@ -280,21 +274,20 @@ def deliveries_of(path: DirectivePath, query: DeliveryQuery):
 )
 def review(path: DeliveryPath, body: ReviewBody):
     with writing() as session:
-        delivery = deliveries.review_report(session, principal(), now(), path.delivery_id, body.verdict, body.note)
-    sockets.push_progress([delivery.directive_id])
-    return ok(schemas.DeliveryOut.model_validate(delivery))
+        change = deliveries.review_report(session, principal(), now(), path.delivery_id, body.verdict, body.note)
+    if change.refresh:
+        sockets.push_progress(change.refresh)
+    return ok(schemas.DeliveryOut.model_validate(change.delivery))
 
 
 @bp.post("/questions/<int:question_id>/answer", summary="Answer a platform's question", responses={200: AnswerOut})
 def answer(path: QuestionPath, body: AnswerBody):
     with writing() as session:
-        question, delivery = deliveries.answer(session, principal(), now(), path.question_id, body.text)
-    sockets.push_answer(
-        delivery.platform_id,
-        {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer},
-    )
+        answered = deliveries.answer(session, principal(), now(), path.question_id, body.text)
+    delivery = answered.delivery
+    sockets.push_answer(delivery.platform_id, answered.payload)
     out = AnswerOut(
-        question=schemas.QuestionOut.model_validate(question),
+        question=schemas.QuestionOut.model_validate(answered.question),
         directive_id=delivery.directive_id,
         platform_id=delivery.platform_id,
     )

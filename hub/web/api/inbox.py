@@ -94,13 +94,10 @@ def inbox(query: InboxQuery):
 def receipt(path: InboxPath):
     at = now()
     with writing() as session:
-        delivery = receipts.receipt(session, principal(), at, directive_id=path.directive_id)
-    changed = delivery.delivered_at == at
-    if changed:
-        sockets.push_progress([delivery.directive_id])
-    return ok(
-        schemas.ChangeOut(directive_id=delivery.directive_id, seq=delivery.seq, state=delivery.state, changed=changed)
-    )
+        change = receipts.receipt(session, principal(), at, directive_id=path.directive_id)
+    if change.refresh:
+        sockets.push_progress(change.refresh)
+    return ok(_change(change))
 
 
 @bp.post(
@@ -112,8 +109,8 @@ def receipt(path: InboxPath):
 def acknowledge(path: InboxPath):
     with writing() as session:
         change = deliveries.acknowledge(session, principal(), now(), path.directive_id)
-    if change.changed:
-        sockets.push_progress([path.directive_id])
+    if change.refresh:
+        sockets.push_progress(change.refresh)
     return ok(_change(change))
 
 
@@ -126,8 +123,8 @@ def acknowledge(path: InboxPath):
 def status(path: InboxPath, body: StatusBody):
     with writing() as session:
         change = deliveries.set_status(session, principal(), now(), path.directive_id, body.state, body.report)
-    if change.changed:
-        sockets.push_progress([path.directive_id])
+    if change.refresh:
+        sockets.push_progress(change.refresh)
     return ok(_change(change))
 
 

@@ -132,24 +132,21 @@ def _save_new(form: DirectiveForm, action: str) -> int | None:
     try:
         data = directive_input(form)
         with write_session(engine()) as session:
-            directive = directives.create(session, who, now, data)
-            published = None
-            if action == "publish":
-                published = directives.publish(session, who, now, directive.id, current_hub().signer)
+            issued = directives.issue(session, who, now, data, current_hub().signer, publish=action == "publish")
     except ValidationError as exc:
         form.form_errors.append(validation_text(exc))
         return None
     except HubError as exc:
         form.form_errors.append(error_text(exc))
         return None
-    if published is not None:
-        announce(published)
-        flash(_("Published to %(n)d platforms.", n=published.directive.audience_size), "success")
-    elif directive.status == DirectiveStatus.SCHEDULED:
+    if issued.published is not None:
+        announce(issued.published)
+        flash(_("Published to %(n)d platforms.", n=issued.directive.audience_size), "success")
+    elif issued.directive.status == DirectiveStatus.SCHEDULED:
         flash(_("Scheduled."), "success")
     else:
         flash(_("Saved as a draft."), "success")
-    return directive.id
+    return issued.directive.id
 
 
 @bp.post("/console/preview")

@@ -60,19 +60,16 @@ def amend(directive_id: int):
         try:
             data = directive_input(form)
             with write_session(engine()) as session:
-                result = directives.amend(session, who, clock.now(), directive_id, data, current_hub().signer)
+                issued = directives.amend(session, who, clock.now(), directive_id, data, current_hub().signer)
         except ValidationError as exc:
             form.form_errors.append(validation_text(exc))
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
-            if isinstance(result, directives.Published):
-                announce(result)
-                new_id = result.directive.id
-            else:
-                new_id = result.id
+            if issued.published is not None:
+                announce(issued.published)
             flash(_("The amendment was issued."), "success")
-            return redirect(url_for("pages.console_directive", directive_id=new_id))
+            return redirect(url_for("pages.console_directive", directive_id=issued.directive.id))
     status = 422 if request.method == "POST" else 200
     return render_template("console/compose.html", form=form, amend_of=old), status
 
@@ -101,11 +98,13 @@ def revoke(directive_id: int):
     if form.validate_on_submit():
         try:
             with write_session(engine()) as session:
-                revoked, platform_ids = directives.revoke(session, who, clock.now(), directive_id, form.reason.data)
+                revoked = directives.revoke(session, who, clock.now(), directive_id, form.reason.data)
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
-            sockets.push_revoked(revoked.id, revoked.ref_no, revoked.revoke_reason or "", platform_ids)
+            if revoked.changed:
+                done = revoked.directive
+                sockets.push_revoked(done.id, done.ref_no, done.revoke_reason, revoked.platform_ids)
             flash(_("The directive was revoked."), "success")
             return redirect(url_for("pages.console_directive", directive_id=directive_id))
     status = 422 if request.method == "POST" else 200
@@ -122,14 +121,15 @@ def review(delivery_id: int):
     else:
         try:
             with write_session(engine()) as session:
-                delivery = deliveries.review_report(
+                change = deliveries.review_report(
                     session, principal(), clock.now(), delivery_id, form.verdict.data, form.note.data
                 )
         except HubError as exc:
             flash(error_text(exc), "error")
         else:
-            directive_id = delivery.directive_id
-            sockets.push_progress([delivery.directive_id])
+            directive_id = change.delivery.directive_id
+            if change.refresh:
+                sockets.push_progress(change.refresh)
             flash(_("The report was reviewed."), "success")
     if directive_id is None:
         abort(404)
@@ -146,13 +146,12 @@ def answer_question(question_id: int):
     else:
         try:
             with write_session(engine()) as session:
-                question, delivery = deliveries.answer(session, principal(), clock.now(), question_id, form.text.data)
+                answered = deliveries.answer(session, principal(), clock.now(), question_id, form.text.data)
         except HubError as exc:
             flash(error_text(exc), "error")
         else:
-            directive_id = delivery.directive_id
-            payload = {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer}
-            sockets.push_answer(delivery.platform_id, payload)
+            directive_id = answered.delivery.directive_id
+            sockets.push_answer(answered.delivery.platform_id, answered.payload)
             flash(_("The answer was sent."), "success")
     if directive_id is None:
         abort(404)

@@ -58,11 +58,6 @@ def inbox_directive(directive_id: int):
     return _item_page(directive_id)
 
 
-def _after_change(change: deliveries.Change) -> None:
-    if change.changed:
-        sockets.push_progress([change.directive.id])
-
-
 @bp.post("/inbox/<int:directive_id>/acknowledge")
 @editor_only
 def acknowledge(directive_id: int):
@@ -73,7 +68,8 @@ def acknowledge(directive_id: int):
     except HubError as exc:
         flash(error_text(exc), "error")
     else:
-        _after_change(change)
+        if change.refresh:
+            sockets.push_progress(change.refresh)
         flash(_("Acknowledged."), "success")
     return redirect(url_for("pages.inbox_directive", directive_id=directive_id))
 
@@ -91,7 +87,8 @@ def report_status(directive_id: int):
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
-            _after_change(change)
+            if change.refresh:
+                sockets.push_progress(change.refresh)
             flash(_("Your status was recorded."), "success")
             return redirect(url_for("pages.inbox_directive", directive_id=directive_id))
     return _item_page(directive_id, status_form=form), 422
