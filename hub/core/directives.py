@@ -300,18 +300,6 @@ def schedule(session: Session, principal: Principal, now: datetime, directive_id
     return Issued(directive)
 
 
-def publish_due(session: Session, now: datetime, signer: Signer, limit: int = 50) -> list[Published]:
-    """Publish every scheduled directive whose time has come (the scheduler's job); late ones say so in the log."""
-    query = (
-        select(Directive)
-        .where(Directive.status == DirectiveStatus.SCHEDULED, Directive.publish_at <= now)
-        .order_by(Directive.publish_at, Directive.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [_publish(session, d, now, signer, "system:scheduler") for d in session.exec(query).all()]
-
-
 def publish_scheduled(session: Session, now: datetime, signer: Signer, directive_id: int) -> Published | None:
     """Publish one scheduled directive whose time has come; None when it is not due or another sweeper has it."""
     directive = session.exec(

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_role
-from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.models import Organisation, OrgKind, PlatformKind, Role
 from hub.provinces import PROVINCES
 
@@ -98,21 +98,11 @@ def log_event_about(
     )
 
 
-def list_platforms(session: Session, principal: Principal) -> list[Organisation]:
-    """The platforms the principal may see, by name."""
-    return list(session.exec(select(Organisation).where(platform_scope(principal)).order_by(Organisation.name)))
-
-
 def get_org_by_code(session: Session, code: str) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if org is None:
         raise NotFound(f"organisation {code} not found")
     return org
-
-
-def require_same_org_or_admin(actor: Principal, org_id: int) -> None:
-    if actor.role != Role.ADMIN and actor.org_id != org_id:
-        raise Forbidden("not your organisation")
 
 
 def organisation_scope(principal: Principal) -> sa.ColumnElement[bool]:
