@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_platform, require_reader
-from hub.core.directives import json_integer
+from hub.core.directive_input import json_integer
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.models import Delivery, Organisation, RatioReport
 

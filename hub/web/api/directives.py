@@ -11,7 +11,7 @@ from sqlmodel import Session
 from hub import sockets
 from hub.core import deliveries, directives, progress
 from hub.core.access import get_visible_directive
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
 from hub.runtime import current_hub
 from hub.web.api import schemas
