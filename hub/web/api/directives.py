@@ -113,7 +113,7 @@ class ReviewBody(BaseModel):
 
 class AnswerBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=r"\S", description="not blank")
 
 
 class AnswerOut(BaseModel):
