@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hub import clock, create_app, demo
 from hub.core import directives
 from hub.core.access import Principal
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.db import migrate, read_session, write_session
 from hub.models import Delivery, Directive, Organisation, OrgKind, Role, User
 from hub.provinces import PROVINCES

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from hub.core import directives, organisations, users
 from hub.core.access import SYSTEM
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.core.signing import Signer
 from hub.db import make_engine, migrate, write_session
 from hub.models import Organisation, OrgKind, Role

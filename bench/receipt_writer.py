@@ -27,7 +27,7 @@ from hub import clock  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.core import directives, organisations, receipts, users  # noqa: E402
 from hub.core.access import SYSTEM  # noqa: E402
-from hub.core.directives import DirectiveInput  # noqa: E402
+from hub.core.directive_input import DirectiveInput  # noqa: E402
 from hub.core.receipts import ReceiptIn  # noqa: E402
 from hub.core.signing import Signer  # noqa: E402
 from hub.db import make_engine, migrate, write_session  # noqa: E402

@@ -8,35 +8,35 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the package itself stays free of Flask, so that hub.core imports no web framework
     from flask_openapi3 import OpenAPI
 
+    from hub.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 __version__ = "0.1.0"
 
 
 def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) -> OpenAPI:
     """Build a hub (settings, engine, signing key, extensions, API, pages, sockets, scheduler); the caller migrates."""
+    from hub.config import load_settings
+    from hub.db import make_engine
+    from hub.runtime import Hub, load_signer
+
+    settings = load_settings(config, environ=environ)
+    app = _new_app(settings)
+    app.config.update(_flask_config(settings))
+    app.config.update(settings.extra)
+    engine = make_engine(settings.database_url)
+    app.extensions["hub"] = Hub(settings=settings, engine=engine, signer=load_signer(settings.instance_path))
+    _init_parts(app, settings)
+    return app
+
+
+def _new_app(settings: Settings) -> OpenAPI:
+    """The bare application: the OpenAPI document's place, templates, static files and the instance folder."""
     from flask_openapi3 import Info, OpenAPI
 
-    from hub import cli, scheduler, sockets
-    from hub.config import Settings, load_settings
-    from hub.db import make_engine
-    from hub.extensions import babel, csrf, limiter, login_manager
-    from hub.runtime import Hub, load_signer
-    from hub.web import (
-        api,
-        auth,
-        characters,
-        errors,
-        headers,
-        i18n,
-        login_throttle,
-        pages,
-        proxy,
-        sessions,
-    )
-    from hub.web.api import links
+    from hub.web import errors
 
-    settings: Settings = load_settings(config, environ=environ)
-    app = OpenAPI(
+    return OpenAPI(
         __name__,
         info=Info(title="Directive Hub API", version=__version__),
         doc_prefix="/api/v1",
@@ -47,7 +47,11 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
         static_folder=str(ROOT / "static"),
         instance_path=settings.instance_path,
     )
-    app.config.update(
+
+
+def _flask_config(settings: Settings) -> dict[str, Any]:
+    """The Flask and extension settings derived from the hub's own."""
+    return dict(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,
@@ -67,9 +71,14 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
         WTF_CSRF_CHECK_DEFAULT=False,
         HUB_SETTINGS=settings,
     )
-    app.config.update(settings.extra)
-    engine = make_engine(settings.database_url)
-    app.extensions["hub"] = Hub(settings=settings, engine=engine, signer=load_signer(settings.instance_path))
+
+
+def _init_parts(app: OpenAPI, settings: Settings) -> None:
+    """Attach extensions, the API, pages, CLI, sockets and the scheduler, in the order they depend on each other."""
+    from hub import cli, scheduler, sockets
+    from hub.extensions import babel, csrf, limiter, login_manager
+    from hub.web import api, auth, characters, errors, headers, i18n, login_throttle, pages, proxy, sessions
+    from hub.web.api import links
 
     sessions.init_app(app)
     proxy.init_app(app, settings)
@@ -88,4 +97,3 @@ def create_app(config: dict[str, Any] | None = None, *, environ: bool = True) ->
     cli.init_app(app)
     sockets.init_app(app)
     scheduler.init_app(app)
-    return app

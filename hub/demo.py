@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from hub.core import deliveries, directives, organisations, ratio_reports, users
 from hub.core.access import SYSTEM, Principal
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.core.ratio_reports import RatioReportInput
 from hub.core.signing import Signer
 from hub.db import write_session

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from hub.core import directives, organisations, sessions, tokens, users
 from hub.core.access import SYSTEM, Principal
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.core.signing import Signer
 from hub.db import write_session
 from hub.models import Organisation, OrgKind, PlatformKind, Role, User

@@ -17,6 +17,7 @@ from hub.core import delivery_rows, log
 from hub.core.access import Principal, get_own_directive, may_see_platform, require_platform
 from hub.core.directives import require_in_force
 from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
+from hub.core.limits import trimmed
 from hub.models import Delivery, DeliveryState, Directive, Organisation, Question, Verification
 
 PENDING, DELIVERED, ACKNOWLEDGED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.ACKNOWLEDGED
@@ -231,7 +232,7 @@ def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliverySta
         raise InvalidInput("state: acknowledged, in_progress, implemented or declined") from None
     if target not in REPORTED:
         raise InvalidInput("state: acknowledged, in_progress, implemented or declined")
-    report = (report or "").strip() or None
+    report = trimmed(report) or None
     if report and len(report) > MAX_REPORT:
         raise InvalidInput(f"the report may have at most {MAX_REPORT} characters")
     if target == DeliveryState.DECLINED and not report:
@@ -319,7 +320,7 @@ def review_report(
     except ValueError:
         raise InvalidInput("verdict: verified or returned") from None
     delivery, platform = _reviewable(session, principal, delivery_id)
-    note = (note or "").strip() or None
+    note = trimmed(note) or None
     if verdict == Verification.RETURNED:
         if not note:
             raise InvalidInput("say what more is needed (note)")
@@ -351,7 +352,7 @@ def _reviewable(session: Session, principal: Principal, delivery_id: int) -> tup
 def ask(session: Session, principal: Principal, now: datetime, directive_id: int, text: str) -> Question:
     """A platform asks the issuer to clarify a directive; asking it again soon after (a client's retry, a second
     click) answers the question already asked rather than writing it twice."""
-    text = (text or "").strip()
+    text = trimmed(text)
     if not text or len(text) > 5000:
         raise InvalidInput("a question of 1-5000 characters is required")
     delivery, _ = _own_delivery(session, principal, directive_id)
@@ -369,7 +370,7 @@ def ask(session: Session, principal: Principal, now: datetime, directive_id: int
 
 def answer(session: Session, principal: Principal, now: datetime, question_id: int, text: str) -> Answered:
     """The issuer answers a platform's question."""
-    text = (text or "").strip()
+    text = trimmed(text)
     if not text or len(text) > 5000:
         raise InvalidInput("an answer of 1-5000 characters is required")
     question = session.get(Question, question_id)

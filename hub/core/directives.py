@@ -7,37 +7,29 @@ directive and every delivery exist or nothing does.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from hub.core import audiences, log
+from hub.core import audiences, fanout, log
 from hub.core.access import Principal, get_own_directive, require_issuer
+from hub.core.directive_input import DirectiveInput
 from hub.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from hub.core.signing import Signer, content_hash
 from hub.models import (
-    Counter,
     Delivery,
-    DeliveryState,
     Directive,
-    DirectiveKind,
     DirectiveStatus,
     Organisation,
     OrgKind,
     Priority,
-    UTCDateTime,
 )
 
 LEGAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # reference numbers run per calendar year in Vietnam
-MAX_BODY = 50_000
 
 # Deadlines (and reminder policy) when the officer sets none, by priority.
 DEFAULT_ACK_WITHIN = {
@@ -50,65 +42,6 @@ DEFAULT_IMPLEMENT_WITHIN = {
     Priority.URGENT: timedelta(days=2),
     Priority.ROUTINE: timedelta(days=7),
 }
-
-
-ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-
-
-def json_integer(value: Any) -> Any:
-    """A JSON integer (5 or 5.0, as JSON Schema counts them), never a boolean or a numeric string."""
-    if isinstance(value, bool | str):
-        raise ValueError("must be a JSON integer, not a boolean or a string")
-    return value
-
-
-# Constraints first, so that the document states them (pydantic drops them when they follow a validator).
-RemindInterval = Annotated[int, Field(ge=5, le=60 * 24 * 30), BeforeValidator(json_integer)]
-RemindLimit = Annotated[int, Field(ge=0, le=50), BeforeValidator(json_integer)]
-EscalateAfter = Annotated[int, Field(ge=0, le=60 * 24 * 90), BeforeValidator(json_integer)]
-
-
-def iso_time(value: Any) -> Any:
-    """A time is written as ISO 8601 (the zone is checked next), never as a number of seconds or a bare date."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not ISO_TIME.match(value):
-        raise ValueError("must be an ISO 8601 date-time with a zone, e.g. 2026-03-02T08:00:00+07:00")
-    return value
-
-
-def utc_representable(value: datetime | None) -> datetime | None:
-    """Refuse aware times that have no UTC equivalent (year 1 or 9999 with an offset) before a database sees them."""
-    if value is not None:
-        try:
-            value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("the time is out of range") from None
-    return value
-
-
-Time = Annotated[AwareDatetime, BeforeValidator(iso_time), AfterValidator(utc_representable)]
-
-
-class DirectiveInput(BaseModel):
-    """What an officer writes: the same schema validates the JSON API, the composer form and the OpenAPI doc."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    kind: DirectiveKind = DirectiveKind.DIRECTIVE
-    title: str = Field(min_length=1, max_length=300, pattern=r"\S")  # stripped, then not blank
-    body: str = Field(min_length=1, max_length=MAX_BODY, pattern=r"\S", description="Markdown; sanitised when rendered")
-    priority: Priority = Priority.ROUTINE
-    audience: audiences.Audience
-    legal_basis: str | None = Field(default=None, max_length=500)
-    exercise: StrictBool = False
-    publish_at: Time | None = Field(default=None, description="a future time (422 otherwise)")
-    ack_due_at: Time | None = Field(default=None, description="after the publication (422 otherwise)")
-    implement_due_at: Time | None = Field(default=None, description="after the publication, not before ack_due_at")
-    expires_at: Time | None = Field(default=None, description="after the publication, not before implement_due_at")
-    remind_interval_minutes: RemindInterval | None = None
-    remind_limit: RemindLimit | None = None
-    escalate_after_minutes: EscalateAfter | None = None
 
 
 @dataclass(frozen=True)
@@ -157,19 +90,6 @@ def require_in_force(directive: Directive) -> None:
             f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
         )
     raise InvalidTransition("this directive has expired")
-
-
-def next_counter(session: Session, name: str) -> int:
-    """Increment and return a named counter, creating it at 1; one upsert, safe under concurrent writers."""
-    table = Counter.__table__
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(table)
-        .values(name=name, value=1)
-        .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + 1})
-        .returning(table.c.value)
-    )
-    return session.connection().execute(statement).scalar_one()
 
 
 def _validate_times(data: DirectiveInput, now: datetime) -> None:
@@ -300,18 +220,6 @@ def schedule(session: Session, principal: Principal, now: datetime, directive_id
     return Issued(directive)
 
 
-def publish_due(session: Session, now: datetime, signer: Signer, limit: int = 50) -> list[Published]:
-    """Publish every scheduled directive whose time has come (the scheduler's job); late ones say so in the log."""
-    query = (
-        select(Directive)
-        .where(Directive.status == DirectiveStatus.SCHEDULED, Directive.publish_at <= now)
-        .order_by(Directive.publish_at, Directive.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [_publish(session, d, now, signer, "system:scheduler") for d in session.exec(query).all()]
-
-
 def publish_scheduled(session: Session, now: datetime, signer: Signer, directive_id: int) -> Published | None:
     """Publish one scheduled directive whose time has come; None when it is not due or another sweeper has it."""
     directive = session.exec(
@@ -342,14 +250,14 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     audience = audiences.parse(directive.audience)
     scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
     superseded = _supersede(session, directive, now, actor) if directive.supersedes_id else None
-    directive.seq = next_counter(session, "directive_seq")
+    directive.seq = fanout.next_counter(session, "directive_seq")
     year = now.astimezone(LEGAL_TZ).year
-    number = next_counter(session, f"ref:{issuer.id}:{year}")
+    number = fanout.next_counter(session, f"ref:{issuer.id}:{year}")
     directive.ref_no = f"{number}/{issuer.ref_suffix or issuer.code}"
     late_by = (now - directive.publish_at).total_seconds() if directive.publish_at else 0
     directive.status, directive.published_at, directive.updated_at = DirectiveStatus.PUBLISHED, now, now
     _apply_default_deadlines(directive, now)
-    platform_ids = _create_deliveries(session, directive, audiences.condition(audience, scope), now)
+    platform_ids = fanout.create_deliveries(session, directive, audiences.condition(audience, scope), now)
     if not platform_ids:
         raise Conflict("the audience matches no platform")  # the registry's state, not the request, decides
     directive.audience_size = len(platform_ids)
@@ -366,47 +274,6 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     return Published(directive, payload(directive, issuer), platform_ids, superseded)
 
 
-def _create_deliveries(
-    session: Session, directive: Directive, cond: sa.ColumnElement[bool], now: datetime
-) -> list[int]:
-    """Give each addressed platform its next sequence number and one pending delivery.
-
-    Set-based: the rows are made by the database (``INSERT ... SELECT``), not in Python, so a publish to 10,000
-    platforms costs two statements. On PostgreSQL both are one statement (a data-modifying CTE), so a platform
-    registered concurrently can never get a delivery without its sequence number; SQLite's write lock already
-    excludes that.
-    """
-    conn = session.connection()
-    bump = sa.update(Organisation.__table__).where(cond).values(delivery_seq=Organisation.delivery_seq + 1)
-    due = sa.bindparam("due", directive.ack_due_at, type_=UTCDateTime())
-    constants = (
-        sa.bindparam("directive_id", directive.id, type_=sa.Integer()),
-        sa.literal(DeliveryState.PENDING.value),
-        sa.bindparam("now", now, type_=UTCDateTime()),
-        due,
-        due,
-        sa.literal(0),
-    )
-    if conn.dialect.name == "postgresql":
-        bumped = bump.returning(Organisation.id, Organisation.delivery_seq).cte("bumped")
-        source = sa.select(constants[0], bumped.c.id, bumped.c.delivery_seq, *constants[1:])
-    else:
-        conn.execute(bump)
-        source = sa.select(constants[0], Organisation.id, Organisation.delivery_seq, *constants[1:]).where(cond)
-    columns = [
-        "directive_id",
-        "platform_id",
-        "seq",
-        "state",
-        "created_at",
-        "due_at",
-        "next_reminder_at",
-        "reminders_sent",
-    ]
-    insert = sa.insert(Delivery.__table__).from_select(columns, source).returning(Delivery.platform_id)
-    return list(conn.execute(insert).scalars())
-
-
 def _supersede(session: Session, amendment: Directive, now: datetime, actor: str) -> Directive:
     old = session.get(Directive, amendment.supersedes_id)
     if old is None or not in_force(old):
@@ -414,21 +281,9 @@ def _supersede(session: Session, amendment: Directive, now: datetime, actor: str
     old.superseded_by_id = amendment.id
     old.updated_at = now
     session.add(old)
-    _close_open_deliveries(session, old.id)
+    fanout.close_open_deliveries(session, old.id)
     _log(session, "superseded", actor, now, old, {"by": amendment.id})
     return old
-
-
-def _close_open_deliveries(session: Session, directive_id: int) -> None:
-    """Nothing more is owed on this directive: no deadline, no reminder."""
-    session.exec(
-        sa.update(Delivery)
-        .where(
-            Delivery.directive_id == directive_id, Delivery.due_at.is_not(None) | Delivery.next_reminder_at.is_not(None)
-        )
-        .values(due_at=None, next_reminder_at=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def amend(
@@ -469,7 +324,7 @@ def revoke(session: Session, principal: Principal, now: datetime, directive_id: 
     directive.status, directive.revoked_at, directive.revoke_reason = DirectiveStatus.REVOKED, now, reason.strip()
     directive.updated_at = now
     session.add(directive)
-    _close_open_deliveries(session, directive.id)
+    fanout.close_open_deliveries(session, directive.id)
     _log(session, "revoked", principal.label, now, directive, {"reason": directive.revoke_reason})
     platform_ids = list(session.exec(select(Delivery.platform_id).where(Delivery.directive_id == directive.id)))
     return Revoked(directive, True, platform_ids)
@@ -487,7 +342,7 @@ def expire_due(session: Session, now: datetime, limit: int = 200) -> list[Direct
     for directive in due:
         directive.status, directive.updated_at = DirectiveStatus.EXPIRED, now
         session.add(directive)
-        _close_open_deliveries(session, directive.id)
+        fanout.close_open_deliveries(session, directive.id)
         _log(session, "expired", "system:scheduler", now, directive, {"expires_at": directive.expires_at})
     return list(due)
 
@@ -507,7 +362,7 @@ def deliver_standing(session: Session, platform: Organisation, now: datetime) ->
     for directive, issuer in in_force:
         scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
         if audiences.matches(audiences.parse(directive.audience), platform, scope):
-            if _create_deliveries(session, directive, Organisation.id == platform.id, now):
+            if fanout.create_deliveries(session, directive, Organisation.id == platform.id, now):
                 directive.audience_size += 1
                 session.add(directive)
                 given.append(directive)

@@ -37,3 +37,14 @@ def unstorable_text(data: Any) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+# Unicode's White_Space, the set a JSON-schema pattern's ``\s`` and pydantic's checks use. Python's own ``strip()``
+# also removes the control characters U+001C..U+001F, so text the API's document accepts as not blank would
+# otherwise be refused here as blank.
+WHITESPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+
+
+def trimmed(text: str | None) -> str:
+    """``text`` without leading and trailing white space (as the API's document counts it)."""
+    return (text or "").strip(WHITESPACE)

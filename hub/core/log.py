@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from hub.core import paging
 from hub.core.access import Principal, directive_scope, require_reader
-from hub.models import Directive, Event, LogHead, Role
+from hub.models import Directive, Event, LogHead
 
 GENESIS = "0" * 64
 
@@ -287,7 +287,3 @@ def iter_events(session: Session, principal: Principal, batch: int = 2000, **fil
         yield from rows
         last = rows[-1].id
         session.expunge_all()
-
-
-def managers_and_officers(principal: Principal) -> bool:
-    return principal.role in (Role.MANAGER, Role.OFFICER, Role.ADMIN)

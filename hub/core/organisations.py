@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_role
-from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.models import Organisation, OrgKind, PlatformKind, Role
 from hub.provinces import PROVINCES
 
@@ -34,29 +34,8 @@ def create_organisation(
     """Register an organisation; a new platform at once receives the directives still in force that address it."""
     require_role(actor, Role.ADMIN)
     kind = OrgKind(kind)
-    if not CODE_RE.match(code or ""):
-        raise InvalidInput("code: 2-64 letters, digits, '.', '_' or '-'")
-    if not name or not name.strip() or len(name) > 300:
-        raise InvalidInput("name: 1-300 characters")
-    if kind in (OrgKind.PROVINCE, OrgKind.PLATFORM) and province not in PROVINCES:
-        raise InvalidInput(f"province: one of {', '.join(sorted(PROVINCES))}")
-    if kind == OrgKind.REGULATOR:
-        province = None
-    if kind == OrgKind.PLATFORM:
-        if platform_kind is None:
-            raise InvalidInput("platform_kind: news_site or social_network")
-        platform_kind = PlatformKind(platform_kind)
-    else:
-        platform_kind = None
-    if (
-        kind == OrgKind.PROVINCE
-        and session.exec(
-            select(Organisation.id).where(Organisation.kind == OrgKind.PROVINCE, Organisation.province == province)
-        ).first()
-    ):
-        raise Conflict(f"province {province} already has a department")
-    if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
-        raise Conflict(f"an organisation with code {code} exists")
+    province, platform_kind = _checked_fields(kind, code, name, province, platform_kind)
+    _refuse_duplicates(session, kind, code, province)
     org = Organisation(
         kind=kind,
         code=code,
@@ -70,15 +49,11 @@ def create_organisation(
     )
     session.add(org)
     session.flush()
+    details = {"code": code, "kind": kind.value}
     log.append(
         session,
         log.EventDraft(
-            "organisation_registered",
-            actor.label,
-            now,
-            org_id=org.id,
-            province=org.province,
-            details={"code": code, "kind": kind.value},
+            "organisation_registered", actor.label, now, org_id=org.id, province=org.province, details=details
         ),
     )
     if kind == OrgKind.PLATFORM:
@@ -98,21 +73,11 @@ def log_event_about(
     )
 
 
-def list_platforms(session: Session, principal: Principal) -> list[Organisation]:
-    """The platforms the principal may see, by name."""
-    return list(session.exec(select(Organisation).where(platform_scope(principal)).order_by(Organisation.name)))
-
-
 def get_org_by_code(session: Session, code: str) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if org is None:
         raise NotFound(f"organisation {code} not found")
     return org
-
-
-def require_same_org_or_admin(actor: Principal, org_id: int) -> None:
-    if actor.role != Role.ADMIN and actor.org_id != org_id:
-        raise Forbidden("not your organisation")
 
 
 def organisation_scope(principal: Principal) -> sa.ColumnElement[bool]:
@@ -163,3 +128,32 @@ def organisations_page(
         like = f"%{q.strip()[:100]}%"
         query = query.where(sa.or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
     return paging.paginate(session, query, page, 50)
+
+
+def _checked_fields(
+    kind: OrgKind, code: str, name: str, province: str | None, platform_kind: PlatformKind | None
+) -> tuple[str | None, PlatformKind | None]:
+    """Refuse a malformed code, name, province or platform kind; the province and platform kind this kind keeps."""
+    if not CODE_RE.match(code or ""):
+        raise InvalidInput("code: 2-64 letters, digits, '.', '_' or '-'")
+    if not name or not name.strip() or len(name) > 300:
+        raise InvalidInput("name: 1-300 characters")
+    if kind in (OrgKind.PROVINCE, OrgKind.PLATFORM) and province not in PROVINCES:
+        raise InvalidInput(f"province: one of {', '.join(sorted(PROVINCES))}")
+    if kind == OrgKind.REGULATOR:
+        province = None
+    if kind != OrgKind.PLATFORM:
+        return province, None
+    if platform_kind is None:
+        raise InvalidInput("platform_kind: news_site or social_network")
+    return province, PlatformKind(platform_kind)
+
+
+def _refuse_duplicates(session: Session, kind: OrgKind, code: str, province: str | None) -> None:
+    """One department per province, one organisation per code."""
+    if kind == OrgKind.PROVINCE:
+        taken = select(Organisation.id).where(Organisation.kind == OrgKind.PROVINCE, Organisation.province == province)
+        if session.exec(taken).first():
+            raise Conflict(f"province {province} already has a department")
+    if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
+        raise Conflict(f"an organisation with code {code} exists")

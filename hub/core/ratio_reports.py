@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_platform, require_reader
-from hub.core.directives import json_integer
+from hub.core.directive_input import json_integer
 from hub.core.errors import Conflict, InvalidInput, NotFound
 from hub.models import Delivery, Organisation, RatioReport
 
@@ -52,25 +52,8 @@ def submit(
     require_platform(principal)
     if data.period_start > now.date():
         raise InvalidInput("the period has not started yet")
-    overlap = session.exec(
-        select(RatioReport.id).where(
-            RatioReport.platform_id == principal.org_id,
-            RatioReport.period_start <= data.period_end,
-            RatioReport.period_end >= data.period_start,
-        )
-    ).first()
-    if overlap is not None:
-        raise Conflict(f"this period overlaps report {overlap}")
-    if (
-        data.directive_id is not None
-        and session.exec(
-            select(Delivery.id).where(
-                Delivery.directive_id == data.directive_id, Delivery.platform_id == principal.org_id
-            )
-        ).first()
-        is None
-    ):
-        raise NotFound(f"directive {data.directive_id} is not in your inbox")
+    _refuse_overlap(session, principal, data)
+    _refuse_foreign_request(session, principal, data.directive_id)
     ratio = data.negative_items / data.items_published if data.items_published else 0.0
     report = RatioReport(
         platform_id=principal.org_id,
@@ -88,6 +71,34 @@ def submit(
     )
     session.add(report)
     session.flush()
+    _log_submitted(session, principal, now, report)
+    return report
+
+
+def _refuse_overlap(session: Session, principal: Principal, data: RatioReportInput) -> None:
+    """A platform reports each day of a period once."""
+    overlap = session.exec(
+        select(RatioReport.id).where(
+            RatioReport.platform_id == principal.org_id,
+            RatioReport.period_start <= data.period_end,
+            RatioReport.period_end >= data.period_start,
+        )
+    ).first()
+    if overlap is not None:
+        raise Conflict(f"this period overlaps report {overlap}")
+
+
+def _refuse_foreign_request(session: Session, principal: Principal, directive_id: int | None) -> None:
+    """A report answers only a request delivered to the reporting platform."""
+    if directive_id is None:
+        return
+    mine = select(Delivery.id).where(Delivery.directive_id == directive_id, Delivery.platform_id == principal.org_id)
+    if session.exec(mine).first() is None:
+        raise NotFound(f"directive {directive_id} is not in your inbox")
+
+
+def _log_submitted(session: Session, principal: Principal, now: datetime, report: RatioReport) -> None:
+    """Write the submission to the follow-through log."""
     log.append(
         session,
         log.EventDraft(
@@ -96,16 +107,15 @@ def submit(
             now,
             org_id=principal.org_id,
             province=principal.province,
-            directive_id=data.directive_id,
+            directive_id=report.directive_id,
             details={
                 "report_id": report.id,
                 "ratio": report.ratio,
                 "flagged": report.flagged,
-                "period": f"{data.period_start}..{data.period_end}",
+                "period": f"{report.period_start}..{report.period_end}",
             },
         ),
     )
-    return report
 
 
 def list_reports(

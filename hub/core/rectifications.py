@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from hub.core import directives
 from hub.core.access import Principal, may_see_platform, require_issuer, require_reader
-from hub.core.directives import MAX_BODY, DirectiveInput, EscalateAfter, Published, RemindInterval, RemindLimit, Time
+from hub.core.directive_input import MAX_BODY, DirectiveInput, EscalateAfter, RemindInterval, RemindLimit, Time
+from hub.core.directives import Published
 from hub.core.errors import InvalidTransition, NotFound
 from hub.core.signing import Signer
 from hub.models import Delivery, Directive, DirectiveKind, Organisation, OrgKind, Priority

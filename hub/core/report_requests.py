@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from hub.core import directives
 from hub.core.access import Principal
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.core.signing import Signer
 from hub.core.sweep_batch import ACTOR, Outcome
 from hub.models import Counter, DirectiveKind, Organisation, OrgKind, Priority, Role

@@ -165,12 +165,12 @@ def test_scheduled_directive_is_published_when_due_and_says_it_was_late(world):
         d = directives.create(s, world["officer"], T0, f.draft(publish_at=T0 + timedelta(hours=1)))
     assert d.status == DirectiveStatus.SCHEDULED
     with write_session(engine) as s:
-        assert directives.publish_due(s, T0 + timedelta(minutes=59), f.SIGNER) == []
+        assert directives.publish_scheduled(s, T0 + timedelta(minutes=59), f.SIGNER, d.id) is None
     with write_session(engine) as s:
-        done = directives.publish_due(s, T0 + timedelta(hours=3), f.SIGNER)
-    assert [p.directive.id for p in done] == [d.id]
+        done = directives.publish_scheduled(s, T0 + timedelta(hours=3), f.SIGNER, d.id)
+    assert done is not None and done.directive.id == d.id
     with write_session(engine) as s:
-        assert directives.publish_due(s, T0 + timedelta(hours=4), f.SIGNER) == []
+        assert directives.publish_scheduled(s, T0 + timedelta(hours=4), f.SIGNER, d.id) is None
         event = s.exec(select(Event).where(Event.directive_id == d.id, Event.kind == "published")).one()
     assert event.details["late_by_seconds"] == 7200
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from hub import clock
 from hub.core.access import Principal
-from hub.core.directives import iso_time, json_integer, utc_representable
+from hub.core.directive_input import iso_time, json_integer, utc_representable
 from hub.core.errors import HubError, InvalidInput
 from hub.core.limits import MAX_INT, storable
 from hub.db import read_session, write_session

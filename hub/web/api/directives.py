@@ -11,7 +11,7 @@ from sqlmodel import Session
 from hub import sockets
 from hub.core import deliveries, directives, progress
 from hub.core.access import get_visible_directive
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
 from hub.runtime import current_hub
 from hub.web.api import schemas
@@ -113,7 +113,7 @@ class ReviewBody(BaseModel):
 
 class AnswerBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=r"\S", description="not blank")
 
 
 class AnswerOut(BaseModel):

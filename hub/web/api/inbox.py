@@ -60,7 +60,7 @@ class StatusBody(BaseModel):
 
 class QuestionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=r"\S", description="not blank")
 
 
 def _change(change: Change) -> schemas.ChangeOut:

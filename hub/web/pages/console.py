@@ -13,7 +13,7 @@ from hub import clock, sockets
 from hub.core import audiences, checkpoints, directives, log
 from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
-from hub.core.directives import DirectiveInput
+from hub.core.directive_input import DirectiveInput
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
