@@ -22,11 +22,12 @@ ON_A_DIRECTIVE = (
 )
 ON_AN_INBOX_ITEM = tuple(("POST", f"/inbox/{{directive_id}}/{verb}") for verb in ("receipt", "acknowledge", "status"))
 FIRST_ITEM = "$response.body#/items/0/id"
+CREATED = "$response.body#/id"  # the id of what the operation created
 
 # (method, path, status) of an answer -> the calls it feeds: (method, path, parameters, request body)
 LINKS: dict[tuple[str, str, str], list[tuple[str, str, dict[str, str], dict[str, str] | None]]] = {
     **{
-        source: [(m, p, {"directive_id": "$response.body#/id"}, None) for m, p in ON_A_DIRECTIVE]
+        source: [(m, p, {"directive_id": CREATED}, None) for m, p in ON_A_DIRECTIVE]
         for source in (
             ("POST", "/directives", "201"),
             ("POST", f"{DIRECTIVE}/publish", "200"),
@@ -43,16 +44,16 @@ LINKS: dict[tuple[str, str, str], list[tuple[str, str, dict[str, str], dict[str,
         ("POST", "/inbox/{directive_id}/questions", {"directive_id": FIRST_ITEM}, None),
     ],
     ("POST", "/inbox/{directive_id}/questions", "201"): [
-        ("POST", "/questions/{question_id}/answer", {"question_id": "$response.body#/id"}, None),
+        ("POST", "/questions/{question_id}/answer", {"question_id": CREATED}, None),
     ],
     ("POST", "/organisations", "201"): [
-        ("POST", "/users", {}, {"org_id": "$response.body#/id"}),
-        ("POST", "/tokens", {}, {"platform_id": "$response.body#/id"}),
+        ("POST", "/users", {}, {"org_id": CREATED}),
+        ("POST", "/tokens", {}, {"platform_id": CREATED}),
     ],
-    ("POST", "/users", "201"): [("POST", "/tokens", {}, {"user_id": "$response.body#/id"})],
+    ("POST", "/users", "201"): [("POST", "/tokens", {}, {"user_id": CREATED})],
     ("POST", "/tokens", "201"): [
-        ("POST", "/tokens/{token_id}/revoke", {"token_id": "$response.body#/id"}, None),
-        ("DELETE", "/tokens/{token_id}", {"token_id": "$response.body#/id"}, None),
+        ("POST", "/tokens/{token_id}/revoke", {"token_id": CREATED}, None),
+        ("DELETE", "/tokens/{token_id}", {"token_id": CREATED}, None),
     ],
 }
 
