@@ -20,7 +20,7 @@ if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
     monkey.patch_all()
 
 from hub import create_app
-from hub.db import migrate
+from hub.db import describe_migration, migrate
 from hub.runtime import Hub
 
 
@@ -34,7 +34,7 @@ def main() -> None:
     app = create_app()
     hub: Hub = app.extensions["hub"]
     settings = hub.settings
-    migrate(hub.engine)
+    print(describe_migration(migrate(hub.engine)), flush=True)
     if settings.seed_demo:
         load_demo_data(hub)
     if settings.scheduler_enabled:
@@ -62,4 +62,4 @@ if __name__ == "__main__":
 else:
     # For `flask --app app <command>`: commands find the schema up to date, even on a fresh database.
     app = create_app()
-    migrate(app.extensions["hub"].engine)
+    app.extensions["hub_migrated"] = migrate(app.extensions["hub"].engine)  # what `init-db` reports

@@ -15,7 +15,7 @@ from hub import checkpointing, clock
 from hub.core import checkpoints, delivery_audit, log, organisations, signing, tokens, users
 from hub.core.access import SYSTEM
 from hub.core.errors import HubError
-from hub.db import migrate, read_session, write_session
+from hub.db import describe_migration, migrate, read_session, write_session
 from hub.models import ApiToken, Event, OrgKind, PlatformKind, Role, User
 from hub.runtime import current_hub
 
@@ -62,8 +62,8 @@ def _report_checkpoints(result: checkpoints.Audit, name: str) -> bool:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema (Alembic migrations)."""
-    migrate(current_hub().engine)
-    click.echo("database is at the newest migration")
+    applied = current_app.extensions.pop("hub_migrated", []) + migrate(current_hub().engine)
+    click.echo(describe_migration(applied))
 
 
 @click.command("seed-demo")

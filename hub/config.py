@@ -152,6 +152,19 @@ def _fill_instance_defaults(settings: Settings) -> None:
     if not settings.secret_key:
         key_file = instance / "secret_key"
         if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            write_once(key_file, secrets.token_hex(32).encode())
         settings.secret_key = key_file.read_text().strip()
+
+
+def write_once(path: Path, data: bytes) -> None:
+    """Create ``path`` (mode 0600) holding ``data`` unless it exists, atomically: of several processes starting
+    together on a fresh instance folder, the first one's key wins and every process reads that one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    tmp.write_bytes(data)
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)  # fails if another process created the file first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()

@@ -98,16 +98,26 @@ def alembic_config(engine: Engine):
 MIGRATION_LOCK = 7_316_001  # the PostgreSQL advisory lock key that migrating processes queue on
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest migration (creating it on an empty database); keeps all data.
+def migrate(engine: Engine) -> list[str]:
+    """Bring the schema up to the newest migration (creating it on an empty database); keeps all data. Returns the
+    revisions this call applied, oldest first (empty when the schema was already at head).
 
     Processes started together migrate one after the other: on PostgreSQL they queue on an advisory lock, on SQLite
     the migration's transaction takes the write lock at its start; the later ones then find the schema at head.
     """
     from alembic import command
 
+    cfg = alembic_config(engine.execution_options(write=True))
     with _migration_lock(engine):
-        command.upgrade(alembic_config(engine.execution_options(write=True)), "head")
+        command.upgrade(cfg, "head")
+    return list(cfg.attributes.get("applied", []))
+
+
+def describe_migration(applied: list[str]) -> str:
+    """One line for the operator: what a :func:`migrate` call did."""
+    if not applied:
+        return "database schema already at the newest migration"
+    return f"database migrated: applied {', '.join(applied)}"
 
 
 @contextmanager

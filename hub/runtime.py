@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.engine import Engine
 
-from hub.config import Settings
+from hub.config import Settings, write_once
 from hub.core.sessions import SessionPolicy
 from hub.core.signing import Signer
 
@@ -35,9 +35,5 @@ def load_signer(instance_path: str) -> Signer:
     """The hub's Ed25519 key pair, generated at first start and kept in the instance folder."""
     key_file = Path(instance_path) / "signing_key.pem"
     if not key_file.exists():
-        signer = Signer.generate()
-        tmp = key_file.with_suffix(".tmp")
-        tmp.write_bytes(signer.private_pem())
-        tmp.chmod(0o600)
-        tmp.replace(key_file)
+        write_once(key_file, Signer.generate().private_pem())
     return Signer.from_pem(key_file.read_bytes())

@@ -11,6 +11,12 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _note_step(ctx, step, heads, run_args) -> None:
+    """Record each revision applied, so that ``hub.db.migrate`` can say what this run did (and a test count runs)."""
+    if step.is_upgrade:
+        config.attributes.setdefault("applied", []).append(step.up_revision_id)
+
+
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
@@ -21,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            on_version_apply=_note_step,
         )
         with context.begin_transaction():
             context.run_migrations()

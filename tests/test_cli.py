@@ -91,7 +91,9 @@ def test_building_an_app_leaves_a_fresh_database_untouched_until_init_db(tmp_pat
     engine = app.extensions["hub"].engine
     assert sa.inspect(engine).get_table_names() == []
     result = run(app, "init-db")
-    assert result.exit_code == 0 and "newest migration" in result.output
+    assert result.exit_code == 0 and "database migrated: applied 0001, " in result.output
+    again = run(app, "init-db")
+    assert again.exit_code == 0 and "already at the newest migration" in again.output
     assert {"directive", "delivery", "event", "alembic_version"} <= set(sa.inspect(engine).get_table_names())
     engine.dispose()
 
