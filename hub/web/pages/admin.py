@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock, sockets
-from hub.core import accounts, organisations, tokens, users
+from hub.core import access, accounts, organisations, tokens, users
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import OrgKind, PlatformKind, Role
@@ -18,17 +18,17 @@ from hub.web.forms import ConfirmForm, PlatformForm, UserForm, options
 from hub.web.pages.base import (
     PLATFORM_KIND_LABELS,
     ROLE_LABELS,
+    allowed_if,
     bp,
     engine,
     int_arg,
     principal,
     province_choices,
     revoke_token,
-    roles_required,
 )
 from hub.web.pages.messages import error_text
 
-admin_only = roles_required(Role.ADMIN, platform=False)
+admin_only = allowed_if(access.is_admin)
 
 
 @bp.get("/admin")
