@@ -70,7 +70,7 @@ def admin_organisations():
     kind = request.args.get("kind") if request.args.get("kind") in [k.value for k in OrgKind] else None
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = organisations.organisations_page(session, principal(), kind=kind, q=q, page=int_arg("page", 1))
+        page = organisations.list_organisations(session, principal(), kind=kind, q=q, page=int_arg("page", 1))
     return render_template("admin/organisations.html", form=form, page=page, kind=kind or "", q=q or ""), status
 
 
@@ -104,7 +104,7 @@ def admin_users():
                 return redirect(url_for("pages.admin_users"))
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = users.users_page(session, principal(), q=q, page=int_arg("page", 1))
+        page = users.list_users(session, principal(), q=q, page=int_arg("page", 1))
     return render_template("admin/users.html", form=form, page=page, q=q or ""), status
 
 

@@ -141,7 +141,7 @@ def ratio_reports():
     elif request.method == "POST":
         status = 422
     with read_session(engine()) as session:
-        history = core_ratio_reports.own_ratio_reports(session, who)
+        history = [r for r, _platform in core_ratio_reports.list_reports(session, who, per_page=24).items]
     return render_template("inbox/ratio.html", form=form, history=history, threshold=threshold), status
 
 
