@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hub.core import audiences, fanout, log
-from hub.core.access import Principal, get_own_directive, require_issuer
+from hub.core.access import Principal, confined_to, get_own_directive, issuer_province, require_issuer
 from hub.core.directive_input import DirectiveInput
 from hub.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from hub.core.signing import Signer, content_hash
@@ -25,7 +25,6 @@ from hub.models import (
     Directive,
     DirectiveStatus,
     Organisation,
-    OrgKind,
     Priority,
 )
 
@@ -110,7 +109,7 @@ def create(session: Session, principal: Principal, now: datetime, data: Directiv
     """Save a draft (or, with ``publish_at``, a scheduled directive) for the principal's organisation."""
     require_issuer(principal)
     audience = audiences.parse(data.audience)
-    audiences.check_scope(audience, principal.province if principal.is_province else None)
+    audiences.check_scope(audience, issuer_province(principal))
     unknown = audiences.unknown_platforms(session, audience)
     if unknown:
         raise NotFound(f"unknown platforms: {', '.join(unknown[:20])}")
@@ -158,7 +157,7 @@ def update_draft(
     if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
         raise InvalidTransition("only drafts and scheduled directives can be edited; amend a published one")
     audience = audiences.parse(data.audience)
-    audiences.check_scope(audience, principal.province if principal.is_province else None)
+    audiences.check_scope(audience, issuer_province(principal))
     _validate_times(data, now)
     for name, value in data.model_dump(exclude={"audience"}).items():
         setattr(directive, name, value)
@@ -248,7 +247,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     log.lock(session)
     issuer = session.get(Organisation, directive.issuer_id)
     audience = audiences.parse(directive.audience)
-    scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
+    scope = confined_to(issuer)
     superseded = _supersede(session, directive, now, actor) if directive.supersedes_id else None
     directive.seq = fanout.next_counter(session, "directive_seq")
     year = now.astimezone(LEGAL_TZ).year
@@ -360,8 +359,7 @@ def deliver_standing(session: Session, platform: Organisation, now: datetime) ->
     ).all()
     given = []
     for directive, issuer in in_force:
-        scope = issuer.province if issuer.kind == OrgKind.PROVINCE else None
-        if audiences.matches(audiences.parse(directive.audience), platform, scope):
+        if audiences.matches(audiences.parse(directive.audience), platform, confined_to(issuer)):
             if fanout.create_deliveries(session, directive, Organisation.id == platform.id, now):
                 directive.audience_size += 1
                 session.add(directive)

@@ -100,7 +100,8 @@ def list_organisations(
     page: int = 1,
     per_page: int = 50,
 ) -> paging.Page[Organisation]:
-    """Organisations in the principal's scope, by kind and name, with filters."""
+    """Organisations in the principal's scope, by kind, name and id, with filters: the one list the API and the admin's
+    page both show."""
     query = select(Organisation).where(organisation_scope(principal))
     if kind:
         try:
@@ -114,20 +115,6 @@ def list_organisations(
         query = query.where(sa.or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
     query = query.order_by(Organisation.kind, Organisation.name, Organisation.id)
     return paging.paginate(session, query, page, per_page)
-
-
-def organisations_page(
-    session: Session, principal: Principal, *, kind: str | None = None, q: str | None = None, page: int = 1
-) -> paging.Page[Organisation]:
-    """Organisations for the admin, by kind then name."""
-    require_role(principal, Role.ADMIN)
-    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
-    if kind:
-        query = query.where(Organisation.kind == OrgKind(kind))
-    if q:
-        like = f"%{q.strip()[:100]}%"
-        query = query.where(sa.or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
-    return paging.paginate(session, query, page, 50)
 
 
 def _checked_fields(

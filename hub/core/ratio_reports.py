@@ -128,7 +128,8 @@ def list_reports(
     page: int = 1,
     per_page: int = 100,
 ) -> paging.Page:
-    """(report, platform) rows: a platform sees its own, a province its platforms', the regulator all."""
+    """(report, platform) rows, latest period first: a platform sees its own, a province its platforms', the regulator
+    all. The one list the API and the pages both show."""
     query = select(RatioReport, Organisation).join(Organisation, Organisation.id == RatioReport.platform_id)
     if principal.is_platform:
         require_platform(principal)
@@ -144,16 +145,3 @@ def list_reports(
         query = query.where(RatioReport.platform_id == platform_id)
     query = query.order_by(RatioReport.period_start.desc(), RatioReport.id.desc())
     return paging.paginate(session, query, page, per_page, scalars=False)
-
-
-def own_ratio_reports(session: Session, principal: Principal, limit: int = 24) -> list[RatioReport]:
-    """The platform's latest content-ratio reports."""
-    require_platform(principal)
-    return list(
-        session.exec(
-            select(RatioReport)
-            .where(RatioReport.platform_id == principal.org_id)
-            .order_by(RatioReport.period_start.desc())
-            .limit(limit)
-        )
-    )

@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from hub.core import directives
-from hub.core.access import Principal, may_see_platform, require_issuer, require_reader
+from hub.core.access import Principal, get_visible_platform, require_issuer, require_reader
 from hub.core.directive_input import MAX_BODY, DirectiveInput, EscalateAfter, RemindInterval, RemindLimit, Time
 from hub.core.directives import Published
 from hub.core.errors import InvalidTransition, NotFound
 from hub.core.signing import Signer
-from hub.models import Delivery, Directive, DirectiveKind, Organisation, OrgKind, Priority
+from hub.models import Delivery, Directive, DirectiveKind, Priority
 
 
 class RectificationInput(BaseModel):
@@ -33,20 +33,13 @@ class RectificationInput(BaseModel):
     escalate_after_minutes: EscalateAfter | None = None
 
 
-def platform_in_scope(session: Session, principal: Principal, platform_id: int) -> Organisation:
-    platform = session.get(Organisation, platform_id)
-    if platform is None or platform.kind != OrgKind.PLATFORM or not may_see_platform(principal, platform):
-        raise NotFound(f"platform {platform_id} not found")
-    return platform
-
-
 def delivery_with_directive(session: Session, principal: Principal, delivery_id: int) -> tuple[Delivery, Directive]:
     """A delivery the reader may see (its platform is in scope), with its directive, to show its deadlines."""
     require_reader(principal)
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
         raise NotFound(f"delivery {delivery_id} not found")
-    platform_in_scope(session, principal, delivery.platform_id)
+    get_visible_platform(session, principal, delivery.platform_id)
     return delivery, session.get(Directive, delivery.directive_id)
 
 
@@ -55,7 +48,7 @@ def rectify(
 ) -> Published:
     """Publish a rectification notice addressed to one platform of the officer's scope."""
     require_issuer(principal)
-    platform = platform_in_scope(session, principal, platform_id)
+    platform = get_visible_platform(session, principal, platform_id)
     if not platform.active:
         raise InvalidTransition("this platform is no longer active")
     values = data.model_dump()

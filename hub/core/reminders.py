@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hub.core import directives, log
-from hub.core.access import Principal, require_issuer
+from hub.core.access import Principal, get_visible_platform, require_issuer
 from hub.core.errors import InvalidTransition, NotFound
-from hub.core.rectifications import platform_in_scope
 from hub.core.reminder_policy import ACKNOWLEDGE, IMPLEMENT, PHASE_STATES, phase_of, policy_for
 from hub.core.sweep_batch import ACTOR, Outcome, Policy, ReminderSent
 from hub.models import Delivery, Directive, Organisation
@@ -155,7 +154,7 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
         raise NotFound(f"delivery {delivery_id} not found")
-    platform = platform_in_scope(session, principal, delivery.platform_id)
+    platform = get_visible_platform(session, principal, delivery.platform_id)
     directive = session.get(Directive, delivery.directive_id)
     if not directives.in_force(directive):
         raise InvalidTransition(f"nothing more is owed on a {directive.status} or amended directive")

@@ -161,13 +161,15 @@ def list_users(
     *,
     org_id: int | None = None,
     role: Role | str | None = None,
+    q: str | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> paging.Page[User]:
-    """Users an admin may see (all), or the users of one's own organisation for everybody else."""
+) -> paging.Page:
+    """(user, organisation) rows by login: an admin sees every user, anybody else its own organisation's. The one
+    list the API and the admin's page both show."""
     if principal.is_machine:
         raise Forbidden("a machine token cannot list users")
-    query = select(User).order_by(User.org_id, User.login)
+    query = select(User, Organisation).join(Organisation, Organisation.id == User.org_id).order_by(User.login, User.id)
     if principal.role != Role.ADMIN:
         query = query.where(User.org_id == principal.org_id)
     if org_id is not None:
@@ -177,14 +179,7 @@ def list_users(
             query = query.where(User.role == Role(role))
         except ValueError:
             raise InvalidInput("role: admin, officer, editor or manager") from None
-    return paging.paginate(session, query, page, per_page)
-
-
-def users_page(session: Session, principal: Principal, *, q: str | None = None, page: int = 1) -> paging.Page:
-    """Users with their organisation, for the admin."""
-    require_role(principal, Role.ADMIN)
-    query = select(User, Organisation).join(Organisation, Organisation.id == User.org_id).order_by(User.login)
     if q:
         like = f"%{q.strip()[:100]}%"
         query = query.where(sa.or_(User.login.ilike(like), User.display_name.ilike(like)))
-    return paging.paginate(session, query, page, 50, scalars=False)
+    return paging.paginate(session, query, page, per_page, scalars=False)

@@ -7,14 +7,15 @@ from typing import Any
 from flask import request
 from flask_socketio import join_room
 
-from hub.core.access import Principal, require_reader
+from hub.core.access import Principal, require_reader, scope_of
 from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, province_room, socketio
 
 
 def console_room(principal: Principal) -> str:
     """The central regulator watches everything; a provincial department its province."""
-    return CONSOLE_ALL if principal.is_regulator else province_room(principal.province)
+    scope = scope_of(principal)
+    return CONSOLE_ALL if scope.everything else province_room(scope.province)
 
 
 @socketio.on("connect", namespace=CONSOLE_NS)

@@ -12,15 +12,12 @@ import logging
 import threading
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlmodel import Session
 
 from hub import clock
-from hub.core import progress
-from hub.core.access import Principal
+from hub.core import access, progress
 from hub.db import read_session
-from hub.models import Delivery, Directive, Organisation, OrgKind, Role
 from hub.runtime import current_hub
 from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, console_rooms, province_room, socketio
 from hub.sockets.push import push_counts
@@ -28,7 +25,6 @@ from hub.sockets.push import push_counts
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 0.3
-CENTRAL_READER = Principal(org_id=0, org_kind=OrgKind.REGULATOR, role=Role.MANAGER, label="console")
 PROVINCE_ROOM_PREFIX = province_room("")
 
 
@@ -41,43 +37,22 @@ def refresh(directive_ids: list[int]) -> None:
     now = clock.now()
     with read_session(current_hub().engine) as session:
         if CONSOLE_ALL in rooms:
-            central = progress.progress(session, CENTRAL_READER, directive_ids, now)
+            central = progress.counts(session, access.EVERYTHING, directive_ids, now)
             push_counts(CONSOLE_ALL, {i: central[i].as_dict() for i in directive_ids})
         if not provinces:
             return
-        reached = provinces_of(session, directive_ids)
+        reached = access.provinces_seeing(session, directive_ids)
         for province in sorted(provinces):
             mine = [i for i in directive_ids if province in reached.get(i, ())]
             if not mine:
                 continue
-            reader = Principal(org_id=0, org_kind=OrgKind.PROVINCE, role=Role.MANAGER, province=province)
-            counts = progress.progress(session, reader, mine, now)
+            counts = progress.counts(session, access.Scope(province=province), mine, now)
             push_counts(province_room(province), {i: counts[i].as_dict() for i in mine})
 
 
 def console_rooms_of(session: Session, directive_id: int) -> list[str]:
     """The console rooms that see a directive, for the adapter that announces it (the emitter queries nothing)."""
-    return console_rooms(provinces_of(session, [directive_id])[directive_id])
-
-
-def provinces_of(session: Session, directive_ids: list[int]) -> dict[int, set[str]]:
-    """The provinces whose consoles see each directive: its platforms' provinces and its issuer's."""
-    out: dict[int, set[str]] = {i: set() for i in directive_ids}
-    reached = session.execute(
-        sa.select(Delivery.directive_id, Organisation.province)
-        .join(Organisation, Organisation.id == Delivery.platform_id)
-        .where(Delivery.directive_id.in_(directive_ids))
-        .distinct()
-    )
-    issued = session.execute(
-        sa.select(Directive.id, Organisation.province)
-        .join(Organisation, Organisation.id == Directive.issuer_id)
-        .where(Directive.id.in_(directive_ids), Organisation.kind == OrgKind.PROVINCE)
-    )
-    for directive_id, province in [*reached, *issued]:
-        if province:
-            out[directive_id].add(province)
-    return out
+    return console_rooms(access.provinces_seeing(session, [directive_id])[directive_id])
 
 
 class ProgressFeed:

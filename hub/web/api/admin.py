@@ -160,7 +160,7 @@ def users(query: UserQuery):
         page = core_users.list_users(
             session, principal(), org_id=query.org_id, role=query.role, page=query.page, per_page=query.per_page
         )
-        items = [schemas.UserOut.model_validate(u) for u in page.items]
+        items = [schemas.UserOut.model_validate(u) for u, _org in page.items]
     return ok(schemas.UserPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
 
 

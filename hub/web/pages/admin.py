@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock, sockets
-from hub.core import accounts, organisations, tokens, users
+from hub.core import access, accounts, organisations, tokens, users
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import OrgKind, PlatformKind, Role
@@ -18,17 +18,17 @@ from hub.web.forms import ConfirmForm, PlatformForm, UserForm, options
 from hub.web.pages.base import (
     PLATFORM_KIND_LABELS,
     ROLE_LABELS,
+    allowed_if,
     bp,
     engine,
     int_arg,
     principal,
     province_choices,
     revoke_token,
-    roles_required,
 )
 from hub.web.pages.messages import error_text
 
-admin_only = roles_required(Role.ADMIN, platform=False)
+admin_only = allowed_if(access.is_admin)
 
 
 @bp.get("/admin")
@@ -70,7 +70,7 @@ def admin_organisations():
     kind = request.args.get("kind") if request.args.get("kind") in [k.value for k in OrgKind] else None
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = organisations.organisations_page(session, principal(), kind=kind, q=q, page=int_arg("page", 1))
+        page = organisations.list_organisations(session, principal(), kind=kind, q=q, page=int_arg("page", 1))
     return render_template("admin/organisations.html", form=form, page=page, kind=kind or "", q=q or ""), status
 
 
@@ -104,7 +104,7 @@ def admin_users():
                 return redirect(url_for("pages.admin_users"))
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = users.users_page(session, principal(), q=q, page=int_arg("page", 1))
+        page = users.list_users(session, principal(), q=q, page=int_arg("page", 1))
     return render_template("admin/users.html", form=form, page=page, q=q or ""), status
 
 

@@ -13,6 +13,7 @@ from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from hub.core import access
 from hub.core.access import Principal
 from hub.core.errors import HubError
 from hub.models import Role
@@ -101,16 +102,16 @@ def engine():
     return current_hub().engine
 
 
-def roles_required(*roles: Role, platform: bool | None = None) -> Callable:
-    """Only signed-in users holding one of ``roles`` may open the page; others get 403 (anonymous: sign-in)."""
+def allowed_if(check: Callable[[Principal], bool]) -> Callable:
+    """Only signed-in users for whom the core's ``check`` (``access.may_issue``, ``may_read``…) holds may open the
+    page; others get 403 (anonymous: sign-in)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
                 return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
-            who = principal()
-            if who.role not in roles or (platform is not None and who.is_platform != platform):
+            if not check(principal()):
                 abort(403)
             current_principal(required=False)
             return view(*args, **kwargs)
@@ -199,6 +200,10 @@ def init_app(app: Flask) -> None:
         ROLE_LABELS=ROLE_LABELS,
         VERIFICATION_LABELS=VERIFICATION_LABELS,
         EVENT_LABELS=EVENT_LABELS,
+        may_issue=access.may_issue,
+        may_read=access.may_read,
+        is_admin=access.is_admin,
+        is_platform_member=access.is_platform_member,
     )
 
     @app.context_processor

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import audiences, checkpoints, directives, log
+from hub.core import access, audiences, checkpoints, directives, log
 from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.directive_input import DirectiveInput
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
-from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority, Role
+from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority
 from hub.runtime import current_hub
 from hub.web import markdown
 from hub.web.forms import (
@@ -31,16 +31,16 @@ from hub.web.pages.base import (
     PLATFORM_KIND_LABELS,
     PRIORITY_LABELS,
     STATE_LABELS,
+    allowed_if,
     bp,
     engine,
     int_arg,
     principal,
     province_choices,
-    roles_required,
 )
 from hub.web.pages.messages import error_text
 
-officer_only = roles_required(Role.OFFICER, Role.ADMIN, platform=False)
+officer_only = allowed_if(access.may_issue)
 TABLE_SORTS = ("platform", "-platform", "province", "state", "acknowledged_at", "-acknowledged_at", "due_at", "seq")
 
 
@@ -49,10 +49,8 @@ def composer_form(form: DirectiveForm) -> DirectiveForm:
     who = principal()
     form.kind.choices = options((k.value, KIND_LABELS[k.value]) for k in DirectiveKind)
     form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
-    provinces = province_choices()
-    if who.is_province:
-        provinces = [c for c in provinces if c[0] == who.province]
-    form.provinces.choices = options(provinces)
+    confined = access.issuer_province(who)
+    form.provinces.choices = options(c for c in province_choices() if confined in (None, c[0]))
     form.platform_kinds.choices = options((k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind)
     return form
 
@@ -170,11 +168,11 @@ def audience_count():
         data["platforms"] = [c.strip() for c in codes.replace("\n", ",").split(",") if c.strip()][:10_000]
     try:
         audience = audiences.parse(data)
-        audiences.check_scope(audience, who.province if who.is_province else None)
+        audiences.check_scope(audience, access.issuer_province(who))
     except HubError as exc:
         return jsonify({"count": 0, "message": error_text(exc)})
     with read_session(engine()) as session:
-        count = audiences.count(session, audience, who.province if who.is_province else None)
+        count = audiences.count(session, audience, access.issuer_province(who))
         unknown = audiences.unknown_platforms(session, audience)
     return jsonify({"count": count, "unknown": unknown[:20]})
 
@@ -216,7 +214,8 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
         "filter_state": request.args.get("state") or "",
         "now": now,
         "provinces": province_choices(),
-        "own": who.is_regulator or directive.issuer_id == who.org_id,
+        "own": access.may_manage(who, directive),
+        "may_act": access.may_issue(who),
         "review_form": ReviewForm(),
         "answer_form": AnswerForm(),
         "confirm_form": ConfirmForm(),

@@ -12,21 +12,20 @@ from flask import Response, flash, redirect, render_template, request, stream_wi
 from flask_babel import gettext as _
 
 from hub import checkpointing, clock
-from hub.core import checkpoints, log
+from hub.core import access, checkpoints, log
 from hub.core import dashboard as core_dashboard
 from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.errors import HubError
 from hub.db import read_session
-from hub.models import Role
 from hub.provinces import PROVINCES
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
-from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
+from hub.web.pages.base import allowed_if, bp, engine, int_arg, principal, province_choices, province_name
 from hub.web.pages.messages import error_text
 
-reader_only = roles_required(Role.MANAGER, Role.OFFICER, Role.ADMIN, platform=False)
+reader_only = allowed_if(access.may_read)
 CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details")
 
 
@@ -92,7 +91,7 @@ def event_log():
 
 
 @bp.post("/dashboard/log/checkpoint")
-@roles_required(Role.ADMIN, platform=False)
+@allowed_if(access.is_admin)
 def take_checkpoint():
     """The admin's button: sign the log's head now (it is also signed at intervals by the scheduler)."""
     ConfirmForm()

@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from hub import clock, sockets
 from hub.core import deliveries, directives, rectifications, reminders
 from hub.core import escalations as core_escalations
-from hub.core.access import get_visible_directive, may_see_platform
+from hub.core.access import get_visible_directive, get_visible_platform
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
-from hub.models import Organisation, OrgKind, Priority
+from hub.models import Priority
 from hub.runtime import current_hub
 from hub.web.forms import (
     AnswerForm,
@@ -190,10 +190,11 @@ def remind(delivery_id: int):
 def rectify(platform_id: int):
     """Send one platform of the officer's scope a rectification notice."""
     who = principal()
-    with read_session(engine()) as session:
-        platform = session.get(Organisation, platform_id)
-        if platform is None or platform.kind != OrgKind.PLATFORM or not may_see_platform(who, platform):
-            abort(404)
+    try:
+        with read_session(engine()) as session:
+            platform = get_visible_platform(session, who, platform_id)
+    except HubError:
+        abort(404)
     form = RectifyForm()
     form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
     if request.method == "GET":

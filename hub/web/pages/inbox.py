@@ -8,21 +8,21 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import deliveries
+from hub.core import access, deliveries
 from hub.core import inbox as core_inbox
 from hub.core import ratio_reports as core_ratio_reports
 from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
-from hub.models import DeliveryState, Role
+from hub.models import DeliveryState
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
-from hub.web.pages.base import STATE_LABELS, bp, engine, int_arg, principal, revoke_token, roles_required
+from hub.web.pages.base import STATE_LABELS, allowed_if, bp, engine, int_arg, principal, revoke_token
 from hub.web.pages.messages import error_text
 
-editor_only = roles_required(Role.EDITOR, platform=True)
+editor_only = allowed_if(access.is_platform_member)
 
 
 @bp.get("/inbox")
@@ -141,7 +141,7 @@ def ratio_reports():
     elif request.method == "POST":
         status = 422
     with read_session(engine()) as session:
-        history = core_ratio_reports.own_ratio_reports(session, who)
+        history = [r for r, _platform in core_ratio_reports.list_reports(session, who, per_page=24).items]
     return render_template("inbox/ratio.html", form=form, history=history, threshold=threshold), status
 
 
