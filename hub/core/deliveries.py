@@ -8,7 +8,7 @@ Repeating a call changes nothing and is not an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import SimpleNamespace
 
 from sqlmodel import Session, select
@@ -18,14 +18,14 @@ from hub.core.access import Principal, get_own_directive, may_see_platform, requ
 from hub.core.directives import require_in_force
 from hub.core.errors import HubError, InvalidInput, InvalidTransition, NotFound
 from hub.core.limits import trimmed
-from hub.models import Delivery, DeliveryState, Directive, Organisation, Question, Verification
+from hub.core.reminder_policy import deadlines_for
+from hub.models import Delivery, DeliveryState, Directive, Organisation, Verification
 
 PENDING, DELIVERED, ACKNOWLEDGED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.ACKNOWLEDGED
 IN_PROGRESS, IMPLEMENTED, DECLINED = DeliveryState.IN_PROGRESS, DeliveryState.IMPLEMENTED, DeliveryState.DECLINED
 FINAL = (IMPLEMENTED, DECLINED)  # nothing more is owed; only the issuer's review moves them
 REPORTED = (ACKNOWLEDGED, IN_PROGRESS, *FINAL)  # the states a platform may report
 MAX_REPORT = 20_000
-REPEAT_WINDOW = timedelta(minutes=10)  # the same question on the same delivery within it is the same question
 
 
 @dataclass(frozen=True)
@@ -80,21 +80,8 @@ class Change:
         return [self.delivery.directive_id] if self.changed else []
 
 
-@dataclass(frozen=True)
-class Answered:
-    """An answered question, and the answer to push to the platform that asked."""
-
-    question: Question
-    delivery: Delivery
-
-    @property
-    def payload(self) -> dict:
-        """The answer as the platform receives it."""
-        question, delivery = self.question, self.delivery
-        return {"directive_id": delivery.directive_id, "question_id": question.id, "answer": question.answer}
-
-
-def _own_delivery(session: Session, principal: Principal, directive_id: int) -> tuple[Delivery, Directive]:
+def own_delivery(session: Session, principal: Principal, directive_id: int) -> tuple[Delivery, Directive]:
+    """The principal's platform's delivery of a directive (and the directive), or NotFound."""
     require_platform(principal)
     row = session.exec(
         select(Delivery, Directive)
@@ -127,15 +114,16 @@ def _move(
     for step in move.steps:
         if getattr(delivery, STAMP[step]) is None:
             setattr(delivery, STAMP[step], now)
+    implement_due = deadlines_for(directive, delivery.created_at)[1]
     if move.deadline == "close":
         delivery.due_at = delivery.next_reminder_at = None
     elif move.deadline == "implement":
-        delivery.due_at = delivery.next_reminder_at = directive.implement_due_at
+        delivery.due_at = delivery.next_reminder_at = implement_due
         delivery.reminders_sent = 0
     elif move.deadline == "reopen":
         delivery.implemented_at = delivery.declined_at = None
-        delivery.due_at = directive.implement_due_at
-        delivery.next_reminder_at = max(directive.implement_due_at, now) if directive.implement_due_at else None
+        delivery.due_at = implement_due
+        delivery.next_reminder_at = max(implement_due, now) if implement_due else None
         delivery.reminders_sent = 0
 
 
@@ -347,53 +335,3 @@ def _reviewable(session: Session, principal: Principal, delivery_id: int) -> tup
     if delivery.state not in FINAL:
         raise InvalidTransition("only an implemented or declined delivery can be reviewed")
     return delivery, platform
-
-
-def ask(session: Session, principal: Principal, now: datetime, directive_id: int, text: str) -> Question:
-    """A platform asks the issuer to clarify a directive; asking it again soon after (a client's retry, a second
-    click) answers the question already asked rather than writing it twice."""
-    text = trimmed(text)
-    if not text or len(text) > 5000:
-        raise InvalidInput("a question of 1-5000 characters is required")
-    delivery, _ = _own_delivery(session, principal, directive_id)
-    same = (Question.delivery_id == delivery.id, Question.text == text, Question.asked_at >= now - REPEAT_WINDOW)
-    earlier = session.exec(select(Question).where(*same).order_by(Question.id).limit(1)).first()
-    if earlier is not None:
-        return earlier
-    question = Question(delivery_id=delivery.id, text=text, asked_by=principal.label, asked_at=now)
-    session.add(question)
-    session.flush()
-    province = session.get(Organisation, delivery.platform_id).province
-    _log(session, "question_asked", principal.label, now, delivery, province, {"question_id": question.id})
-    return question
-
-
-def answer(session: Session, principal: Principal, now: datetime, question_id: int, text: str) -> Answered:
-    """The issuer answers a platform's question."""
-    text = trimmed(text)
-    if not text or len(text) > 5000:
-        raise InvalidInput("an answer of 1-5000 characters is required")
-    question = session.get(Question, question_id)
-    if question is None:
-        raise NotFound(f"question {question_id} not found")
-    delivery = session.get(Delivery, question.delivery_id)
-    get_own_directive(session, principal, delivery.directive_id)
-    platform = session.get(Organisation, delivery.platform_id)
-    if not may_see_platform(principal, platform):
-        raise NotFound(f"question {question_id} not found")
-    if question.answer is not None:
-        raise InvalidTransition("this question is already answered")
-    question.answer, question.answered_by, question.answered_at = text, principal.label, now
-    session.add(question)
-    _log(session, "question_answered", principal.label, now, delivery, platform.province, {"question_id": question.id})
-    return Answered(question, delivery)
-
-
-def questions_for(session: Session, delivery_ids: list[int]) -> dict[int, list[Question]]:
-    """The questions asked on each delivery, oldest first."""
-    out: dict[int, list[Question]] = {}
-    if not delivery_ids:
-        return out
-    for q in session.exec(select(Question).where(Question.delivery_id.in_(delivery_ids)).order_by(Question.id)):
-        out.setdefault(q.delivery_id, []).append(q)
-    return out

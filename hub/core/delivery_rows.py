@@ -30,7 +30,8 @@ def locked(
     if not directive_ids or not platform_ids:
         return {}, {}
     org = Organisation.__table__
-    columns = [_TABLE.c.id, _TABLE.c.directive_id, _TABLE.c.platform_id, _TABLE.c.seq, org.c.province]
+    columns = [_TABLE.c.id, _TABLE.c.directive_id, _TABLE.c.platform_id, _TABLE.c.seq, _TABLE.c.created_at]
+    columns.append(org.c.province)
     # Two plain INs use the (directive_id, platform_id) index on SQLite; the exact pairs are picked by the caller.
     query = (
         sa.select(*columns, *(_TABLE.c[name] for name in _WRITTEN))

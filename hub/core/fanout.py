@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from hub.core.reminder_policy import deadlines_for
 from hub.models import Counter, Delivery, DeliveryState, Directive, Organisation, UTCDateTime
 
 
@@ -36,7 +37,7 @@ def create_deliveries(session: Session, directive: Directive, cond: sa.ColumnEle
     """
     conn = session.connection()
     bump = sa.update(Organisation.__table__).where(cond).values(delivery_seq=Organisation.delivery_seq + 1)
-    due = sa.bindparam("due", directive.ack_due_at, type_=UTCDateTime())
+    due = sa.bindparam("due", deadlines_for(directive, now)[0], type_=UTCDateTime())
     constants = (
         sa.bindparam("directive_id", directive.id, type_=sa.Integer()),
         sa.literal(DeliveryState.PENDING.value),

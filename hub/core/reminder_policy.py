@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hub.models import DeliveryState, Directive, Priority
 
@@ -46,6 +46,19 @@ def policy_for(directive: Directive, defaults: Mapping[Priority, ReminderPolicy]
         if directive.escalate_after_minutes is not None
         else base.escalate_after,
     )
+
+
+def deadlines_for(directive: Directive, delivered_from: datetime) -> tuple[datetime | None, datetime | None]:
+    """A delivery's acknowledgement and implementation deadlines: the directive's, counted from the delivery.
+
+    A platform addressed at publication gets the directive's own deadlines. A platform registered later (or added to
+    the audience later) gets the same windows counted from when its delivery was made, so it is never overdue for
+    time that passed before it existed (see docs/deadlines.md).
+    """
+    late_by = max(delivered_from - directive.published_at, timedelta(0)) if directive.published_at else timedelta(0)
+    ack = directive.ack_due_at + late_by if directive.ack_due_at else None
+    implement = directive.implement_due_at + late_by if directive.implement_due_at else None
+    return ack, implement
 
 
 def phase_of(state: DeliveryState | str) -> str | None:

@@ -15,7 +15,7 @@ from flask import Flask, current_app, request
 from flask_socketio import join_room
 
 from hub import clock, throttle
-from hub.core import deliveries, tokens
+from hub.core import questions, tokens
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ChangeIn
 from hub.core.errors import InvalidInput, NotFound, Unauthenticated
@@ -162,7 +162,7 @@ def question(data: dict[str, Any]) -> dict[str, Any]:
     directive_id = answers.whole_number(data, "directive_id")
     asked = answers.text(data, "text", required=True)
     with write_session(current_hub().engine) as session:
-        q = deliveries.ask(session, me.principal, clock.now(), directive_id, asked)
+        q = questions.ask(session, me.principal, clock.now(), directive_id, asked)
         question_id = q.id
     return {"ok": True, "question_id": question_id}
 

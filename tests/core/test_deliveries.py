@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from hub.core import deliveries, inbox, progress, receipts
+from hub.core import deliveries, inbox, progress, questions, receipts
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from hub.core.receipts import ReceiptIn
 from hub.db import read_session, write_session
@@ -167,14 +167,14 @@ def test_issuer_verifies_or_returns_a_report(setup):
 def test_questions_are_asked_by_the_platform_and_answered_by_the_issuer(setup):
     engine, officer, editor, _other_editor, d = setup
     with write_session(engine) as s:
-        q = deliveries.ask(s, editor, T0, d.id, "Does this cover comments?")
+        q = questions.ask(s, editor, T0, d.id, "Does this cover comments?")
     with write_session(engine) as s, pytest.raises(InvalidInput):
-        deliveries.ask(s, editor, T0, d.id, "   ")
+        questions.ask(s, editor, T0, d.id, "   ")
     with write_session(engine) as s:
-        answered = deliveries.answer(s, officer, T0, q.id, "Yes, comments too.")
+        answered = questions.answer(s, officer, T0, q.id, "Yes, comments too.")
     assert answered.question.answer == "Yes, comments too." and answered.delivery.platform_id == editor.org_id
     with write_session(engine) as s, pytest.raises(InvalidTransition):
-        deliveries.answer(s, officer, T0, q.id, "again")
+        questions.answer(s, officer, T0, q.id, "again")
 
 
 def test_the_same_question_again_within_the_window_is_the_question_already_asked(setup):
@@ -187,7 +187,7 @@ def test_the_same_question_again_within_the_window_is_the_question_already_asked
         (T0 + f.hours(1), "Does this cover comments?"),  # long after: asked anew
     ]:
         with write_session(engine) as s:
-            asked.append(deliveries.ask(s, editor, at, d.id, text).id)
+            asked.append(questions.ask(s, editor, at, d.id, text).id)
     assert asked[0] == asked[1] and len(set(asked)) == 3
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Question)) == 3

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import time_machine
 
 from hub import clock, create_app, scheduler
-from hub.core import checkpoints, deliveries, log, tokens
+from hub.core import checkpoints, deliveries, log, questions, tokens
 from hub.core.access import SYSTEM
 from hub.core.signing import Signer, fingerprint
 from hub.db import read_session, write_session
@@ -67,8 +67,8 @@ def followed_through(app) -> dict:
 
 def ask_and_answer(app, world: dict) -> None:
     with write_session(engine_of(app)) as s:
-        question = deliveries.ask(s, world["editor"], T0, world["directive"].id, "Also the archive?")
-        deliveries.answer(s, world["officer"], T0, question.id, "Yes.")
+        question = questions.ask(s, world["editor"], T0, world["directive"].id, "Also the archive?")
+        questions.answer(s, world["officer"], T0, question.id, "Yes.")
 
 
 def rechain(app, from_id: int) -> None:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub import clock
-from hub.core import deliveries
+from hub.core import deliveries, questions
 from hub.db import read_session, write_session
 from hub.models import Delivery, Event, OrgKind, Role, User
 from tests import factories as f
@@ -33,7 +33,7 @@ def site(app) -> dict:
     directive = f.published(engine, now, people[Role.OFFICER], {"all": True}).directive
     machine, _ = f.machine(engine, now, platform)
     with write_session(engine) as s:
-        question = deliveries.ask(s, machine, now, directive.id, "which items?")
+        question = questions.ask(s, machine, now, directive.id, "which items?")
         deliveries.set_status(s, machine, now, directive.id, "implemented", "done")
     with read_session(engine) as s:
         logins = {role.value: s.get(User, p.user_id).login for role, p in people.items()}

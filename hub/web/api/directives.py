@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from sqlmodel import Session
 
 from hub import sockets
-from hub.core import deliveries, directives, progress
+from hub.core import deliveries, directives, progress, questions
 from hub.core.access import get_visible_directive
 from hub.core.directive_input import DirectiveInput
 from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus, Verification
@@ -262,7 +262,7 @@ def deliveries_of(path: DirectivePath, query: DeliveryQuery):
             page=query.page,
             per_page=query.per_page,
         )
-        asked = deliveries.questions_for(session, [d.id for d, _ in page.items])
+        asked = questions.questions_for(session, [d.id for d, _ in page.items])
         items = [_row(d, p, asked.get(d.id, [])) for d, p in page.items]
     return ok(schemas.DeliveryPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
 
@@ -283,7 +283,7 @@ def review(path: DeliveryPath, body: ReviewBody):
 @bp.post("/questions/<int:question_id>/answer", summary="Answer a platform's question", responses={200: AnswerOut})
 def answer(path: QuestionPath, body: AnswerBody):
     with writing() as session:
-        answered = deliveries.answer(session, principal(), now(), path.question_id, body.text)
+        answered = questions.answer(session, principal(), now(), path.question_id, body.text)
     delivery = answered.delivery
     sockets.push_answer(delivery.platform_id, answered.payload)
     out = AnswerOut(

@@ -11,7 +11,7 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
-from hub.core import deliveries, directives, receipts
+from hub.core import deliveries, directives, questions, receipts
 from hub.core import inbox as core_inbox
 from hub.core.deliveries import Change
 from hub.throttle import limited
@@ -136,5 +136,5 @@ def status(path: InboxPath, body: StatusBody):
 @limited("questions")
 def ask(path: InboxPath, body: QuestionBody):
     with writing() as session:
-        question = deliveries.ask(session, principal(), now(), path.directive_id, body.text)
+        question = questions.ask(session, principal(), now(), path.directive_id, body.text)
     return ok(schemas.QuestionOut.model_validate(question), 201)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import deliveries, directives, rectifications, reminders
+from hub.core import deliveries, directives, questions, rectifications, reminders
 from hub.core import escalations as core_escalations
 from hub.core.access import get_visible_directive, get_visible_platform
 from hub.core.errors import HubError
@@ -146,7 +146,7 @@ def answer_question(question_id: int):
     else:
         try:
             with write_session(engine()) as session:
-                answered = deliveries.answer(session, principal(), clock.now(), question_id, form.text.data)
+                answered = questions.answer(session, principal(), clock.now(), question_id, form.text.data)
         except HubError as exc:
             flash(error_text(exc), "error")
         else:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import access, deliveries
+from hub.core import access, deliveries, questions
 from hub.core import inbox as core_inbox
 from hub.core import ratio_reports as core_ratio_reports
 from hub.core import tokens as core_tokens
@@ -102,7 +102,7 @@ def ask_question(directive_id: int):
     if form.validate_on_submit():
         try:
             with write_session(engine()) as session:
-                deliveries.ask(session, principal(), clock.now(), directive_id, form.text.data)
+                questions.ask(session, principal(), clock.now(), directive_id, form.text.data)
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
