@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from hub import clock
+from hub.config import Settings
 from hub.core import webhook_outbox, webhook_signing
 from hub.db import write_session
 from hub.webhooks import sender
@@ -45,6 +46,27 @@ class DispatchConfig:
     @property
     def lease(self) -> timedelta:
         return timedelta(seconds=2 * self.timeout + 10)
+
+
+def hub_hosts(settings: Settings, *more: str) -> tuple[str, ...]:
+    """The names of the hub itself, which no webhook may point at without the regulator admin's allowance."""
+    names = [settings.host, socket.gethostname(), *settings.webhook_hub_hosts.split(","), *more]
+    return tuple(sorted({n.strip().lower() for n in names if n and n.strip()}))
+
+
+def from_settings(settings: Settings) -> DispatchConfig:
+    """The dispatcher's settings from the hub's."""
+    return DispatchConfig(
+        master_key=settings.secret_key,
+        hub_hosts=hub_hosts(settings),
+        concurrency=max(1, settings.webhook_concurrency),
+        timeout=settings.webhook_timeout_seconds,
+        retry=webhook_outbox.RetryPolicy(
+            first_wait=timedelta(seconds=settings.webhook_first_retry_seconds),
+            longest_wait=max(timedelta(hours=1), timedelta(seconds=settings.webhook_first_retry_seconds)),
+            disable_after=timedelta(hours=settings.webhook_disable_after_hours),
+        ),
+    )
 
 
 Announce = Callable[[list[int]], None]
