@@ -60,6 +60,14 @@ class Settings:
     seed_demo: bool = True
     # Speed tricks switched off by name, comma-separated, to measure what each gives (hub/sockets/fast/README.md).
     fast_off: str = ""
+    # Webhooks (docs/webhooks.md): how often the outbox is read, how many receivers are called at once, how long one
+    # may take, the first wait after a failure, when a failing webhook is disabled, more names of the hub itself.
+    webhook_interval_seconds: float = 2.0
+    webhook_concurrency: int = 16
+    webhook_timeout_seconds: float = 10.0
+    webhook_first_retry_seconds: float = 30.0
+    webhook_disable_after_hours: float = 72.0
+    webhook_hub_hosts: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,6 +105,12 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "https": "HUB_HTTPS",
     "seed_demo": "HUB_SEED_DEMO",
     "fast_off": "HUB_FAST_OFF",
+    "webhook_interval_seconds": "HUB_WEBHOOK_INTERVAL",
+    "webhook_concurrency": "HUB_WEBHOOK_CONCURRENCY",
+    "webhook_timeout_seconds": "HUB_WEBHOOK_TIMEOUT",
+    "webhook_first_retry_seconds": "HUB_WEBHOOK_FIRST_RETRY",
+    "webhook_disable_after_hours": "HUB_WEBHOOK_DISABLE_AFTER_HOURS",
+    "webhook_hub_hosts": "HUB_WEBHOOK_HUB_HOSTS",
 }
 
 

@@ -348,3 +348,65 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = Field(default=0)
     window_start: datetime = Field(sa_type=UTCDateTime)
     last_failure_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Webhook(SQLModel, table=True):
+    """A platform's HTTPS endpoint that receives its deliveries (and revocations, reminders) as signed POSTs.
+
+    The secret is sealed with a key derived from the hub's secret key (HMAC needs the secret itself, not a hash).
+    ``lease_holder``/``lease_until`` say which hub process is sending to it now, so that no two send at once;
+    ``next_attempt_at`` is when the next try is due after a failure; ``failing_since`` dates the current run of
+    failures, which disables the webhook when it grows too long.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform_id: int = Field(foreign_key="organisation.id", unique=True)
+    url: str = str_field(2000)
+    secret_sealed: str = str_field(300)
+    secret_prefix: str = str_field(16)
+    allow_internal: bool = Field(default=False)
+    allow_http: bool = Field(default=False)
+    active: bool = Field(default=True)
+    since_event_id: int = Field(default=0)
+    created_by: str = str_field(200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    rotated_at: datetime | None = utc_field()
+    last_attempt_at: datetime | None = utc_field()
+    last_status: int | None = Field(default=None)
+    last_error: str | None = str_field(300, default=None)
+    last_success_at: datetime | None = utc_field()
+    failing_since: datetime | None = utc_field()
+    next_attempt_at: datetime | None = utc_field()
+    disabled_at: datetime | None = utc_field()
+    disabled_reason: str | None = str_field(300, default=None)
+    lease_holder: str | None = str_field(200, default=None)
+    lease_until: datetime | None = utc_field()
+
+
+class WebhookMessage(SQLModel, table=True):
+    """The webhook outbox: one POST owed to one webhook, in the platform's order (``id``), until a 2xx answer."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("webhook_id", "event_id", name="uq_webhookmessage_webhook_event"),
+        sa.Index(
+            "ix_webhookmessage_pending",
+            "webhook_id",
+            "id",
+            sqlite_where=sa.text("sent_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: int = Field(foreign_key="webhook.id")
+    event_id: int
+    kind: str = str_field(16)
+    directive_id: int | None = Field(default=None)
+    seq: int | None = Field(default=None)
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = Field(default=0)
+    last_attempt_at: datetime | None = utc_field()
+    last_status: int | None = Field(default=None)
+    last_error: str | None = str_field(300, default=None)
+    sent_at: datetime | None = utc_field()

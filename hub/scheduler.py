@@ -30,6 +30,7 @@ from hub.core.access import SYSTEM
 from hub.db import read_session, write_session
 from hub.runtime import Hub, current_hub
 from hub.sockets import fast
+from hub.webhooks import dispatcher
 
 LEASE = "scheduler"
 REPORT_CATCH_UP = timedelta(days=3)  # a report request missed while the hub was down is still sent this late
@@ -87,6 +88,7 @@ class HubScheduler:
         # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
         self.policy = sweep_batch.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
         self.leading = False
+        self.webhooks = dispatcher.Dispatcher(self.hub.engine, dispatcher.from_settings(settings), self._delivered)
 
     def start(self) -> None:
         grace = max(60, 10 * self.interval)
@@ -104,6 +106,15 @@ class HubScheduler:
             self.scheduler.add_job(
                 self.sweep, self.trigger, id="report_requests", coalesce=True, max_instances=1, misfire_grace_time=3600
             )
+        self.scheduler.add_job(
+            self.send_webhooks,
+            "interval",
+            seconds=max(0.2, float(self.hub.settings.webhook_interval_seconds)),
+            id="webhooks",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace,
+        )
         self.scheduler.add_listener(self._on_trouble, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         self.scheduler.start()
         atexit.register(self.stop)
@@ -112,6 +123,7 @@ class HubScheduler:
     def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self.webhooks.close()
         if self.leading:
             with write_session(self.hub.engine) as session:
                 leases.release(session, LEASE, self.holder, clock.now())
@@ -147,7 +159,19 @@ class HubScheduler:
                     report.batches,
                 )
             self._checkpoint(now)
+            self.webhooks.tick(now)
             return report
+
+    def send_webhooks(self) -> int:
+        """Between sweeps, while this process holds the lease: read the webhook outbox and start the sends due."""
+        if not self.leading:
+            return 0
+        with self.app.app_context():
+            return self.webhooks.tick(clock.now())
+
+    def _delivered(self, directive_ids: list[int]) -> None:
+        with self.app.app_context():
+            sockets.push_progress(directive_ids)
 
     def _checkpoint(self, now: datetime) -> dict | None:
         """Sign the log's head when it moved and the last checkpoint is at least the interval old (0: never)."""

@@ -1,0 +1,293 @@
+"""The webhook outbox: what each webhook is owed, who is sending it, and what an attempt did.
+
+``enqueue`` turns new log events (publications, late deliveries, revocations, reminders) into outbox rows, one per
+webhook, in log order; the log's own order is commit order (its writers hold the log lock), so a platform's rows
+come in its sequence order. A cursor row (``Counter`` ``webhook_event_cursor``) remembers how far it read, and the
+unique (webhook, event) pair makes a repeated pass harmless.
+
+Sending is claimed per webhook with a lease (``FOR UPDATE SKIP LOCKED`` then a conditional update on PostgreSQL, the
+conditional update alone on SQLite): one process at a time sends to a webhook, its rows one after the other, the
+next only after the one before was answered with a 2xx, so order holds and no attempt is sent twice. Failures wait
+an exponential, jittered time; a webhook failing for longer than the policy allows is disabled and both sides are
+told (a log event for the regulator's consoles, the state shown on the platform's page).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from hub.core import directives, log
+from hub.core.receipts import ReceiptIn, record_receipts
+from hub.core.reminders import iso
+from hub.core.webhooks import CURSOR
+from hub.models import Counter, Delivery, Directive, Event, Organisation, Webhook, WebhookMessage
+
+KINDS = ("published", "delivered_to_new_platform", "revoked", "reminded")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait after the n-th failure, and when to give up and disable the webhook."""
+
+    first_wait: timedelta = timedelta(seconds=30)
+    longest_wait: timedelta = timedelta(hours=1)
+    disable_after: timedelta = timedelta(hours=72)
+
+    def wait(self, failures: int, jitter: float) -> timedelta:
+        """Exponential from ``first_wait``, capped at ``longest_wait``, times a jitter in [0.5, 1]."""
+        base = min(self.first_wait * (2 ** max(failures - 1, 0)), self.longest_wait)
+        return base * (0.5 + 0.5 * min(max(jitter, 0.0), 1.0))
+
+
+def _body(kind: str, platform: Organisation, data: dict[str, Any]) -> str:
+    return json.dumps({"type": kind, "platform": platform.code, **data}, separators=(",", ":"), ensure_ascii=False)
+
+
+def enqueue(session: Session, now: datetime, limit: int = 500) -> int:
+    """Add outbox rows for the log events since the cursor (at most ``limit`` events); returns the rows added."""
+    cursor = session.exec(select(Counter).where(Counter.name == CURSOR).with_for_update()).first()
+    if cursor is None:
+        return 0  # no webhook was ever registered
+    head = log.lock(session).last_id  # nothing is appended to the log while this pass reads it
+    events = session.exec(
+        select(Event)
+        .where(Event.id > cursor.value, Event.id <= head, Event.kind.in_(KINDS))
+        .order_by(Event.id)
+        .limit(limit)
+    ).all()
+    added = 0
+    for event in events:
+        added += _enqueue_event(session, now, event)
+    cursor.value = events[-1].id if len(events) == limit else head
+    session.add(cursor)
+    return added
+
+
+def _targets(session: Session, event: Event) -> list[tuple[Delivery, Webhook, Organisation]]:
+    """The deliveries an event concerns whose platforms have a webhook registered before the event."""
+    query = (
+        select(Delivery, Webhook, Organisation)
+        .join(Webhook, Webhook.platform_id == Delivery.platform_id)
+        .join(Organisation, Organisation.id == Delivery.platform_id)
+        .where(Webhook.since_event_id < event.id)
+    )
+    if event.kind == "reminded":
+        query = query.where(Delivery.id == event.delivery_id)
+    else:
+        query = query.where(Delivery.directive_id == event.directive_id)
+    if event.kind == "delivered_to_new_platform":
+        query = query.where(Organisation.code == (event.details or {}).get("platform"))
+    return [tuple(row) for row in session.exec(query.order_by(Delivery.platform_id))]
+
+
+def _enqueue_event(session: Session, now: datetime, event: Event) -> int:
+    targets = _targets(session, event)
+    if not targets:
+        return 0
+    directive = session.get(Directive, event.directive_id)
+    issuer = session.get(Organisation, directive.issuer_id)
+    rows = []
+    for delivery, hook, platform in targets:
+        kind, data = _message(event, directive, issuer, delivery)
+        body = _body(kind, platform, data)
+        rows.append(
+            {
+                "webhook_id": hook.id,
+                "event_id": event.id,
+                "kind": kind,
+                "directive_id": directive.id,
+                "seq": delivery.seq,
+                "body": body,
+                "created_at": now,
+                "attempts": 0,
+            }
+        )
+    table = WebhookMessage.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    result = session.execute(insert(table).on_conflict_do_nothing(), rows)
+    return max(result.rowcount, 0)
+
+
+def _message(event: Event, directive: Directive, issuer: Organisation, delivery: Delivery) -> tuple[str, dict]:
+    """The body of one webhook POST, shaped like the socket event of the same name (docs/protocol.md)."""
+    if event.kind == "revoked":
+        reason = (event.details or {}).get("reason") or directive.revoke_reason
+        return "revoked", {
+            "seq": delivery.seq,
+            "directive_id": directive.id,
+            "ref_no": directive.ref_no,
+            "reason": reason,
+        }
+    if event.kind == "reminded":
+        details = event.details or {}
+        return "reminder", {
+            "seq": delivery.seq,
+            "directive_id": directive.id,
+            "ref_no": directive.ref_no,
+            "title": directive.title,
+            "phase": details.get("phase"),
+            "due_at": details.get("due_at") or iso(delivery.due_at),
+            "manual": bool(details.get("manual")),
+        }
+    return "directive", {"seq": delivery.seq, "directive": directives.payload(directive, issuer)}
+
+
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    pending = (
+        sa.select(WebhookMessage.id)
+        .where(WebhookMessage.webhook_id == Webhook.id, WebhookMessage.sent_at.is_(None))
+        .exists()
+    )
+    return sa.and_(
+        Webhook.active.is_(True),
+        sa.or_(Webhook.lease_until.is_(None), Webhook.lease_until <= now),
+        sa.or_(Webhook.next_attempt_at.is_(None), Webhook.next_attempt_at <= now),
+        pending,
+    )
+
+
+def claim(session: Session, now: datetime, holder: str, ttl: timedelta, limit: int) -> list[int]:
+    """Take the lease of up to ``limit`` webhooks that are owed something and due; returns their ids."""
+    if limit <= 0:
+        return []
+    query = select(Webhook.id).where(_claimable(now)).order_by(Webhook.next_attempt_at, Webhook.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Webhook)
+    taken = []
+    for webhook_id in session.exec(query).all():
+        done = session.execute(
+            sa.update(Webhook)
+            .where(Webhook.id == webhook_id, _claimable(now))
+            .values(lease_holder=holder, lease_until=now + ttl)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount:
+            taken.append(webhook_id)
+    return taken
+
+
+def renew(session: Session, webhook_id: int, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Keep the lease for the next attempt; False when it was lost (then the holder must stop sending)."""
+    done = session.execute(
+        sa.update(Webhook)
+        .where(Webhook.id == webhook_id, Webhook.lease_holder == holder, Webhook.lease_until > now)
+        .values(lease_until=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(done.rowcount)
+
+
+def release(session: Session, webhook_id: int, holder: str) -> None:
+    """Give the lease back (the webhook may be claimed again as soon as it is due)."""
+    session.execute(
+        sa.update(Webhook)
+        .where(Webhook.id == webhook_id, Webhook.lease_holder == holder)
+        .values(lease_holder=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass
+class Attempt:
+    """What the sender needs for the next POST of a claimed webhook."""
+
+    webhook_id: int
+    message_id: int
+    url: str
+    secret_sealed: str
+    allow_internal: bool
+    body: bytes
+    kind: str
+
+
+def next_attempt(session: Session, webhook_id: int, holder: str) -> Attempt | None:
+    """The oldest row the webhook still owes, while ``holder`` holds it and it is active; else None."""
+    hook = session.get(Webhook, webhook_id)
+    if hook is None or not hook.active or hook.lease_holder != holder:
+        return None
+    message = session.exec(
+        select(WebhookMessage)
+        .where(WebhookMessage.webhook_id == webhook_id, WebhookMessage.sent_at.is_(None))
+        .order_by(WebhookMessage.id)
+        .limit(1)
+    ).first()
+    if message is None:
+        return None
+    return Attempt(
+        hook.id, message.id, hook.url, hook.secret_sealed, hook.allow_internal, message.body.encode(), message.kind
+    )
+
+
+@dataclass
+class Result:
+    """What an attempt changed, for the adapter to announce: directives now delivered, a webhook disabled."""
+
+    delivered_directive: int | None = None
+    disabled: bool = False
+
+
+def record_success(session: Session, now: datetime, attempt: Attempt, status: int) -> Result:
+    """A 2xx answer: the row is sent, and a directive row records *delivered* as a socket receipt would."""
+    message = session.get(WebhookMessage, attempt.message_id)
+    hook = session.get(Webhook, attempt.webhook_id)
+    result = Result()
+    if message is None or message.sent_at is not None:
+        return result
+    message.sent_at, message.last_attempt_at, message.last_status = now, now, status
+    message.attempts += 1
+    message.last_error = None
+    hook.last_attempt_at, hook.last_status, hook.last_error, hook.last_success_at = now, status, None, now
+    hook.failing_since, hook.next_attempt_at = None, None
+    session.add_all([message, hook])
+    if message.kind == "directive":
+        ((_, found),) = record_receipts(
+            session, now, [ReceiptIn(hook.platform_id, f"webhook #{hook.id}", directive_id=message.directive_id)]
+        )
+        if found is not None and found.changed:
+            result.delivered_directive = message.directive_id
+    return result
+
+
+def record_failure(
+    session: Session,
+    now: datetime,
+    attempt: Attempt,
+    policy: RetryPolicy,
+    jitter: float,
+    status: int | None,
+    error: str,
+) -> Result:
+    """A refused, failed or unanswered attempt: wait before the next one, or disable the webhook after too long."""
+    message = session.get(WebhookMessage, attempt.message_id)
+    hook = session.get(Webhook, attempt.webhook_id)
+    if message is None or hook is None or message.sent_at is not None:
+        return Result()
+    message.attempts += 1
+    message.last_attempt_at, message.last_status, message.last_error = now, status, error[:300]
+    hook.last_attempt_at, hook.last_status, hook.last_error = now, status, error[:300]
+    hook.failing_since = hook.failing_since or now
+    hook.next_attempt_at = now + policy.wait(message.attempts, jitter)
+    session.add_all([message, hook])
+    if now - hook.failing_since < policy.disable_after:
+        return Result()
+    hook.active, hook.disabled_at = False, now
+    hook.disabled_reason = f"failing since {hook.failing_since.isoformat(timespec='seconds')}: {error}"[:300]
+    platform = session.get(Organisation, hook.platform_id)
+    details = {"webhook_id": hook.id, "url": hook.url, "failing_since": hook.failing_since, "last_error": error[:300]}
+    log.append(
+        session,
+        log.EventDraft(
+            "webhook_disabled", "system:webhooks", now, org_id=platform.id, province=platform.province, details=details
+        ),
+    )
+    return Result(disabled=True)
