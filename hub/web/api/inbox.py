@@ -28,7 +28,7 @@ bp = APIBlueprint(
 
 
 class InboxQuery(BaseModel):
-    since: Digits = Field(default=0, ge=0, le=MAX_INT, description="the last sequence number the platform holds")
+    since: Digits = Field(default=0, ge=0, le=MAX_INT, description="the last delivery number (seq) held")
     limit: Digits = Field(default=100, ge=1, le=core_inbox.INBOX_MAX)
 
 

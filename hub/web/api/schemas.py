@@ -5,14 +5,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
 
 from hub.web.api.base import Out
+
+# The API's two sequence numbers, one name each (docs/api.md, "Sequence numbers").
+DIRECTIVE_SEQ = (
+    "The hub-wide number of the directive: 1, 2, 3 ... in the order directives were published, the same for every "
+    "platform; null until it is published."
+)
+DELIVERY_SEQ = (
+    "This platform's delivery number: 1, 2, 3 ... for each platform in the order its deliveries were created; "
+    "what `since` and `head` count, and a gap in it means a missed delivery."
+)
+DEPRECATED_SEQ = (
+    "Deprecated, to be removed in API version 2: the same value as `directive_seq`. Everywhere else in the API "
+    "`seq` is a platform's delivery number."
+)
 
 
 class DirectiveOut(Out):
     id: int
-    seq: int | None
+    directive_seq: int | None = Field(validation_alias=AliasChoices("directive_seq", "seq"), description=DIRECTIVE_SEQ)
+
     ref_no: str | None
     kind: str
     title: str
@@ -41,6 +56,12 @@ class DirectiveOut(Out):
     signature: str | None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(description=DEPRECATED_SEQ, json_schema_extra={"deprecated": True})
+    @property
+    def seq(self) -> int | None:
+        """Kept for clients written before ``directive_seq`` (issue 10): they read the same number."""
+        return self.directive_seq
 
 
 class ProgressOut(BaseModel):
@@ -88,7 +109,7 @@ class DeliveryOut(Out):
     id: int
     directive_id: int
     platform_id: int
-    seq: int
+    seq: int = Field(description=DELIVERY_SEQ)
     state: str
     created_at: datetime
     delivered_at: datetime | None
@@ -126,7 +147,7 @@ class InboxItem(BaseModel):
     """A directive as the platform received it (the signed payload), with its sequence number and state."""
 
     id: int
-    directive_seq: int | None
+    directive_seq: int | None = Field(description=DIRECTIVE_SEQ)
     ref_no: str | None
     kind: str
     title: str
@@ -144,19 +165,19 @@ class InboxItem(BaseModel):
     exercise: bool
     content_hash: str | None
     signature: str | None
-    seq: int
+    seq: int = Field(description=DELIVERY_SEQ)
     state: str
     delivery_id: int
 
 
 class InboxOut(BaseModel):
     items: list[InboxItem]
-    head: int
+    head: int = Field(description="The platform's newest delivery number (`seq`), 0 when it has none.")
 
 
 class ChangeOut(BaseModel):
     directive_id: int
-    seq: int
+    seq: int = Field(description=DELIVERY_SEQ)
     state: str
     changed: bool
 
