@@ -21,6 +21,7 @@ from hub.core.access import (
     require_reader,
     scope_of,
 )
+from hub.core.directive_filter import DirectiveFilter
 from hub.core.errors import InvalidInput
 from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus, Organisation, Question
 
@@ -33,12 +34,15 @@ def list_directives(
     kind: str | None = None,
     q: str | None = None,
     issuer_id: int | None = None,
+    where: DirectiveFilter | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> paging.Page[Directive]:
-    """Directives the reader may see, newest first, with filters."""
+    """Directives the reader may see, newest first, with filters (``where``: the dashboard's, for its drill-down)."""
     require_reader(principal)
     query = select(Directive).where(directive_scope(principal)).order_by(Directive.id.desc())
+    if where is not None:
+        query = query.where(*where.conditions(scope_of(principal)))
     if status:
         try:
             query = query.where(Directive.status == DirectiveStatus(status))

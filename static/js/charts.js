@@ -5,6 +5,11 @@
   if (!source || typeof Chart === "undefined") return;
   const d = JSON.parse(source.textContent);
   const L = d.labels;
+  // A click on a point or a bar opens the list of directives behind it.
+  const drill = (links) => (event, elements) => {
+    const link = elements.length && (typeof links === "string" ? links : links[elements[0].index]);
+    if (link) window.location.assign(link);
+  };
   const pctAxis = { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => v + " %" } } };
 
   new Chart(document.getElementById("chart-rates"), {
@@ -13,17 +18,17 @@
       { label: L.ack, data: d.ack, borderColor: "#0b5cad", backgroundColor: "#0b5cad" },
       { label: L.implemented, data: d.implemented, borderColor: "#1a7f37", backgroundColor: "#1a7f37" },
     ] },
-    options: { scales: pctAxis },
+    options: { scales: pctAxis, onClick: drill(d.dayLinks) },
   });
   new Chart(document.getElementById("chart-ack"), {
     type: "bar",
     data: { labels: d.ackLabels, datasets: [{ label: L.deliveries, data: d.ackBuckets, backgroundColor: "#0b5cad" }] },
-    options: { plugins: { legend: { display: false } } },
+    options: { plugins: { legend: { display: false } }, onClick: drill(d.ackLink) },
   });
   new Chart(document.getElementById("chart-overdue"), {
     type: "bar",
     data: { labels: d.overdueProvinces, datasets: [{ label: L.platforms, data: d.overdueCounts, backgroundColor: "#b42318" }] },
-    options: { indexAxis: "y", plugins: { legend: { display: false } } },
+    options: { indexAxis: "y", plugins: { legend: { display: false } }, onClick: drill(d.overdueLinks) },
   });
   new Chart(document.getElementById("chart-ratio"), {
     data: { labels: d.ratioPlatforms, datasets: [

@@ -140,7 +140,7 @@ def test_each_role_lands_on_its_own_home(app, site, who, home):
     ("who", "forbidden"),
     [
         ("editor1", ["/console", "/console/new", "/dashboard", "/dashboard/log.csv", "/admin/users"]),
-        ("manager", ["/console", "/console/new", "/inbox", "/admin/organisations"]),
+        ("manager", ["/console/new", "/console/escalations", "/inbox", "/admin/organisations"]),
         ("officer", ["/inbox", "/inbox/ratio", "/admin/tokens"]),
         ("admin", ["/inbox", "/inbox/tokens"]),
     ],

@@ -38,9 +38,11 @@ from hub.web.pages.base import (
     principal,
     province_choices,
 )
+from hub.web.pages.filters import DRILL, directive_filter
 from hub.web.pages.messages import error_text
 
 officer_only = allowed_if(access.may_issue)
+reader_only = allowed_if(access.may_read)
 TABLE_SORTS = ("platform", "-platform", "province", "state", "acknowledged_at", "-acknowledged_at", "due_at", "seq")
 
 
@@ -90,19 +92,18 @@ def announce(published: directives.Published) -> None:
 
 
 @bp.get("/console")
-@officer_only
+@reader_only
 def console():
-    who = principal()
-    status = request.args.get("status") or None
-    if status not in (None, *[s.value for s in DirectiveStatus]):
-        status = None
+    """The directive list (officers and managers), with the dashboard's filters for its drill-down."""
+    who, now = principal(), clock.now()
+    where, raw = directive_filter(now)
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
-        page = core_progress.list_directives(session, who, status=status, q=q, page=int_arg("page", 1), per_page=20)
-        progress = core_progress.progress(session, who, [d.id for d in page.items], clock.now())
+        page = core_progress.list_directives(session, who, q=q, where=where, page=int_arg("page", 1), per_page=20)
+        progress = core_progress.progress(session, who, [d.id for d in page.items], now)
         checkpoint = checkpoints.latest(session)
     return render_template(
-        "console/list.html", page=page, progress=progress, status=status, q=q or "", checkpoint=checkpoint
+        "console/list.html", page=page, progress=progress, raw=raw, q=q or "", checkpoint=checkpoint, drill=DRILL
     )
 
 
@@ -223,13 +224,13 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
 
 
 @bp.get("/console/directives/<int:directive_id>")
-@officer_only
+@reader_only
 def console_directive(directive_id: int):
     return render_template("console/directive.html", **_directive_context(directive_id))
 
 
 @bp.get("/console/directives/<int:directive_id>/table")
-@officer_only
+@reader_only
 def console_directive_table(directive_id: int):
     """The follow-through table alone, for the page to refresh it live."""
     return render_template("console/_table.html", **_directive_context(directive_id))

@@ -43,6 +43,12 @@ def dashboard():
         "ackLabels": [_("< 1 h"), _("1–4 h"), _("4–24 h"), _("1–3 days"), _("> 3 days")],
         "overdueProvinces": [province_name(p) for p, _n in figures.overdue_by_province],
         "overdueCounts": [n for _p, n in figures.overdue_by_province],
+        "overdueLinks": [
+            url_for("pages.console", counted=1, exercise=0, overdue=1, province=p)
+            for p, _n in figures.overdue_by_province
+        ],
+        "dayLinks": [url_for("pages.console", counted=1, exercise=0, since=d.day, until=d.day) for d in figures.days],
+        "ackLink": url_for("pages.console", counted=1, exercise=0),
         "ratioPlatforms": [name for name, _r, _f in figures.ratio_reports],
         "ratios": [round(r * 100, 2) for _n, r, _f in figures.ratio_reports],
         "threshold": round(figures.threshold * 100, 2),
