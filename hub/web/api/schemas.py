@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.web.api.base import Out
 
@@ -147,11 +147,23 @@ class InboxItem(BaseModel):
     seq: int
     state: str
     delivery_id: int
+    due_at: datetime | None = Field(
+        default=None,
+        description="the deadline this platform now owes (acknowledgement, then implementation); null when none",
+    )
+    overdue: bool = Field(default=False, description="due_at has passed")
 
 
 class InboxOut(BaseModel):
     items: list[InboxItem]
     head: int
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    total: int
+    page: int
+    per_page: int
 
 
 class ChangeOut(BaseModel):
