@@ -4,6 +4,7 @@ its history and questions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 from hub.core import paging
 from hub.core.access import Principal, require_platform
 from hub.core.errors import InvalidInput, NotFound
+from hub.core.reminder_policy import deadlines_for
 from hub.models import Delivery, DeliveryState, Directive, Event, Organisation, OrgKind, Question
 
 INBOX_MAX = 500
@@ -63,20 +65,52 @@ def inbox_heads(session: Session, platform_ids: list[int]) -> dict[int, int]:
     return {platform_id: seq or 0 for platform_id, seq in rows if platform_id in wanted}
 
 
+OPEN, OVERDUE = "open", "overdue"  # the inbox's filters beside the delivery states: something still owed; late
+INBOX_FILTERS = (*[state.value for state in DeliveryState], OPEN, OVERDUE)
+INBOX_SORTS = {
+    "newest": (Delivery.seq.desc(),),
+    "oldest": (Delivery.seq,),
+    "due": (Delivery.due_at.is_(None), Delivery.due_at, Delivery.seq.desc()),  # soonest first, nothing owed last
+    "-due": (Delivery.due_at.is_(None), Delivery.due_at.desc(), Delivery.seq.desc()),
+}
+
+
 def inbox_page(
-    session: Session, principal: Principal, *, state: str | None = None, page: int = 1, per_page: int = 50
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    *,
+    state: str | None = None,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = 50,
 ) -> paging.Page[Any]:
-    """The platform's inbox, newest first, for its editors' pages."""
+    """The platform's inbox for its editors, (delivery, directive, issuer) rows: filtered by state, by what is still
+    owed (``open``) or late at ``now`` (``overdue``); newest first, oldest first, or by the deadline now owed."""
     require_platform(principal)
+    if state is not None and state not in INBOX_FILTERS:
+        raise InvalidInput(f"state: {', '.join(INBOX_FILTERS)}")
+    if sort not in INBOX_SORTS:
+        raise InvalidInput(f"sort: {', '.join(INBOX_SORTS)}")
     query = (
-        select(Delivery, Directive)
+        select(Delivery, Directive, Organisation)
         .join(Directive, Directive.id == Delivery.directive_id)
+        .join(Organisation, Organisation.id == Directive.issuer_id)
         .where(Delivery.platform_id == principal.org_id)
-        .order_by(Delivery.seq.desc())
+        .order_by(*INBOX_SORTS[sort])
     )
-    if state:
+    if state == OPEN:
+        query = query.where(Delivery.due_at.is_not(None))
+    elif state == OVERDUE:
+        query = query.where(Delivery.due_at <= now)
+    elif state:
         query = query.where(Delivery.state == DeliveryState(state))
     return paging.paginate(session, query, page, per_page, scalars=False)
+
+
+def is_overdue(delivery: Delivery, now: datetime) -> bool:
+    """Whether the deadline the platform now owes has passed (a closed delivery owes none)."""
+    return delivery.due_at is not None and delivery.due_at <= now
 
 
 @dataclass
@@ -89,6 +123,12 @@ class InboxItem:
     events: list[Event] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     superseded_by: Directive | None = None
+
+    @property
+    def deadlines(self) -> tuple[datetime | None, datetime | None]:
+        """This platform's acknowledgement and implementation deadlines (later than the directive's when the
+        platform was addressed late: docs/deadlines.md)."""
+        return deadlines_for(self.directive, self.delivery.created_at)
 
 
 def inbox_item(session: Session, principal: Principal, directive_id: int) -> InboxItem:

@@ -19,6 +19,8 @@ from hub.sockets.push import (
     push_escalation,
     push_progress,
     push_published,
+    push_question,
+    push_question_answered,
     push_reminder,
     push_revoked,
 )
@@ -37,6 +39,8 @@ __all__ = [
     "push_escalation",
     "push_progress",
     "push_published",
+    "push_question",
+    "push_question_answered",
     "push_reminder",
     "push_revoked",
     "socketio",

@@ -21,6 +21,8 @@ PROGRESS = "progress"
 PUBLISHED = "published"
 ESCALATION = "escalation"
 CHECKPOINT = "checkpoint"
+QUESTION = "question"  # a platform asked the issuer something
+QUESTION_ANSWERED = "question_answered"  # one question fewer waits on a directive
 
 # Between hub processes only (never reach a client): cut off the sockets in a room; these directives' progress
 # changed.

@@ -31,6 +31,7 @@ from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.limits import limited, within_limit
 from hub.sockets.names import PLATFORM_NS, platform_room, socketio
 from hub.sockets.periodic import start_head_ticker
+from hub.sockets.push import push_question
 from hub.sockets.writer import GroupWriter
 
 
@@ -162,8 +163,10 @@ def question(data: dict[str, Any]) -> dict[str, Any]:
     directive_id = answers.whole_number(data, "directive_id")
     asked = answers.text(data, "text", required=True)
     with write_session(current_hub().engine) as session:
-        q = questions.ask(session, me.principal, clock.now(), directive_id, asked)
-        question_id = q.id
+        result = questions.ask(session, me.principal, clock.now(), directive_id, asked)
+        question_id = result.question.id
+    if result.fresh:
+        push_question(result.issuer_province, result.notice)
     return {"ok": True, "question_id": question_id}
 
 

@@ -25,6 +25,8 @@ from hub.sockets.names import (
     PROGRESS,
     PROGRESS_CHANGED,
     PUBLISHED,
+    QUESTION,
+    QUESTION_ANSWERED,
     REMINDER,
     REVOKED,
     console_rooms,
@@ -68,6 +70,21 @@ def push_escalation(province: str | None, payload: dict[str, Any]) -> None:
 def push_answer(platform_id: int, payload: dict[str, Any]) -> None:
     """The issuer's answer to a platform's question."""
     socketio.emit(ANSWER, payload, to=platform_room(platform_id), namespace=PLATFORM_NS)
+
+
+def _issuer_rooms(province: str | None) -> list[str]:
+    """The consoles of a directive's issuer: the central one, and the provincial department's when it issued it."""
+    return console_rooms({province} if province else set())
+
+
+def push_question(issuer_province: str | None, notice: dict[str, Any]) -> None:
+    """A platform's new question, to the consoles of the directive's issuer."""
+    socketio.emit(QUESTION, notice, to=_issuer_rooms(issuer_province), namespace=CONSOLE_NS)
+
+
+def push_question_answered(issuer_province: str | None, notice: dict[str, Any]) -> None:
+    """A question was answered: the issuer's consoles count one fewer waiting."""
+    socketio.emit(QUESTION_ANSWERED, notice, to=_issuer_rooms(issuer_province), namespace=CONSOLE_NS)
 
 
 def push_checkpoint(record: dict[str, Any]) -> None:

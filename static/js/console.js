@@ -44,5 +44,41 @@
       });
     });
   });
+  const words = (document.getElementById("console-script") || { dataset: {} }).dataset;
+
+  function setWaiting(directiveId, n) {
+    document.querySelectorAll('[data-unanswered="' + directiveId + '"]').forEach((el) => {
+      el.hidden = !(n > 0);
+      const count = el.querySelector("[data-unanswered-count]");
+      if (count) count.textContent = n > 0 ? String(n) : "";
+    });
+  }
+
+  function addQuestion(msg) {
+    const list = document.getElementById("question-list");
+    if (!list || !wrap || String(msg.directive_id) !== wrap.dataset.directive) return;
+    if (list.querySelector('[data-question="' + msg.question_id + '"]')) return;
+    const article = document.createElement("article");
+    article.dataset.question = msg.question_id;
+    article.className = "arrived";
+    const who = document.createElement("p");
+    who.appendChild(Object.assign(document.createElement("strong"), { textContent: msg.platform || "" }));
+    const text = Object.assign(document.createElement("p"), { className: "prewrap", textContent: msg.text || "" });
+    const reload = Object.assign(document.createElement("a"), { href: window.location.pathname + "#questions", textContent: words.answerLabel || "" });
+    reload.addEventListener("click", (e) => { e.preventDefault(); window.location.reload(); });
+    article.append(who, text, reload);
+    const empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+    list.insertBefore(article, list.firstChild);
+  }
+
+  socket.on("question", (msg) => {
+    setWaiting(msg.directive_id, msg.unanswered);
+    addQuestion(msg);
+    const link = (words.directiveUrl || "").replace(/0$/, String(msg.directive_id)) + "#questions";
+    window.hub.toast((words.questionLabel || "?") + " · " + (msg.ref_no || "") + " · " + (msg.platform || "") + ": " + (msg.text || "").slice(0, 140), link);
+    window.hub.beep();
+  });
+  socket.on("question_answered", (msg) => setWaiting(msg.directive_id, msg.unanswered));
   socket.on("escalation", (msg) => window.hub.toast("⚠ " + (msg.platform || "") + " · " + (msg.phase || "")));
 })();

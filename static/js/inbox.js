@@ -18,6 +18,10 @@
     });
   }
 
+  function when(t) {
+    return new Date(t).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
+  }
+
   function addRow(d) {
     const link = rows.dataset.url.replace(/\/$/, "") + "/" + d.id;
     const tr = document.createElement("tr");
@@ -28,7 +32,8 @@
       () => [document.createTextNode(kinds[d.kind] || d.kind)],
       () => [document.createTextNode(priorities[d.priority] || d.priority)],
       () => [Object.assign(document.createElement("mark"), { className: "new", textContent: rows.dataset.newLabel })],
-      () => [document.createTextNode(new Date(d.published_at || Date.now()).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" }))],
+      () => d.ack_due_at ? [document.createTextNode(when(d.ack_due_at) + " "), Object.assign(document.createElement("small"), { textContent: rows.dataset.toAcknowledge })] : [document.createTextNode("—")],
+      () => [document.createTextNode(when(d.published_at || Date.now()))],
     ];
     const labels = Array.from(rows.closest("table").querySelectorAll("thead th"), (th) => th.textContent);
     cells.forEach((make, i) => {
@@ -61,5 +66,9 @@
   });
   socket.on("revoked", (m) => window.hub.toast(rows.dataset.revoked + " " + (m.ref_no || "") + " " + (m.reason || "")));
   socket.on("reminder", (m) => { window.hub.toast(rows.dataset.reminder + " " + (m.title || m.ref_no || "")); window.hub.beep(); });
-  socket.on("answer", () => window.hub.toast(rows.dataset.answer));
+  socket.on("answer", (m) => {
+    const link = rows.dataset.url.replace(/\/$/, "") + "/" + m.directive_id + "#questions";
+    window.hub.toast(rows.dataset.answer + " " + (m.ref_no || m.title || ""), link);
+    window.hub.beep();
+  });
 })();

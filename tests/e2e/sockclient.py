@@ -10,7 +10,7 @@ import socketio
 from tests.e2e.hubproc import wait_until
 
 PLATFORM_EVENTS = ("directive", "head", "revoked", "reminder", "answer")
-CONSOLE_EVENTS = ("progress", "published", "escalation")
+CONSOLE_EVENTS = ("progress", "published", "escalation", "question", "question_answered")
 
 
 class Recorder:

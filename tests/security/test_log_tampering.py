@@ -67,7 +67,7 @@ def followed_through(app) -> dict:
 
 def ask_and_answer(app, world: dict) -> None:
     with write_session(engine_of(app)) as s:
-        question = questions.ask(s, world["editor"], T0, world["directive"].id, "Also the archive?")
+        question = questions.ask(s, world["editor"], T0, world["directive"].id, "Also the archive?").question
         questions.answer(s, world["officer"], T0, question.id, "Yes.")
 
 

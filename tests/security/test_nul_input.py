@@ -33,7 +33,7 @@ def site(app) -> dict:
     directive = f.published(engine, now, people[Role.OFFICER], {"all": True}).directive
     machine, _ = f.machine(engine, now, platform)
     with write_session(engine) as s:
-        question = questions.ask(s, machine, now, directive.id, "which items?")
+        question = questions.ask(s, machine, now, directive.id, "which items?").question
         deliveries.set_status(s, machine, now, directive.id, "implemented", "done")
     with read_session(engine) as s:
         logins = {role.value: s.get(User, p.user_id).login for role, p in people.items()}

@@ -124,8 +124,8 @@ def _build_world(engine) -> World:
     with write_session(engine) as s:
         draft = directives.create(s, principals["reg_officer"], T0, f.draft(title="Draft"))
         deliveries.set_status(s, principals["p1_machine"], T0, central.directive.id, "implemented", "done")
-        question = questions.ask(s, principals["p1_machine"], T0, central.directive.id, "what exactly?")
-        q3 = questions.ask(s, principals["p3_machine"], T0, far.directive.id, "and here?")
+        question = questions.ask(s, principals["p1_machine"], T0, central.directive.id, "what exactly?").question
+        q3 = questions.ask(s, principals["p3_machine"], T0, far.directive.id, "and here?").question
         deliveries.set_status(s, principals["p3_machine"], T0, far.directive.id, "implemented", "done too")
         for name in ("p1_machine", "p3_machine"):
             ratio_reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)

@@ -78,3 +78,28 @@ def test_unknown_directives_are_not_in_the_inbox(world):
     for action in ("receipt", "acknowledge"):
         response = _post(world, "p1_machine", f"/inbox/999999/{action}")
         assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
+def test_the_inbox_shows_each_deadline_owed_and_sorts_and_filters_by_it(world):
+    future = {"title": "Next year", "body": "Later.", "audience": {"platforms": ["P1"]}, "publish": True}
+    future["ack_due_at"] = "2099-01-01T08:00:00+07:00"
+    later = _post(world, "hni_officer", "/directives", future).get_json()["id"]
+    hni, central = world.ids["hni"], world.ids["central"]
+
+    def listed(query: str) -> list[tuple[int, bool]]:
+        response = world.call("p1_editor", "GET", f"{API}/inbox/items?{query}")
+        assert response.status_code == 200, response.get_json()
+        return [(i["id"], i["overdue"]) for i in response.get_json()["items"]]
+
+    # Soonest deadline first (the Hanoi directive's passed long ago), nothing owed last; and the other way round.
+    assert listed("sort=due") == [(hni, True), (later, False), (central, False)]
+    assert listed("sort=-due") == [(later, False), (hni, True), (central, False)]
+    assert listed("state=overdue") == [(hni, True)]
+    assert listed("state=open&sort=due") == [(hni, True), (later, False)]
+    assert listed("state=implemented") == [(central, False)]
+    polled = {i["id"]: i for i in world.call("p1_machine", "GET", f"{API}/inbox").get_json()["items"]}
+    assert polled[later]["due_at"].startswith("2099-01-01T01:00:00") and polled[hni]["overdue"] is True
+    assert polled[central]["due_at"] is None
+    for bad in ("sort=deadline", "state=late", "page=0"):
+        response = world.call("p1_editor", "GET", f"{API}/inbox/items?{bad}")
+        assert response.status_code == 422 and response.get_json()["error"]

@@ -286,6 +286,7 @@ def answer(path: QuestionPath, body: AnswerBody):
         answered = questions.answer(session, principal(), now(), path.question_id, body.text)
     delivery = answered.delivery
     sockets.push_answer(delivery.platform_id, answered.payload)
+    sockets.push_question_answered(answered.issuer_province, answered.notice)
     out = AnswerOut(
         question=schemas.QuestionOut.model_validate(answered.question),
         directive_id=delivery.directive_id,

@@ -5,6 +5,7 @@ Receipt, acknowledgement and status are idempotent: repeating one changes nothin
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from flask_openapi3 import APIBlueprint
@@ -14,9 +15,24 @@ from hub import sockets
 from hub.core import deliveries, directives, questions, receipts
 from hub.core import inbox as core_inbox
 from hub.core.deliveries import Change
+from hub.models import Delivery, Directive, Organisation
 from hub.throttle import limited
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, LIMITED, MAX_INT, SECURITY, Digits, now, ok, principal, reading, tag, writing
+from hub.web.api.base import (
+    ERRORS,
+    ID,
+    LIMITED,
+    MAX_INT,
+    SECURITY,
+    Digits,
+    PageQuery,
+    now,
+    ok,
+    principal,
+    reading,
+    tag,
+    writing,
+)
 
 bp = APIBlueprint(
     "inbox",
@@ -78,11 +94,44 @@ def inbox(query: InboxQuery):
     with reading() as session:
         rows = core_inbox.inbox(session, who, query.since, query.limit)
         head = core_inbox.inbox_head(session, who.org_id)
-    items = [
-        schemas.InboxItem(**directives.payload(directive, issuer), seq=d.seq, state=d.state, delivery_id=d.id)
-        for d, directive, issuer in rows
-    ]
+    at = now()
+    items = [_item(d, directive, issuer, at) for d, directive, issuer in rows]
     return ok(schemas.InboxOut(items=items, head=head))
+
+
+class InboxPageQuery(PageQuery):
+    state: Literal[*core_inbox.INBOX_FILTERS] | None = Field(
+        default=None, description="a delivery state; `open`: something is still owed; `overdue`: its deadline passed"
+    )
+    sort: Literal[*core_inbox.INBOX_SORTS] = Field(
+        default="newest", description="`newest`/`oldest` by sequence number; `due`/`-due` by the deadline now owed"
+    )
+
+
+@bp.get(
+    "/inbox/items",
+    summary="The platform's inbox for people: filtered by state or overdue, sorted by deadline or arrival",
+    responses={200: schemas.InboxPage},
+)
+def inbox_items(query: InboxPageQuery):
+    at = now()
+    with reading() as session:
+        page = core_inbox.inbox_page(
+            session, principal(), at, state=query.state, sort=query.sort, page=query.page, per_page=query.per_page
+        )
+    items = [_item(d, directive, issuer, at) for d, directive, issuer in page.items]
+    return ok(schemas.InboxPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+
+
+def _item(d: Delivery, directive: Directive, issuer: Organisation, at: datetime) -> schemas.InboxItem:
+    return schemas.InboxItem(
+        **directives.payload(directive, issuer),
+        seq=d.seq,
+        state=d.state,
+        delivery_id=d.id,
+        due_at=d.due_at,
+        overdue=core_inbox.is_overdue(d, at),
+    )
 
 
 @bp.post(
@@ -136,5 +185,8 @@ def status(path: InboxPath, body: StatusBody):
 @limited("questions")
 def ask(path: InboxPath, body: QuestionBody):
     with writing() as session:
-        question = questions.ask(session, principal(), now(), path.directive_id, body.text)
-    return ok(schemas.QuestionOut.model_validate(question), 201)
+        asked = questions.ask(session, principal(), now(), path.directive_id, body.text)
+        out = schemas.QuestionOut.model_validate(asked.question)
+    if asked.fresh:
+        sockets.push_question(asked.issuer_province, asked.notice)
+    return ok(out, 201)

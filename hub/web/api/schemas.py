@@ -168,11 +168,23 @@ class InboxItem(BaseModel):
     seq: int = Field(description=DELIVERY_SEQ)
     state: str
     delivery_id: int
+    due_at: datetime | None = Field(
+        default=None,
+        description="the deadline this platform now owes (acknowledgement, then implementation); null when none",
+    )
+    overdue: bool = Field(default=False, description="due_at has passed")
 
 
 class InboxOut(BaseModel):
     items: list[InboxItem]
     head: int = Field(description="The platform's newest delivery number (`seq`), 0 when it has none.")
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    total: int
+    page: int
+    per_page: int
 
 
 class ChangeOut(BaseModel):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import access, audiences, checkpoints, directives, log
+from hub.core import access, audiences, checkpoints, directives, log, questions
 from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.directive_input import DirectiveInput
@@ -100,10 +100,19 @@ def console():
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
         page = core_progress.list_directives(session, who, q=q, where=where, page=int_arg("page", 1), per_page=20)
-        progress = core_progress.progress(session, who, [d.id for d in page.items], now)
+        ids = [d.id for d in page.items]
+        progress = core_progress.progress(session, who, ids, now)
+        waiting = questions.unanswered(session, who, ids)
         checkpoint = checkpoints.latest(session)
     return render_template(
-        "console/list.html", page=page, progress=progress, raw=raw, q=q or "", checkpoint=checkpoint, drill=DRILL
+        "console/list.html",
+        page=page,
+        progress=progress,
+        waiting=waiting,
+        raw=raw,
+        q=q or "",
+        checkpoint=checkpoint,
+        drill=DRILL,
     )
 
 
@@ -202,7 +211,8 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
         rows = core_progress.directive_deliveries(session, who, directive_id, **args)
         progress = core_progress.progress(session, who, [directive_id], now)[directive_id]
         timeline = log.list_events(session, who, directive_id=directive_id, page=int_arg("tpage", 1), per_page=20)
-        questions = core_progress.directive_questions(session, who, directive_id)
+        asked = core_progress.directive_questions(session, who, directive_id)
+        waiting = questions.unanswered(session, who, [directive_id]).get(directive_id, 0)
         checkpoint = checkpoints.latest(session)
     return {
         "checkpoint": checkpoint,
@@ -210,7 +220,8 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
         "rows": rows,
         "progress": progress,
         "timeline": timeline,
-        "questions": questions,
+        "questions": asked,
+        "waiting": waiting,
         "args": args,
         "filter_state": request.args.get("state") or "",
         "now": now,

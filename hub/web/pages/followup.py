@@ -152,6 +152,7 @@ def answer_question(question_id: int):
         else:
             directive_id = answered.delivery.directive_id
             sockets.push_answer(answered.delivery.platform_id, answered.payload)
+            sockets.push_question_answered(answered.issuer_province, answered.notice)
             flash(_("The answer was sent."), "success")
     if directive_id is None:
         abort(404)

@@ -15,7 +15,7 @@ from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
-from hub.models import DeliveryState
+from hub.models import DeliveryState, Role
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
@@ -28,23 +28,31 @@ editor_only = allowed_if(access.is_platform_member)
 @bp.get("/inbox")
 @editor_only
 def inbox():
-    who = principal()
+    who, now = principal(), clock.now()
     state = request.args.get("state") or None
-    if state not in (None, *[s.value for s in DeliveryState]):
+    if state not in (None, *core_inbox.INBOX_FILTERS):
         state = None
+    sort = request.args.get("sort") or "newest"
+    if sort not in core_inbox.INBOX_SORTS:
+        sort = "newest"
     with read_session(engine()) as session:
-        page = core_inbox.inbox_page(session, who, state=state, page=int_arg("page", 1), per_page=25)
+        page = core_inbox.inbox_page(session, who, now, state=state, sort=sort, page=int_arg("page", 1), per_page=25)
         unread = core_inbox.unread_count(session, who)
         head = core_inbox.inbox_head(session, who.org_id)
-    return render_template("inbox/list.html", page=page, unread=unread, head=head, state=state or "")
+    return render_template(
+        "inbox/list.html", page=page, unread=unread, head=head, state=state or "", sort=sort, now=now
+    )
 
 
 def _item_page(directive_id: int, status_form: StatusForm | None = None, question_form: QuestionForm | None = None):
     with read_session(engine()) as session:
         item = core_inbox.inbox_item(session, principal(), directive_id)
+        head = core_inbox.inbox_head(session, principal().org_id)
     return render_template(
         "inbox/directive.html",
         item=item,
+        now=clock.now(),
+        head=head,
         status_form=status_form or StatusForm(),
         question_form=question_form or QuestionForm(),
         confirm_form=ConfirmForm(),
@@ -102,10 +110,12 @@ def ask_question(directive_id: int):
     if form.validate_on_submit():
         try:
             with write_session(engine()) as session:
-                questions.ask(session, principal(), clock.now(), directive_id, form.text.data)
+                asked = questions.ask(session, principal(), clock.now(), directive_id, form.text.data)
         except HubError as exc:
             form.form_errors.append(error_text(exc))
         else:
+            if asked.fresh:
+                sockets.push_question(asked.issuer_province, asked.notice)
             flash(_("Your question was sent to the issuer."), "success")
             return redirect(url_for("pages.inbox_directive", directive_id=directive_id) + "#questions")
     return _item_page(directive_id, question_form=form), 422
