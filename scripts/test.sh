@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, format check, security checks (bandit, pip-audit), then pytest (SQLite and PostgreSQL,
-# sockets, browser).
+# sockets, browser, the platforms' client installed into a fresh virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -9,7 +9,7 @@ bash scripts/services.sh
 .venv/bin/ruff format --check .
 
 # Bandit logs "nosec encountered (BXXX), but no failed test" for every other node on a waived line: only that is hidden.
-.venv/bin/bandit -c pyproject.toml -r hub -q 2> >(grep -v 'nosec encountered' >&2)
+.venv/bin/bandit -c pyproject.toml -r hub client/directive_hub_client -q 2> >(grep -v 'nosec encountered' >&2)
 
 # pip-audit asks a vulnerability service about each installed package: PyPI's per-release JSON, or OSV. Where neither
 # answers (a mirror without the JSON API, no route to OSV) the audit is skipped with the reason on one line.

@@ -1,4 +1,5 @@
-"""The domain core and the models know nothing of Flask, Socket.IO or APScheduler."""
+"""The domain core and the models know nothing of Flask, Socket.IO or APScheduler; the platforms' client knows
+nothing of the server."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ MACHINERY_ATTRIBUTES = {"eio", "_handle_event", "_send_packet", "_trigger_event"
 
 
 def _server_modules() -> list[Path]:
-    """Every module of the server package (the platforms' client is its own package)."""
-    return sorted(p for p in HUB.rglob("*.py") if (HUB / "client") not in p.parents)
+    """Every module of the server package (the platforms' client is its own package, under client/)."""
+    return sorted(HUB.rglob("*.py"))
 
 
 def _machinery_in(path: Path) -> list[str]:
@@ -102,3 +103,39 @@ def test_the_emitter_does_no_io_but_the_emit():
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     io = {m for m in imported if m.split(".")[0] in {"sqlalchemy", "sqlmodel"} or m in {"hub.db", "hub.runtime"}}
     assert io == set()
+
+
+CLIENT = ROOT / "client" / "directive_hub_client"
+# What a platform's machine must not need: the hub itself and the server's stack.
+SERVER_PACKAGES = ("hub", "flask", "werkzeug", "sqlalchemy", "sqlmodel", "alembic", "gevent", "orjson", "psycopg")
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_client_package_names_nothing_of_the_server():
+    named = {str(p.relative_to(ROOT)): _top_level_imports(p) & set(SERVER_PACKAGES) for p in CLIENT.rglob("*.py")}
+    assert {path: names for path, names in named.items() if names} == {}
+
+
+def test_importing_the_client_loads_nothing_of_the_server():
+    # Isolated (-I: neither the working directory nor PYTHONPATH on the path), with only the client's folder added.
+    path = str(CLIENT.parent)
+    code = f"import sys; sys.path.insert(0, {path!r}); import directive_hub_client.cli; print(*sys.modules)"
+    out = subprocess.run([sys.executable, "-I", "-c", code], cwd=CLIENT.parent, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    loaded = {name.split(".")[0] for name in out.stdout.split()}
+    assert "directive_hub_client" in loaded
+    assert sorted(loaded & set(SERVER_PACKAGES)) == []
+
+
+def test_nothing_of_the_server_imports_the_client():
+    importing = {str(p.relative_to(ROOT)) for p in HUB.rglob("*.py") if "directive_hub_client" in _top_level_imports(p)}
+    assert importing == set()

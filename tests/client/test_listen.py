@@ -5,69 +5,19 @@ from __future__ import annotations
 import threading
 
 import pytest
-import requests
 import sqlalchemy as sa
+from directive_hub_client import PlatformClient, StateDir, TamperedDirective, Unauthorised
+from directive_hub_client.cli import EXIT_FAILED, main
 
 from hub import clock
-from hub.client import PlatformClient, StateDir, TamperedDirective, Unauthorised
-from hub.client.__main__ import EXIT_FAILED, main
-from hub.core import directives, tokens
-from hub.core.access import SYSTEM
-from hub.db import make_engine, migrate, read_session, write_session
-from hub.models import Delivery, OrgKind, Role
+from hub.core import directives
+from hub.db import write_session
+from hub.models import OrgKind, Role
 from hub.runtime import load_signer
 from tests import factories as f
 from tests.e2e.hubproc import HubProcess, wait_until
 
 pytestmark = pytest.mark.slow
-
-
-class Hub:
-    """A hub process on its own SQLite database, an officer who publishes through the API, and platforms."""
-
-    def __init__(self, base) -> None:
-        self.db_url = f"sqlite:///{base / 'hub.sqlite3'}"
-        self.engine = make_engine(self.db_url)
-        migrate(self.engine)
-        now = clock.now()
-        regulator = f.org(self.engine, now, OrgKind.REGULATOR)
-        officer = f.user(self.engine, now, regulator, Role.OFFICER)
-        with write_session(self.engine) as s:
-            _, self.officer_token = tokens.issue_token(s, SYSTEM, now, label="test", user_id=officer.user_id)
-        self.process = HubProcess(base / "instance", self.db_url).start()
-
-    @property
-    def url(self) -> str:
-        return self.process.url
-
-    def platform(self):
-        org = f.org(self.engine, clock.now(), OrgKind.PLATFORM, "HNI")
-        _, token = f.machine(self.engine, clock.now(), org)
-        return org, token
-
-    def publish(self, org, title: str = "Test directive", via: HubProcess | None = None) -> int:
-        answer = requests.post(
-            f"{(via or self.process).url}/api/v1/directives",
-            json={"title": title, "body": "Gỡ bỏ tin sai.", "audience": {"platforms": [org.code]}, "publish": True},
-            headers={"Authorization": f"Bearer {self.officer_token}"},
-            timeout=30,
-        )
-        answer.raise_for_status()
-        return answer.json()["id"]
-
-    def delivery(self, org, directive_id: int) -> Delivery:
-        with read_session(self.engine) as s:
-            return s.exec(
-                sa.select(Delivery).where(Delivery.platform_id == org.id, Delivery.directive_id == directive_id)
-            ).scalar_one()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    hub = Hub(tmp_path_factory.mktemp("client-hub"))
-    yield hub
-    hub.process.stop()
-    hub.engine.dispose()
 
 
 class Listener:

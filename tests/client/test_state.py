@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import socket
 
-from hub.client import Backoff, Outbox, PlatformClient, StateDir
-from hub.client.__main__ import EXIT_QUEUED, main
+from directive_hub_client import Backoff, Outbox, PlatformClient, StateDir
+from directive_hub_client.cli import EXIT_QUEUED, main
 
 
 def _dead_url() -> str:

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from directive_hub_client import PlatformClient
 
 from hub import clock, create_app, throttle
-from hub.client import PlatformClient
 from hub.core import tokens as core_tokens
 from hub.core.access import SYSTEM
 from hub.db import write_session

@@ -8,7 +8,6 @@ thread sends the outbox whenever a connection is up.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import threading
@@ -19,45 +18,20 @@ from typing import Any
 import requests
 import socketio
 
-from hub.client.backoff import Backoff, Hold
-from hub.client.store import OUTBOX, Outbox, Request, StateDir
-from hub.core.signing import verify
+from directive_hub_client.backoff import Backoff, Hold
+from directive_hub_client.calls import CALL_TIMEOUT, NAMESPACE, NO_ANSWER, call_all
+from directive_hub_client.errors import TamperedDirective, Unauthorised
+from directive_hub_client.signing import fetch_public_key, fingerprint, verify
+from directive_hub_client.store import OUTBOX, Outbox, Request, StateDir
 
-log = logging.getLogger("hub.client")
+log = logging.getLogger("directive_hub_client")
 
-NAMESPACE = "/platform"
 NOTICES = ("revoked", "reminder", "answer")
 STATES = ("in_progress", "implemented", "declined")
-CALL_TIMEOUT = 30.0
 
 DirectiveHandler = Callable[[dict[str, Any]], None]
 NoticeHandler = Callable[[str, dict[str, Any]], None]
 ResultHandler = Callable[[Request, dict[str, Any]], None]
-
-
-class Unauthorised(Exception):
-    """The hub refused the token (missing, wrong or revoked): retrying would not help."""
-
-
-class TamperedDirective(Exception):
-    """A directive failed signature verification again after it was fetched anew: delivery stops there."""
-
-
-def fetch_public_key(url: str, timeout: float = 10.0) -> str:
-    """The hub's public signing key (PEM), from ``GET /api/v1/signing-key``."""
-    response = requests.get(url.rstrip("/") + "/api/v1/signing-key", timeout=timeout)
-    response.raise_for_status()
-    text = response.text
-    if "json" in response.headers.get("Content-Type", ""):
-        values = [v for v in response.json().values() if isinstance(v, str)]
-        text = next((v for v in values if "BEGIN PUBLIC KEY" in v), "")
-    if "BEGIN PUBLIC KEY" not in text:
-        raise ValueError("the hub's answer holds no public key")
-    return text
-
-
-def fingerprint(pem: str) -> str:
-    return "sha256:" + hashlib.sha256(pem.strip().encode()).hexdigest()[:32]
 
 
 def log_result(request: Request, answer: dict[str, Any]) -> None:
@@ -291,7 +265,7 @@ class PlatformClient:
 
     def _authentic(self, payload: dict[str, Any]) -> bool:
         signature = payload.get("signature")
-        if isinstance(signature, str) and verify(self.public_key(), payload, signature):
+        if verify(self.public_key(), payload, signature):
             return True
         seq = payload.get("seq")
         log.error("REJECTED directive %s (seq %s): its signature does not verify", payload.get("id"), seq)
@@ -370,9 +344,9 @@ class PlatformClient:
         go all at once; acknowledgements and status reports go one at a time, in the order they were queued."""
         pending = self.outbox.pending()
         receipts = [r for r in pending if r.event == "receipt"]
-        done = all([self._settle(r, a) for r, a in zip(receipts, _call_all(sio, receipts), strict=True)])
+        done = all([self._settle(r, a) for r, a in zip(receipts, call_all(sio, receipts), strict=True)])
         for request in (r for r in pending if r.event != "receipt"):
-            if not self._settle(request, _call_all(sio, [request])[0]):
+            if not self._settle(request, call_all(sio, [request])[0]):
                 return False
         return done
 
@@ -417,32 +391,3 @@ class PlatformClient:
             return self.flush(sio)
         finally:
             sio.disconnect()
-
-
-NO_ANSWER = object()
-
-
-def _call_all(sio: socketio.Client, requests: list[Request]) -> list[Any]:
-    """Emit every request and wait for their answers (``NO_ANSWER`` for those that got none), giving up at once
-    when the connection drops: ``sio.call`` would wait for its whole timeout."""
-    answers: dict[int, Any] = {}
-    every = threading.Event()
-
-    def on_answer(request_id: int) -> Callable[..., None]:
-        def record(*args: Any) -> None:
-            answers[request_id] = args[0] if args else None
-            if len(answers) == len(requests):
-                every.set()
-
-        return record
-
-    try:
-        for request in requests:
-            sio.emit(request.event, request.payload, namespace=NAMESPACE, callback=on_answer(request.id))
-    except socketio.exceptions.SocketIOError:
-        pass
-    deadline = time.monotonic() + CALL_TIMEOUT
-    while requests and not every.wait(0.1):
-        if not sio.connected or time.monotonic() > deadline:
-            break
-    return [answers.get(r.id, NO_ANSWER) for r in requests]
