@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 import click
@@ -269,6 +270,25 @@ def export_events(directive_id: int | None, kind: str | None) -> None:
             writer.writerow(_event_row(e))
 
 
+@click.command("backup")
+@click.option("--to", "to", type=click.Path(dir_okay=False), default=None, help="the backup file (must not exist)")
+@with_appcontext
+def take_backup(to: str | None) -> None:
+    """Back the database up (SQLite's online backup, or pg_dump) and report the log's head in the backup."""
+    from hub import backup
+
+    hub = current_hub()
+    now = clock.now()
+    target = Path(to) if to else backup.default_path(hub.settings.instance_path, hub.engine, now)
+    try:
+        report = backup.take(hub.engine, target, now)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"report: {report.write_json()}")
+
+
 @click.command("scheduler")
 @with_appcontext
 def run_scheduler() -> None:
@@ -287,6 +307,7 @@ COMMANDS = (
     verify_log,
     take_checkpoint,
     export_events,
+    take_backup,
     run_scheduler,
 )
 

@@ -11,11 +11,19 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -r requirements-dev.txt
   touch "$stamp"
 fi
-if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "warning: could not install chromium; browser tests will not run" >&2
-  else
-    echo "note: /usr/bin/chromium is missing; install Debian's chromium package for the browser tests" >&2
+# Debian packages the tests drive: Chromium (browser tests), nginx (the deployment test), pg_dump and pg_restore
+# (the backup test; Debian's postgresql-client is the version of Debian's server).
+if [ "${1:-}" = "--test" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v pg_dump >/dev/null || missing+=(postgresql-client)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+        || echo "warning: could not install ${missing[*]}; the tests that need them will not run" >&2
+    else
+      echo "note: missing Debian packages for the tests: ${missing[*]} (apt-get install them)" >&2
+    fi
   fi
 fi
