@@ -15,7 +15,6 @@ from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
-from hub.models import DeliveryState, Role
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
