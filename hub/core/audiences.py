@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 from sqlmodel import Session, select
 
-from hub.core.errors import Forbidden, InvalidInput
+from hub.core.errors import InvalidInput, OutOfScope
 from hub.models import Organisation, OrgKind, PlatformKind
 from hub.provinces import PROVINCES
 
@@ -68,13 +68,28 @@ def parse(data: Any) -> Audience:
     return audience
 
 
-def check_scope(audience: Audience, issuer_province: str | None) -> None:
-    """A provincial department may address only platforms of its own province."""
-    if issuer_province is None:
-        return
-    foreign = [p for p in audience.provinces if p != issuer_province]
-    if foreign:
-        raise Forbidden(f"a provincial department may address only its own province, not {', '.join(foreign)}")
+def confine(session: Session, audience: Audience, province: str | None) -> Audience:
+    """A provincial department's rule as it is meant and stored: ``all`` is every platform *of its province*, and a
+    province or platform outside it is an error naming them (never silently dropped). Others' rules are unchanged."""
+    if province is None:
+        return audience
+    provinces = [p for p in audience.provinces if p != province]
+    platforms: list[str] = []
+    if audience.platforms:
+        platforms = sorted(
+            session.exec(
+                select(Organisation.code).where(
+                    Organisation.code.in_(audience.platforms),
+                    Organisation.kind == OrgKind.PLATFORM,
+                    Organisation.province != province,
+                )
+            )
+        )
+    if provinces or platforms:
+        raise OutOfScope(provinces, platforms)
+    if audience.all:
+        return Audience(provinces=[province])
+    return audience
 
 
 def condition(audience: Audience, issuer_province: str | None) -> sa.ColumnElement[bool]:

@@ -108,8 +108,7 @@ def _validate_times(data: DirectiveInput, now: datetime) -> None:
 def create(session: Session, principal: Principal, now: datetime, data: DirectiveInput) -> Directive:
     """Save a draft (or, with ``publish_at``, a scheduled directive) for the principal's organisation."""
     require_issuer(principal)
-    audience = audiences.parse(data.audience)
-    audiences.check_scope(audience, issuer_province(principal))
+    audience = audiences.confine(session, audiences.parse(data.audience), issuer_province(principal))
     unknown = audiences.unknown_platforms(session, audience)
     if unknown:
         raise NotFound(f"unknown platforms: {', '.join(unknown[:20])}")
@@ -156,8 +155,7 @@ def update_draft(
     directive = get_own_directive(session, principal, directive_id)
     if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
         raise InvalidTransition("only drafts and scheduled directives can be edited; amend a published one")
-    audience = audiences.parse(data.audience)
-    audiences.check_scope(audience, issuer_province(principal))
+    audience = audiences.confine(session, audiences.parse(data.audience), issuer_province(principal))
     _validate_times(data, now)
     for name, value in data.model_dump(exclude={"audience"}).items():
         setattr(directive, name, value)

@@ -33,6 +33,20 @@ class Forbidden(HubError):
     status = 403
 
 
+class OutOfScope(Forbidden):
+    """A provincial department named provinces or platforms outside its province; ``details`` names them."""
+
+    code = "out_of_scope"
+
+    def __init__(self, provinces: list[str], platforms: list[str]) -> None:
+        names = ", ".join([*provinces, *platforms])
+        super().__init__(
+            f"a provincial department may address only its own province, not {names}",
+            details={"provinces": provinces, "platforms": platforms},
+        )
+        self.names = names
+
+
 class NotFound(HubError):
     code = "not_found"
     status = 404

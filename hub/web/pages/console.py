@@ -176,14 +176,14 @@ def audience_count():
         data["platform_kinds"] = request.args.getlist("platform_kinds")
         codes = ",".join(request.args.getlist("platforms"))
         data["platforms"] = [c.strip() for c in codes.replace("\n", ",").split(",") if c.strip()][:10_000]
+    province = access.issuer_province(who)
     try:
-        audience = audiences.parse(data)
-        audiences.check_scope(audience, access.issuer_province(who))
+        with read_session(engine()) as session:
+            audience = audiences.confine(session, audiences.parse(data), province)
+            count = audiences.count(session, audience, province)
+            unknown = audiences.unknown_platforms(session, audience)
     except HubError as exc:
         return jsonify({"count": 0, "message": error_text(exc)})
-    with read_session(engine()) as session:
-        count = audiences.count(session, audience, access.issuer_province(who))
-        unknown = audiences.unknown_platforms(session, audience)
     return jsonify({"count": count, "unknown": unknown[:20]})
 
 

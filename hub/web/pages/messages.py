@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from hub.core.errors import HubError
+from hub.core.errors import HubError, OutOfScope
 
 
 def N_(message: str) -> str:
@@ -58,5 +58,9 @@ CORE_MESSAGES = (
 
 def error_text(exc: HubError) -> str:
     """A domain error as a sentence for the page."""
+    if isinstance(exc, OutOfScope):
+        return gettext(
+            "Your department may address only platforms of its own province, not: %(names)s", names=exc.names
+        )
     text = gettext(exc.message)
     return text[:1].upper() + text[1:]
