@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import paging
+from hub.core import paging, search
 from hub.core.access import Principal, require_platform
 from hub.core.errors import InvalidInput, NotFound
 from hub.models import Delivery, DeliveryState, Directive, Event, Organisation, OrgKind, Question
@@ -64,9 +64,15 @@ def inbox_heads(session: Session, platform_ids: list[int]) -> dict[int, int]:
 
 
 def inbox_page(
-    session: Session, principal: Principal, *, state: str | None = None, page: int = 1, per_page: int = 50
+    session: Session,
+    principal: Principal,
+    *,
+    state: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> paging.Page[Any]:
-    """The platform's inbox, newest first, for its editors' pages."""
+    """The platform's inbox, newest first, for its editors' pages; ``q`` keeps the directives holding its words."""
     require_platform(principal)
     query = (
         select(Delivery, Directive)
@@ -76,6 +82,9 @@ def inbox_page(
     )
     if state:
         query = query.where(Delivery.state == DeliveryState(state))
+    found = search.matching(session, q)
+    if found is not None:
+        query = query.where(found)
     return paging.paginate(session, query, page, per_page, scalars=False)
 
 

@@ -32,11 +32,12 @@ def inbox():
     state = request.args.get("state") or None
     if state not in (None, *[s.value for s in DeliveryState]):
         state = None
+    q = (request.args.get("q") or "").strip()[:200]
     with read_session(engine()) as session:
-        page = core_inbox.inbox_page(session, who, state=state, page=int_arg("page", 1), per_page=25)
+        page = core_inbox.inbox_page(session, who, state=state, q=q, page=int_arg("page", 1), per_page=25)
         unread = core_inbox.unread_count(session, who)
         head = core_inbox.inbox_head(session, who.org_id)
-    return render_template("inbox/list.html", page=page, unread=unread, head=head, state=state or "")
+    return render_template("inbox/list.html", page=page, unread=unread, head=head, state=state or "", q=q)
 
 
 def _item_page(directive_id: int, status_form: StatusForm | None = None, question_form: QuestionForm | None = None):
