@@ -199,6 +199,9 @@ class Directive(SQLModel, table=True):
     escalate_after_minutes: int | None = Field(default=None)
     content_hash: str | None = str_field(64, default=None)
     signature: str | None = str_field(200, default=None)
+    # Reference, title, body and legal basis folded for word search (hub/core/search.py); the word index over it is
+    # made by migration 0005 (FTS5 on SQLite, GIN on PostgreSQL).
+    search_text: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

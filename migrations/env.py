@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 import hub.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from hub.config import load_settings
-from hub.db import make_engine
+from hub.db import include_name, make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -28,6 +28,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             on_version_apply=_note_step,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -14,15 +14,20 @@ from sqlmodel import SQLModel
 
 import hub.models  # noqa: F401
 from hub import ROOT
-from hub.db import make_engine, migrate
+from hub.db import include_name, make_engine, migrate
 from tests.e2e.world import create_pg_database, drop_pg_database
+
+COMPARE = {"compare_type": False, "include_name": include_name}  # past the search index (migration 0005)
 
 
 def test_migrations_build_exactly_the_models(db_url):
     engine = make_engine(db_url)
     migrate(engine)  # already at head: applying again changes nothing
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts=COMPARE),
+            SQLModel.metadata,
+        )
     engine.dispose()
     assert diff == []
 
@@ -41,7 +46,7 @@ def test_migrating_keeps_existing_rows(tmp_path):
 MIGRATE_WHEN_TOLD = """
 import sys, time
 from pathlib import Path
-from hub.db import make_engine, migrate
+from hub.db import include_name, make_engine, migrate
 ready, go, url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 engine = make_engine(url)
 ready.touch()
@@ -78,7 +83,10 @@ def test_two_processes_migrating_a_fresh_database_at_once_both_succeed(dialect, 
         engine = make_engine(url)
         with engine.connect() as conn:
             heads = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts=COMPARE),
+                SQLModel.metadata,
+            )
         engine.dispose()
         assert len(heads) == 1 and diff == []
     finally:

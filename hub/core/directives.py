@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import audiences, fanout, log
+from hub.core import audiences, fanout, log, search
 from hub.core.access import Principal, confined_to, get_own_directive, issuer_province, require_issuer
 from hub.core.directive_input import DirectiveInput
 from hub.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
@@ -123,6 +123,7 @@ def create(session: Session, principal: Principal, now: datetime, data: Directiv
         created_at=now,
         updated_at=now,
     )
+    search.index(directive)
     session.add(directive)
     session.flush()
     _log(
@@ -162,6 +163,7 @@ def update_draft(
     directive.audience = audience.model_dump(mode="json")
     directive.status = DirectiveStatus.SCHEDULED if data.publish_at else DirectiveStatus.DRAFT
     directive.updated_at = now
+    search.index(directive)
     session.add(directive)
     _log(session, "draft_updated", principal.label, now, directive, {})
     return directive
@@ -251,6 +253,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     year = now.astimezone(LEGAL_TZ).year
     number = fanout.next_counter(session, f"ref:{issuer.id}:{year}")
     directive.ref_no = f"{number}/{issuer.ref_suffix or issuer.code}"
+    search.index(directive)  # the reference number is part of what it is found by
     late_by = (now - directive.publish_at).total_seconds() if directive.publish_at else 0
     directive.status, directive.published_at, directive.updated_at = DirectiveStatus.PUBLISHED, now, now
     _apply_default_deadlines(directive, now)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import paging
+from hub.core import paging, search
 from hub.core.access import Principal, require_platform
 from hub.core.errors import InvalidInput, NotFound
 from hub.core.reminder_policy import deadlines_for
@@ -82,11 +82,13 @@ def inbox_page(
     *,
     state: str | None = None,
     sort: str = "newest",
+    q: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> paging.Page[Any]:
     """The platform's inbox for its editors, (delivery, directive, issuer) rows: filtered by state, by what is still
-    owed (``open``) or late at ``now`` (``overdue``); newest first, oldest first, or by the deadline now owed."""
+    owed (``open``) or late at ``now`` (``overdue``), by words (``q``); newest first, oldest first, or by the
+    deadline now owed."""
     require_platform(principal)
     if state is not None and state not in INBOX_FILTERS:
         raise InvalidInput(f"state: {', '.join(INBOX_FILTERS)}")
@@ -105,6 +107,9 @@ def inbox_page(
         query = query.where(Delivery.due_at <= now)
     elif state:
         query = query.where(Delivery.state == DeliveryState(state))
+    found = search.matching(session, q)
+    if found is not None:
+        query = query.where(found)
     return paging.paginate(session, query, page, per_page, scalars=False)
 
 

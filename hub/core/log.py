@@ -18,7 +18,7 @@ import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import paging
+from hub.core import paging, search
 from hub.core.access import Principal, directive_scope, require_reader
 from hub.models import Directive, Event, LogHead
 
@@ -247,13 +247,20 @@ def list_events(
     *,
     page: int = 1,
     per_page: int = 100,
+    q: str | None = None,
     **filters: Any,
 ) -> paging.Page[Event]:
-    """The follow-through log, newest first, within the reader's scope."""
+    """The follow-through log, newest first, within the reader's scope; ``q`` keeps the events of the directives
+    holding its words."""
     require_reader(principal)
-    query = select(Event).where(*event_filters(**filters)).order_by(Event.id.desc())
+    query = select(Event).where(*event_filters(**filters), *_about_words(session, q)).order_by(Event.id.desc())
     query = query.where(event_scope(principal))
     return paging.paginate(session, query, page, per_page)
+
+
+def _about_words(session: Session, q: str | None) -> list[sa.ColumnElement[bool]]:
+    found = search.matching(session, q)
+    return [] if found is None else [Event.directive_id.in_(select(Directive.id).where(found))]
 
 
 def event_scope(principal: Principal) -> sa.ColumnElement[bool]:
@@ -271,14 +278,15 @@ def event_scope(principal: Principal) -> sa.ColumnElement[bool]:
     return Event.org_id == principal.org_id
 
 
-def iter_events(session: Session, principal: Principal, batch: int = 2000, **filters: Any):
+def iter_events(session: Session, principal: Principal, batch: int = 2000, q: str | None = None, **filters: Any):
     """Every event in scope, oldest first, in batches (for CSV export without loading the log into memory)."""
     require_reader(principal)
     last = 0
+    words = _about_words(session, q)
     while True:
         rows = session.exec(
             select(Event)
-            .where(Event.id > last, event_scope(principal), *event_filters(**filters))
+            .where(Event.id > last, event_scope(principal), *event_filters(**filters), *words)
             .order_by(Event.id)
             .limit(batch)
         ).all()

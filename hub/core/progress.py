@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import paging
+from hub.core import paging, search
 from hub.core.access import (
     Principal,
     Scope,
@@ -52,9 +52,9 @@ def list_directives(
         query = query.where(Directive.kind == kind)
     if issuer_id is not None:
         query = query.where(Directive.issuer_id == issuer_id)
-    if q:
-        like = f"%{q.strip()[:100]}%"
-        query = query.where(sa.or_(Directive.title.ilike(like), Directive.ref_no.ilike(like)))
+    found = search.matching(session, q)
+    if found is not None:
+        query = query.where(found)
     return paging.paginate(session, query, page, per_page)
 
 

@@ -1,4 +1,5 @@
-/* The editor's inbox, live: directives arrive over /platform (session cookie), with a toast, a beep and a badge. */
+/* The editor's inbox, live: directives arrive over /platform (session cookie), with a toast, a beep, a badge, the
+   count in the tab's title and, when the editor allowed them and looks elsewhere, a system notification (notify.js). */
 (function () {
   "use strict";
   const rows = document.getElementById("inbox-rows");
@@ -7,15 +8,21 @@
   const priorities = JSON.parse(rows.dataset.priorities || "{}");
   const kinds = JSON.parse(rows.dataset.kinds || "{}");
   const status = document.getElementById("live-status");
+  const notify = window.hubNotify || { show() {}, title() {} };
   const socket = io("/platform", { auth: (cb) => cb({ since: head }), transports: ["websocket", "polling"] });
 
+  function unread() {
+    const el = document.getElementById("unread-count");
+    return el ? parseInt(el.textContent, 10) || 0 : 0;
+  }
+
   function bumpUnread(delta) {
+    const n = Math.max(0, unread() + delta);
     ["unread-count", "unread-badge"].forEach((id) => {
       const el = document.getElementById(id);
-      if (!el) return;
-      const n = (parseInt(el.textContent, 10) || 0) + delta;
-      el.textContent = n > 0 ? String(n) : (id === "unread-count" ? "0" : "");
+      if (el) el.textContent = n > 0 ? String(n) : (id === "unread-count" ? "0" : "");
     });
+    notify.title(n);
   }
 
   function when(t) {
@@ -48,6 +55,7 @@
     return link;
   }
 
+  notify.title(unread());
   socket.on("connect", () => { if (status) status.textContent = "● " + status.dataset.online; });
   socket.on("disconnect", () => { if (status) status.textContent = status.dataset.offline; });
   socket.on("directive", (d) => {
@@ -60,12 +68,21 @@
     bumpUnread(1);
     window.hub.toast(rows.dataset.toast + " " + d.title, link);
     window.hub.beep();
+    notify.show(rows.dataset.toast + " " + d.title, [d.ref_no, priorities[d.priority]].filter(Boolean).join(" · "),
+      "directive-" + d.id, link);
   });
   socket.on("head", (h) => {
     if (h && h.seq > head) socket.emit("sync", { since: head }, () => {});
   });
   socket.on("revoked", (m) => window.hub.toast(rows.dataset.revoked + " " + (m.ref_no || "") + " " + (m.reason || "")));
-  socket.on("reminder", (m) => { window.hub.toast(rows.dataset.reminder + " " + (m.title || m.ref_no || "")); window.hub.beep(); });
+  socket.on("reminder", (m) => {
+    const link = rows.dataset.url.replace(/\/$/, "") + "/" + m.directive_id;
+    window.hub.toast(rows.dataset.reminder + " " + (m.title || m.ref_no || ""), link);
+    window.hub.beep();
+    const due = m.phase === "implement" ? rows.dataset.dueImplement : rows.dataset.dueAcknowledge;
+    notify.show(rows.dataset.reminder + " " + (m.title || m.ref_no || ""), [m.ref_no, due].filter(Boolean).join(" · "),
+      "reminder-" + m.directive_id + "-" + m.reminders_sent, link);
+  });
   socket.on("answer", (m) => {
     const link = rows.dataset.url.replace(/\/$/, "") + "/" + m.directive_id + "#questions";
     window.hub.toast(rows.dataset.answer + " " + (m.ref_no || m.title || ""), link);

@@ -74,7 +74,12 @@ class QuestionPath(BaseModel):
 class DirectiveQuery(PageQuery):
     status: DirectiveStatus | None = None
     kind: DirectiveKind | None = None
-    q: str | None = Field(default=None, max_length=200, description="in the title or reference number")
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="words, all of which must be in the reference number, title, body or legal basis (whole words;"
+        " case and Vietnamese diacritics ignored: `bao so 15` finds `Bão số 15`)",
+    )
 
 
 class DeliveryQuery(PageQuery):

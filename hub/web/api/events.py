@@ -54,6 +54,11 @@ class EventQuery(PageQuery):
     province: Province | None = None
     since: When | None = Field(default=None, description="events at or after this time")
     until: When | None = Field(default=None, description="events before this time")
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="words of the events' directive (reference number, title, body), diacritics ignored",
+    )
     format: Literal["json", "csv"] = "json"
 
 
@@ -101,7 +106,7 @@ def _export(filters: dict) -> Response:
 )
 @limited("exports", exempt_when=lambda: request.args.get("format") != "csv")
 def index(query: EventQuery):
-    filters = query.model_dump(include={"kind", "directive_id", "org_id", "province", "since", "until"})
+    filters = query.model_dump(include={"kind", "directive_id", "org_id", "province", "since", "until", "q"})
     if query.format == "csv":
         return _export(filters)
     with reading() as session:

@@ -66,8 +66,9 @@ def dashboard():
 
 def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:
     """The log's filters from the query string (dates are local days), and the raw values to refill the form."""
-    raw = {k: (request.args.get(k) or "").strip()[:100] for k in ("kind", "province", "since", "until", "directive")}
-    filters: dict[str, Any] = {}
+    names = ("kind", "province", "since", "until", "directive", "q")
+    raw = {k: (request.args.get(k) or "").strip()[:100] for k in names}
+    filters: dict[str, Any] = {"q": raw["q"]} if raw["q"] else {}
     if raw["kind"]:
         filters["kind"] = raw["kind"]
     if raw["province"] in PROVINCES:

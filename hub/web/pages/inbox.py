@@ -34,12 +34,15 @@ def inbox():
     sort = request.args.get("sort") or "newest"
     if sort not in core_inbox.INBOX_SORTS:
         sort = "newest"
+    q = (request.args.get("q") or "").strip()[:200]
     with read_session(engine()) as session:
-        page = core_inbox.inbox_page(session, who, now, state=state, sort=sort, page=int_arg("page", 1), per_page=25)
+        page = core_inbox.inbox_page(
+            session, who, now, state=state, sort=sort, q=q, page=int_arg("page", 1), per_page=25
+        )
         unread = core_inbox.unread_count(session, who)
         head = core_inbox.inbox_head(session, who.org_id)
     return render_template(
-        "inbox/list.html", page=page, unread=unread, head=head, state=state or "", sort=sort, now=now
+        "inbox/list.html", page=page, unread=unread, head=head, state=state or "", sort=sort, now=now, q=q
     )
 
 
