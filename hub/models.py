@@ -354,13 +354,8 @@ class LoginThrottle(SQLModel, table=True):
 
 
 class Webhook(SQLModel, table=True):
-    """A platform's HTTPS endpoint that receives its deliveries (and revocations, reminders) as signed POSTs.
-
-    The secret is sealed with a key derived from the hub's secret key (HMAC needs the secret itself, not a hash).
-    ``lease_holder``/``lease_until`` say which hub process is sending to it now, so that no two send at once;
-    ``next_attempt_at`` is when the next try is due after a failure; ``failing_since`` dates the current run of
-    failures, which disables the webhook when it grows too long.
-    """
+    """A platform's HTTPS endpoint for signed POSTs of its deliveries; the secret is sealed (HMAC needs it whole), the
+    lease says which process sends to it now, ``failing_since`` dates the failures that end in disabling it."""
 
     id: int | None = Field(default=None, primary_key=True)
     platform_id: int = Field(foreign_key="organisation.id", unique=True)

@@ -26,7 +26,7 @@ from hub.core import directives, log
 from hub.core.receipts import ReceiptIn, record_receipts
 from hub.core.reminders import iso
 from hub.core.webhooks import CURSOR
-from hub.models import Counter, Delivery, Directive, Event, Organisation, Webhook, WebhookMessage
+from hub.models import Counter, Delivery, Directive, Event, LogHead, Organisation, Webhook, WebhookMessage
 
 KINDS = ("published", "delivered_to_new_platform", "revoked", "reminded")
 
@@ -54,7 +54,9 @@ def enqueue(session: Session, now: datetime, limit: int = 500) -> int:
     cursor = session.exec(select(Counter).where(Counter.name == CURSOR).with_for_update()).first()
     if cursor is None:
         return 0  # no webhook was ever registered
-    head = log.lock(session).last_id  # nothing is appended to the log while this pass reads it
+    # The head as last committed: every event up to it is committed too (the log's writers move it in the
+    # transaction that appends), so reading up to it never skips an event that commits later.
+    head = session.scalar(sa.select(LogHead.last_id).where(LogHead.id == 1)) or 0
     events = session.exec(
         select(Event)
         .where(Event.id > cursor.value, Event.id <= head, Event.kind.in_(KINDS))

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from hub import ROOT
-from hub.core import directives, webhook_outbox, webhooks
+from hub.core import directives, reminders, webhook_outbox, webhooks
 from hub.core.access import SYSTEM
 from hub.core.errors import Forbidden
 from hub.core.webhook_urls import RefusedAddress
@@ -279,3 +279,24 @@ def test_the_send_time_check_refuses_a_name_that_now_resolves_inward(world, rece
         sender.resolve = original
         d.close()
     assert "internal address" in error and receiver.requests == []
+
+
+def test_reminders_and_amendments_follow_the_directive(world, receiver):
+    engine, admin, officer, platform, _ = world
+    register(engine, admin, platform, receiver.url)
+    (first,) = publish_n(engine, officer, 1)
+    with write_session(engine) as s:
+        delivery = s.exec(select(Delivery).where(Delivery.directive_id == first.directive.id)).one()
+        reminders.remind(s, officer, T0 + timedelta(hours=1), delivery.id)
+    with write_session(engine) as s:
+        amended = directives.amend(
+            s, officer, T0 + timedelta(hours=2), first.directive.id, f.draft(title="D0 bis"), f.SIGNER
+        )
+    d = dispatcher(engine)
+    drain(d, receiver, 3)
+    d.close()
+    got = [r.data for r in receiver.accepted()]
+    assert [g["type"] for g in got] == ["directive", "reminder", "directive"]
+    assert got[1]["directive_id"] == first.directive.id and got[1]["manual"] and got[1]["phase"] == "acknowledge"
+    assert got[2]["seq"] == 2 and got[2]["directive"]["supersedes_id"] == first.directive.id
+    assert got[2]["directive"]["id"] == amended.directive.id
