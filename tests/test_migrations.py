@@ -17,7 +17,7 @@ from hub import ROOT
 from hub.db import include_name, make_engine, migrate
 from tests.e2e.world import create_pg_database, drop_pg_database
 
-COMPARE = {"compare_type": False, "include_name": include_name}  # past the search index (migration 0005)
+COMPARE = {"compare_type": False, "include_name": include_name}  # past the search index (migration 0006)
 
 
 def test_migrations_build_exactly_the_models(db_url):

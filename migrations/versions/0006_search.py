@@ -1,7 +1,7 @@
 """search: directives' folded text and the database's word index over it
 
-Revision ID: 0005_search
-Revises: 0004
+Revision ID: 0006_search
+Revises: 0005_webhooks
 
 SQLite: an FTS5 table with external content (the ``directive`` table itself), kept in step by triggers. PostgreSQL:
 a GIN index over ``to_tsvector('simple', search_text)``. See docs/search.md. A later migration that rebuilds the
@@ -15,8 +15,8 @@ from alembic import op
 
 from hub.core.search import fold
 
-revision: str = "0005_search"
-down_revision: str | None = "0004"
+revision: str = "0006_search"
+down_revision: str | None = "0005_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
