@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 
 from hub import clock
-from hub.core import organisations
+from hub.core import access, organisations
 from hub.core import webhooks as core_webhooks
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
@@ -17,12 +17,12 @@ from hub.models import OrgKind, Role
 from hub.runtime import current_hub
 from hub.web.api.webhooks import url_policy
 from hub.web.forms import HubForm, length, options, required
-from hub.web.pages.base import bp, engine, principal, roles_required
+from hub.web.pages.base import allowed_if, bp, engine, principal
 from hub.web.pages.messages import error_text
 
-editor_only = roles_required(Role.EDITOR, platform=True)
-admin_only = roles_required(Role.ADMIN, platform=False)
-editor_or_admin = roles_required(Role.EDITOR, Role.ADMIN)
+editor_only = allowed_if(access.is_platform_member)
+admin_only = allowed_if(access.is_admin)
+editor_or_admin = allowed_if(lambda who: access.is_platform_member(who) or access.is_admin(who))
 NO_STORE = {"Cache-Control": "no-store"}
 
 
