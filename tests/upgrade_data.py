@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from hub import clock
-from hub.core import checkpoints, deliveries, directives, ratio_reports, receipts, sessions
+from hub.core import checkpoints, deliveries, directives, questions, ratio_reports, receipts, sessions
 from hub.core.access import SYSTEM, Principal
 from hub.core.signing import Signer
 from hub.db import write_session
@@ -82,8 +82,8 @@ def _move_deliveries(
             else:
                 report = "Đã gỡ 12 bài viết" if state != DeliveryState.DECLINED else "Không đăng tin về bão"
                 deliveries.set_status(s, platform, at, directive_id, state, report)
-        question = deliveries.ask(s, platforms[1], at, directive_id, "Áp dụng cho cả video không?")
-        deliveries.answer(s, officer, at + timedelta(minutes=1), question.id, "Có, cả video.")
+        question = questions.ask(s, platforms[1], at, directive_id, "Áp dụng cho cả video không?").question
+        questions.answer(s, officer, at + timedelta(minutes=1), question.id, "Có, cả video.")
         verified = _delivery_id(s, directive_id, platforms[-1].org_id)
         deliveries.review_report(s, officer, at + timedelta(minutes=2), verified, Verification.VERIFIED)
 
