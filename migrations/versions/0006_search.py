@@ -80,7 +80,9 @@ def downgrade() -> None:
     if conn.dialect.name == "sqlite":
         for statement in SQLITE_DOWN:
             op.execute(statement)
+        # SQLite 3.35+ drops a column in place; batch mode would copy and drop the table, which the foreign keys
+        # pointing at ``directive`` refuse.
+        op.execute("ALTER TABLE directive DROP COLUMN search_text")
     else:
         op.execute("DROP INDEX IF EXISTS ix_directive_search")
-    with op.batch_alter_table("directive") as batch:
-        batch.drop_column("search_text")
+        op.drop_column("directive", "search_text")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub import clock
 from hub.core import directives, inbox, log, progress, search
 from hub.db import read_session, write_session
 from hub.models import Directive, OrgKind, Role
@@ -96,8 +97,8 @@ def test_a_draft_edited_is_found_by_its_new_words(scene):
 def test_an_editor_searches_only_their_own_inbox(scene):
     engine, people, storm, _ = scene
     with read_session(engine) as s:
-        mine = inbox.inbox_page(s, people["editor"], q="bao so 15").items
-        not_mine = inbox.inbox_page(s, people["editor"], q="lu quet").items
+        mine = inbox.inbox_page(s, people["editor"], clock.now(), q="bao so 15").items
+        not_mine = inbox.inbox_page(s, people["editor"], clock.now(), q="lu quet").items
     assert [directive.id for _, directive in mine] == [storm.id]
     assert not_mine == []
 
