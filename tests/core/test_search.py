@@ -99,7 +99,7 @@ def test_an_editor_searches_only_their_own_inbox(scene):
     with read_session(engine) as s:
         mine = inbox.inbox_page(s, people["editor"], clock.now(), q="bao so 15").items
         not_mine = inbox.inbox_page(s, people["editor"], clock.now(), q="lu quet").items
-    assert [directive.id for _, directive in mine] == [storm.id]
+    assert [directive.id for _, directive, _issuer in mine] == [storm.id]
     assert not_mine == []
 
 
