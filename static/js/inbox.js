@@ -28,7 +28,7 @@
       () => [document.createTextNode(kinds[d.kind] || d.kind)],
       () => [document.createTextNode(priorities[d.priority] || d.priority)],
       () => [Object.assign(document.createElement("mark"), { className: "new", textContent: rows.dataset.newLabel })],
-      () => [document.createTextNode(new Date(d.published_at || Date.now()).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" }))],
+      () => [document.createTextNode(window.hub.localTime(d.published_at || Date.now()))],
     ];
     const labels = Array.from(rows.closest("table").querySelectorAll("thead th"), (th) => th.textContent);
     cells.forEach((make, i) => {
