@@ -23,6 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub.web.characters import MESSAGE as BAD_CHARACTERS
 from hub.web.characters import refuse_bad_characters
@@ -141,14 +142,18 @@ class PasswordForm(HubForm):
     )
 
 
+CHECKBOXES = {"widget": ListWidget(prefix_label=False), "option_widget": CheckboxInput()}
+
+
 class DirectiveForm(HubForm):
     kind = SelectField(_l("Kind"), choices=[])
     title = StringField(_l("Title"), [required(), length(300)])
     body = TextAreaField(_l("Text (Markdown)"), [required(), length(50_000)], render_kw={"rows": 12})
     priority = SelectField(_l("Priority"), choices=[])
     audience_all = BooleanField(_l("All platforms"))
-    provinces = SelectMultipleField(_l("Provinces"), choices=[], validate_choice=True)
-    platform_kinds = SelectMultipleField(_l("Platform kinds"), choices=[], validate_choice=True)
+    # Checkboxes, not a multiple select: several can be chosen with the keyboard alone (Tab, Space), no Ctrl-click.
+    provinces = SelectMultipleField(_l("Provinces"), choices=[], validate_choice=True, **CHECKBOXES)
+    platform_kinds = SelectMultipleField(_l("Platform kinds"), choices=[], validate_choice=True, **CHECKBOXES)
     platforms = StringField(_l("Named platforms (codes, comma-separated)"), [Optional(), length(20_000)])
     legal_basis = StringField(_l("Legal basis"), [Optional(), length(500)])
     exercise = BooleanField(_l("Exercise (kept out of the statistics)"))

@@ -22,8 +22,7 @@
     const all = form.querySelector('[name="audience_all"]');
     if (all && all.checked) params.append("all", "1");
     ["provinces", "platform_kinds"].forEach((name) => {
-      const sel = form.querySelector('[name="' + name + '"]');
-      if (sel) Array.from(sel.selectedOptions).forEach((o) => params.append(name, o.value));
+      form.querySelectorAll('[name="' + name + '"]:checked').forEach((box) => params.append(name, box.value));
     });
     params.append("platforms", form.querySelector('[name="platforms"]').value);
     fetch(form.dataset.countUrl + "?" + params.toString(), { credentials: "same-origin" })

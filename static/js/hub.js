@@ -4,8 +4,18 @@
   const meta = document.querySelector('meta[name="csrf-token"]');
   let audio = null;
 
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
   window.hub = {
     csrf: meta ? meta.content : "",
+    /* A time as the pages print it (hub/web/pages/base.py TIME_PATTERNS): Vietnam time, day before month, 24 h. */
+    localTime(value) {
+      const format = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit",
+        year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+      const p = Object.fromEntries(format.formatToParts(new Date(value)).map((part) => [part.type, part.value]));
+      if (document.documentElement.lang === "vi") return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+      return `${Number(p.day)} ${MONTHS[Number(p.month) - 1]} ${p.year}, ${p.hour}:${p.minute}`;
+    },
     toast(text, href) {
       const box = document.getElementById("toasts");
       if (!box) return;

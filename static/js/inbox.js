@@ -25,10 +25,6 @@
     notify.title(n);
   }
 
-  function when(t) {
-    return new Date(t).toLocaleString(document.documentElement.lang, { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short" });
-  }
-
   function addRow(d) {
     const link = rows.dataset.url.replace(/\/$/, "") + "/" + d.id;
     const tr = document.createElement("tr");
@@ -39,8 +35,8 @@
       () => [document.createTextNode(kinds[d.kind] || d.kind)],
       () => [document.createTextNode(priorities[d.priority] || d.priority)],
       () => [Object.assign(document.createElement("mark"), { className: "new", textContent: rows.dataset.newLabel })],
-      () => d.ack_due_at ? [document.createTextNode(when(d.ack_due_at) + " "), Object.assign(document.createElement("small"), { textContent: rows.dataset.toAcknowledge })] : [document.createTextNode("—")],
-      () => [document.createTextNode(when(d.published_at || Date.now()))],
+      () => d.ack_due_at ? [document.createTextNode(window.hub.localTime(d.ack_due_at) + " "), Object.assign(document.createElement("small"), { textContent: rows.dataset.toAcknowledge })] : [document.createTextNode("—")],
+      () => [document.createTextNode(window.hub.localTime(d.published_at || Date.now()))],
     ];
     const labels = Array.from(rows.closest("table").querySelectorAll("thead th"), (th) => th.textContent);
     cells.forEach((make, i) => {

@@ -13,6 +13,7 @@ from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from hub.collation import place_name_key
 from hub.core import access
 from hub.core.access import Principal
 from hub.core.errors import HubError
@@ -135,12 +136,24 @@ def province_name(code: str | None) -> str:
 
 
 def province_choices() -> list[tuple[str, str]]:
-    return sorted(((code, province_name(code)) for code in PROVINCES), key=lambda c: c[1])
+    """Every province by name in Vietnamese alphabetical order ("Hà Nội" before "Huế"), in either language."""
+    return sorted(((code, province_name(code)) for code in PROVINCES), key=lambda c: place_name_key(c[1]))
+
+
+# Day, month and year never in an order a reader could mistake: "3 Dec 2026, 14:05" in English (not "12/3/26"),
+# "03/12/2026 14:05" in Vietnamese (always day first), on a 24-hour clock in both.
+TIME_PATTERNS = {
+    "en": {"short": "d MMM yyyy, HH:mm", "medium": "d MMM yyyy, HH:mm:ss"},
+    "vi": {"short": "dd/MM/yyyy HH:mm", "medium": "dd/MM/yyyy HH:mm:ss"},
+}
 
 
 def local_time(value: datetime | None, fmt: str = "short") -> str:
-    """A UTC time as the reader sees it (Asia/Ho_Chi_Minh, in the page's language)."""
-    return format_datetime(value, fmt) if value else "—"
+    """A UTC time as the reader sees it (Asia/Ho_Chi_Minh, in the page's language, unambiguous)."""
+    if not value:
+        return "—"
+    patterns = TIME_PATTERNS.get(str(get_locale()), TIME_PATTERNS["en"])
+    return format_datetime(value, patterns.get(fmt, fmt))
 
 
 def page_url(page: int, **overrides: Any) -> str:
