@@ -6,7 +6,8 @@ Where a rule lives, by what it is about:
 - who is registered: ``organisations``, ``users``, ``tokens``;
 - directives and their deliveries: ``directives``, ``audiences``, ``deliveries``, ``receipts``, ``signing``;
 - what platforms and readers see: ``inbox`` (a platform's), ``progress`` (an issuer's follow-through),
-  ``dashboard`` (a manager's figures);
+  ``dashboard`` (a manager's figures), ``directive_filter`` (which directives a list or a figure is about),
+  ``platforms`` (one platform's cursor, record and history);
 - deadlines: ``sweep`` (what runs on a schedule) in batches (``sweep_batch``) of ``reminders`` and
   ``escalations``, under ``reminder_policy``; ``rectifications`` (notices sent by hand);
 - ratio reports: ``ratio_reports`` (a platform's figures) and ``report_requests`` (the monthly request);

@@ -145,6 +145,7 @@ def escalations(
     principal: Principal,
     *,
     province: str | None = None,
+    platform_id: int | None = None,
     open_only: bool = True,
     page: int = 1,
     per_page: int = 50,
@@ -162,6 +163,8 @@ def escalations(
     )
     if province:
         query = query.where(Organisation.province == province)
+    if platform_id is not None:
+        query = query.where(Delivery.platform_id == platform_id)
     if open_only:
         query = query.where(Delivery.state.in_(OPEN_STATES), Delivery.due_at.is_not(None))
     query = query.order_by(Delivery.escalated_at.desc(), Delivery.id.desc())

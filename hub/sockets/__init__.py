@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from hub.sockets import console, fast, platform
+from hub.sockets.connected import is_online
 from hub.sockets.fast import direct, reserved
 from hub.sockets.gate import make_manager
 from hub.sockets.names import PLATFORM_NS, socketio
@@ -32,6 +33,7 @@ __all__ = [
     "cut",
     "disconnect_token",
     "init_app",
+    "is_online",
     "platform",
     "progress_feed_for",
     "push_answer",

@@ -21,3 +21,8 @@ class PlatformSocket:
 
 sockets: dict[str, PlatformSocket] = {}  # by Socket.IO sid
 tokens_to_touch: set[int] = set()  # tokens whose last use is recorded with the next head
+
+
+def is_online(platform_id: int) -> bool:
+    """Whether a socket of the platform is connected to this hub process (other processes hold their own)."""
+    return any(s.platform_id == platform_id for s in sockets.values())

@@ -20,6 +20,14 @@
     ] },
     options: { scales: pctAxis, onClick: drill(d.dayLinks) },
   });
+  new Chart(document.getElementById("chart-months"), {
+    type: "bar",
+    data: { labels: d.months, datasets: [
+      { label: L.ack, data: d.monthAck, backgroundColor: "#0b5cad" },
+      { label: L.implemented, data: d.monthImplemented, backgroundColor: "#1a7f37" },
+    ] },
+    options: { scales: pctAxis, onClick: drill(d.monthLinks) },
+  });
   new Chart(document.getElementById("chart-ack"), {
     type: "bar",
     data: { labels: d.ackLabels, datasets: [{ label: L.deliveries, data: d.ackBuckets, backgroundColor: "#0b5cad" }] },

@@ -97,7 +97,7 @@ def test_the_dashboard_charts_draw_under_the_csp(browser, hub_server):
     response = page.goto(hub_server.url + "/dashboard")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.locator("#chart-rates")).to_have_attribute("style", re.compile("width"))
-    assert page.evaluate("Object.keys(Chart.instances).length") == 4
+    assert page.evaluate("Object.keys(Chart.instances).length") == 5  # with the month-by-month trend
     assert violations(page, reported) == []
     page.context.close()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
@@ -23,6 +24,7 @@ from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
 from hub.web.pages.base import allowed_if, bp, engine, int_arg, principal, province_choices, province_name
+from hub.web.pages.filters import directive_filter
 from hub.web.pages.messages import error_text
 
 reader_only = allowed_if(access.may_read)
@@ -33,9 +35,31 @@ CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id"
 @reader_only
 def dashboard():
     now = clock.now()
+    where, raw = directive_filter(now, exercise=False)
+    threshold = current_hub().settings.ratio_threshold
     with read_session(engine()) as session:
-        figures = core_dashboard.dashboard(session, principal(), now, current_hub().settings.ratio_threshold)
-    charts = {
+        figures = core_dashboard.dashboard(session, principal(), now, threshold, where=where)
+    drill = {k: v for k, v in raw.items() if k in ("kind", "exercise", "province", "since", "until")}
+    drill.setdefault("exercise", "0")
+    if drill["exercise"] == "any":
+        del drill["exercise"]
+
+    def link(**more: Any) -> str:
+        return url_for("pages.console", counted=1, **{**drill, **more})
+
+    return render_template(
+        "dashboard/index.html",
+        figures=figures,
+        charts=_charts(figures, link),
+        raw=raw,
+        provinces=province_choices(),
+        links={"counted": link(), "overdue": link(overdue=1)},
+    )
+
+
+def _charts(figures: core_dashboard.Dashboard, link: Callable[..., str]) -> dict[str, Any]:
+    """The figures as the page's charts read them, each bar with the link to the directives behind it."""
+    return {
         "days": [d.day.isoformat() for d in figures.days],
         "ack": [round(d.ack_rate * 100, 1) for d in figures.days],
         "implemented": [round(d.implement_rate * 100, 1) for d in figures.days],
@@ -43,12 +67,13 @@ def dashboard():
         "ackLabels": [_("< 1 h"), _("1–4 h"), _("4–24 h"), _("1–3 days"), _("> 3 days")],
         "overdueProvinces": [province_name(p) for p, _n in figures.overdue_by_province],
         "overdueCounts": [n for _p, n in figures.overdue_by_province],
-        "overdueLinks": [
-            url_for("pages.console", counted=1, exercise=0, overdue=1, province=p)
-            for p, _n in figures.overdue_by_province
-        ],
-        "dayLinks": [url_for("pages.console", counted=1, exercise=0, since=d.day, until=d.day) for d in figures.days],
-        "ackLink": url_for("pages.console", counted=1, exercise=0),
+        "overdueLinks": [link(overdue=1, province=p) for p, _n in figures.overdue_by_province],
+        "dayLinks": [link(since=d.day, until=d.day) for d in figures.days],
+        "months": [m.day.strftime("%Y-%m") for m in figures.months],
+        "monthAck": [round(m.ack_rate * 100, 1) for m in figures.months],
+        "monthImplemented": [round(m.implement_rate * 100, 1) for m in figures.months],
+        "monthLinks": [link(since=m.day, until=_month_end(m.day)) for m in figures.months],
+        "ackLink": link(),
         "ratioPlatforms": [name for name, _r, _f in figures.ratio_reports],
         "ratios": [round(r * 100, 2) for _n, r, _f in figures.ratio_reports],
         "threshold": round(figures.threshold * 100, 2),
@@ -61,7 +86,10 @@ def dashboard():
             "threshold": _("Threshold"),
         },
     }
-    return render_template("dashboard/index.html", figures=figures, charts=charts)
+
+
+def _month_end(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:

@@ -28,17 +28,17 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), LOCAL_TZ)
 
 
-def directive_filter(now: datetime) -> tuple[DirectiveFilter, dict[str, str]]:
+def directive_filter(now: datetime, exercise: bool | None = None) -> tuple[DirectiveFilter, dict[str, str]]:
     """The filter from the query string (dates are local days), and the raw values that were understood (to refill
-    the form and build links); values not understood are dropped."""
+    the form and build links); values not understood are dropped. ``exercise`` is the default when the query does
+    not choose (``exercise=any`` chooses both)."""
     raw = {k: (request.args.get(k) or "").strip()[:20] for k in ("status", "kind", "exercise", *DRILL)}
     keep: dict[str, Any] = {}
     if raw["status"] in {s.value for s in DirectiveStatus}:
         keep["status"] = raw["status"]
     if raw["kind"] in {k.value for k in DirectiveKind}:
         keep["kind"] = raw["kind"]
-    if raw["exercise"] in ("0", "1"):
-        keep["exercise"] = raw["exercise"] == "1"
+    keep["exercise"] = {"0": False, "1": True, "any": None}.get(raw["exercise"], exercise)
     keep["counted"] = raw["counted"] == "1"
     if raw["province"] in PROVINCES:
         keep["province"] = raw["province"]
@@ -52,7 +52,7 @@ def directive_filter(now: datetime) -> tuple[DirectiveFilter, dict[str, str]]:
     understood = {
         "status": "status" in keep,
         "kind": "kind" in keep,
-        "exercise": "exercise" in keep,
+        "exercise": raw["exercise"] in ("0", "1", "any"),
         "counted": keep["counted"],
         "province": "province" in keep,
         "overdue": "overdue_at" in keep,
