@@ -1,6 +1,6 @@
 """Word search over 100,000 directives, on SQLite (FTS5) and PostgreSQL (GIN over tsvector).
 
-    .venv/bin/python bench/bench_search.py [--directives 100000] [--rounds 20] [--no-postgres]
+    .venv/bin/python bench/bench_search.py [--directives 100000] [--rounds 20] [--no-postgres | --no-sqlite]
 
 Bulk-inserts the directives (Vietnamese titles and bodies drawn from a fixed vocabulary, each row's folded
 ``search_text`` computed as the hub does, the word index kept by the database as on every write), then times the
@@ -216,13 +216,15 @@ def main() -> None:
     parser.add_argument("--directives", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     lines = [
         "| database | query (page of 20 + total) | matches | median ms | slowest ms |",
         "| --- | --- | --- | --- | --- |",
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        lines += run("SQLite (FTS5)", f"sqlite:///{tmp}/bench.sqlite3", args.directives, args.rounds)
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            lines += run("SQLite (FTS5)", f"sqlite:///{tmp}/bench.sqlite3", args.directives, args.rounds)
     if not args.no_postgres:
         name = f"bench_search_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
