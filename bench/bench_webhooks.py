@@ -18,13 +18,14 @@ import asyncio
 import os
 import shutil
 import socket
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_fanout import Result, free_port, measure, pct, raise_nofile
+from bench.bench_fanout import free_port, measure, pct, raise_nofile
 from bench.targets import HubTarget, _now
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,15 +48,19 @@ class SilentReceiver:
 
 
 class WebhookHub(HubTarget):
-    """The hub with its scheduler on and, when ``webhooks`` > 0, that many platforms holding a webhook."""
+    """The hub with its scheduler on, on a copy of one prepared instance (N platforms with tokens) and, when
+    ``webhooks`` > 0, that many of its platforms holding a webhook."""
 
-    def __init__(self, *args, webhooks: int, receiver_url: str, **kw) -> None:
+    def __init__(self, *args, base: HubTarget, webhooks: int, receiver_url: str, **kw) -> None:
         super().__init__(*args, **kw)
-        self.webhooks, self.receiver_url = webhooks, receiver_url
+        self.base, self.webhooks, self.receiver_url = base, webhooks, receiver_url
         self.name = f"W={webhooks}"
 
     def prepare(self, n: int) -> None:
-        super().prepare(n)
+        shutil.copytree(self.base.instance, self.instance)
+        self.auths, self.officer_token = self.base.auths, self.base.officer_token
+        if not self.webhooks:
+            return
         from hub.config import load_settings
         from hub.core import webhooks
         from hub.core.access import SYSTEM
@@ -68,8 +73,8 @@ class WebhookHub(HubTarget):
         policy = webhooks.UrlPolicy((), settings.secret_key)
         engine = make_engine(self.database_url)
         with write_session(engine) as s:
-            ids = s.exec(Organisation.__table__.select().where(Organisation.kind == OrgKind.PLATFORM)).all()
-            for row in ids[: self.webhooks]:
+            rows = s.exec(Organisation.__table__.select().where(Organisation.kind == OrgKind.PLATFORM)).all()
+            for row in rows[: self.webhooks]:
                 webhooks.register(
                     s,
                     SYSTEM,
@@ -88,14 +93,17 @@ class WebhookHub(HubTarget):
         return env
 
 
-async def run(
-    n: int, webhooks: int, args, workdir: Path, receiver: SilentReceiver, label: str
-) -> tuple[Result, int, int]:
+async def run(n: int, webhooks: int, args, base: HubTarget, receiver: SilentReceiver, label: str):
     target = WebhookHub(
-        ROOT, workdir / f"hub-{label}", free_port(), args.server_cpu, webhooks=webhooks, receiver_url=receiver.url
+        ROOT,
+        args.workdir / f"hub-{label}",
+        free_port(),
+        args.server_cpu,
+        base=base,
+        webhooks=webhooks,
+        receiver_url=receiver.url,
     )
-    target.log_path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"[{label}] preparing N={n}, W={webhooks} ...", file=sys.stderr, flush=True)
+    print(f"[{label}] N={n}, W={webhooks} ...", file=sys.stderr, flush=True)
     target.prepare(n)
     target.start()
     try:
@@ -104,11 +112,10 @@ async def run(
         await asyncio.sleep(args.settle)
     finally:
         target.stop()
-    import sqlite3
-
     with sqlite3.connect(target.db_path) as db:
         owed = db.execute("SELECT count(*) FROM webhookmessage").fetchone()[0]
         tried = db.execute("SELECT count(*) FROM webhookmessage WHERE last_error IS NOT NULL").fetchone()[0]
+    shutil.rmtree(target.instance, ignore_errors=True)
     print(f"[{label}] {result}", file=sys.stderr, flush=True)
     return result, owed, tried
 
@@ -130,16 +137,19 @@ def main() -> None:
     args.server_cpu = cpus[0] if len(cpus) > 1 else None
     if len(cpus) > 1:
         os.sched_setaffinity(0, {cpus[1]})
-    workdir = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
+    args.workdir = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     receiver = SilentReceiver()
     rows = []
     try:
+        base = HubTarget(ROOT, args.workdir / "base", 0, None)
+        print(f"preparing {args.platforms} platforms ...", file=sys.stderr, flush=True)
+        base.prepare(args.platforms)
         for k in range(args.rounds):
             for w in (0, args.webhooks):
-                rows.append(asyncio.run(run(args.platforms, w, args, workdir, receiver, f"{k}-{w}")))
+                rows.append(asyncio.run(run(args.platforms, w, args, base, receiver, f"{k}-{w}")))
     finally:
         receiver.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(args.workdir, ignore_errors=True)
     print(
         f"\nN={args.platforms} socket clients, {args.publishes} publishes to all; W platforms also hold a webhook to a "
         "receiver that never answers (the hub's default 10 s timeout, 16 at once).\n"

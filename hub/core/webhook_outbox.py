@@ -49,6 +49,17 @@ def _body(kind: str, platform: Organisation, data: dict[str, Any]) -> str:
     return json.dumps({"type": kind, "platform": platform.code, **data}, separators=(",", ":"), ensure_ascii=False)
 
 
+def work_due(session: Session, now: datetime) -> tuple[bool, bool]:
+    """Read only: whether there are log events to enqueue, and webhooks to claim; so that an idle tick never takes
+    the write lock the publishers and the receipt writer need."""
+    cursor = session.scalar(sa.select(Counter.value).where(Counter.name == CURSOR))
+    if cursor is None:
+        return False, False
+    new_events = session.scalar(sa.select(sa.exists().where(Event.id > cursor, Event.kind.in_(KINDS))))
+    claimable = session.scalar(sa.select(sa.exists().where(_claimable(now))))
+    return bool(new_events), bool(claimable)
+
+
 def enqueue(session: Session, now: datetime, limit: int = 500) -> int:
     """Add outbox rows for the log events since the cursor (at most ``limit`` events); returns the rows added."""
     cursor = session.exec(select(Counter).where(Counter.name == CURSOR).with_for_update()).first()

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from hub import clock
 from hub.config import Settings
 from hub.core import webhook_outbox, webhook_signing
-from hub.db import write_session
+from hub.db import read_session, write_session
 from hub.webhooks import sender
 
 logger = logging.getLogger("hub.webhooks")
@@ -86,13 +86,15 @@ class Dispatcher:
     def tick(self, now: datetime | None = None) -> int:
         """Enqueue what is new and start sending to the webhooks that are due; returns how many were started."""
         now = now or clock.now()
-        for _ in range(ENQUEUE_ROUNDS):
+        with read_session(self.engine) as session:
+            to_enqueue, to_claim = webhook_outbox.work_due(session, now)
+        for _ in range(ENQUEUE_ROUNDS if to_enqueue else 0):
             with write_session(self.engine) as session:
                 if not webhook_outbox.enqueue(session, now):
                     break
         with self.lock:
             free = self.config.concurrency - len(self.busy)
-        if free <= 0:
+        if free <= 0 or not (to_enqueue or to_claim):
             return 0
         with write_session(self.engine) as session:
             claimed = webhook_outbox.claim(session, now, self.holder, self.config.lease, free)
