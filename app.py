@@ -19,7 +19,8 @@ if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
 
     monkey.patch_all()
 
-from hub import create_app
+from hub import create_app, startup
+from hub.config import load_settings
 from hub.db import migrate
 from hub.runtime import Hub
 
@@ -31,10 +32,15 @@ def main() -> None:
     from hub.sockets.fast.collector import settle_garbage_collector
     from hub.sockets.fast.server import serve
 
-    app = create_app()
-    hub: Hub = app.extensions["hub"]
-    settings = hub.settings
-    migrate(hub.engine)
+    with startup.explained():
+        given = startup.build_app(load_settings)
+        startup.configure_logs(given)
+        startup.check_services(given)
+        app = startup.build_app(create_app)
+        hub: Hub = app.extensions["hub"]
+        settings = hub.settings
+        startup.migrate(hub.engine, migrate, settings.database_url)
+        listener = startup.bind(settings.host, settings.port)
     if settings.seed_demo:
         load_demo_data(hub)
     if settings.scheduler_enabled:
@@ -42,8 +48,9 @@ def main() -> None:
     off = fast.switched_off(settings)
     if "gc" not in off:
         settle_garbage_collector()
-    print(f"Directive Hub on http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
-    serve(app, settings.host, settings.port, off)
+    where = f"http://{settings.host}:{settings.port}/"
+    print(f"Directive Hub on {where}  (database: {startup.safe_url(settings.database_url)})", flush=True)
+    serve(app, listener, off)
 
 
 def load_demo_data(hub: Hub) -> None:
@@ -61,5 +68,6 @@ if __name__ == "__main__":
     main()
 else:
     # For `flask --app app <command>`: commands find the schema up to date, even on a fresh database.
-    app = create_app()
-    migrate(app.extensions["hub"].engine)
+    with startup.explained():
+        app = startup.build_app(create_app)
+        startup.migrate(app.extensions["hub"].engine, migrate, app.extensions["hub"].settings.database_url)

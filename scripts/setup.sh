@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Idempotent set-up: a virtualenv in .venv with the dependencies; with --test also the test tools and Chromium.
+# Idempotent set-up: a virtualenv in .venv with what serving needs (requirements.txt); with --test also the test
+# tools (requirements-dev.txt) and Debian's Chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-stamp=.venv/.installed-$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
-if [ ! -f "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements-dev.txt
-  touch "$stamp"
+install() {  # install requirements file $1 unless this exact content is already installed
+  local stamp
+  stamp=.venv/.installed-$1-$(sha256sum "$1" requirements.txt | sha256sum | cut -c1-16)
+  if [ ! -f "$stamp" ]; then
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r "$1"
+    touch "$stamp"
+  fi
+}
+install requirements.txt
+if [ "${1:-}" != "--test" ]; then
+  exit 0
 fi
-if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
+install requirements-dev.txt
+if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
       || echo "warning: could not install chromium; browser tests will not run" >&2
