@@ -77,9 +77,24 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
     """Attach extensions, the API, pages, CLI, sockets and the scheduler, in the order they depend on each other."""
     from hub import cli, scheduler, sockets
     from hub.extensions import babel, csrf, limiter, login_manager
-    from hub.web import api, auth, characters, errors, headers, i18n, login_throttle, pages, proxy, sessions
+    from hub.web import (
+        api,
+        auth,
+        characters,
+        errors,
+        headers,
+        i18n,
+        login_throttle,
+        orgnames,
+        pages,
+        proxy,
+        requestlog,
+        sessions,
+    )
     from hub.web.api import links
 
+    orgnames.init_app(app)
+    requestlog.init_app(app)
     sessions.init_app(app)
     proxy.init_app(app, settings)
     headers.init_app(app, settings)
