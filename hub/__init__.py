@@ -83,6 +83,7 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
         characters,
         errors,
         headers,
+        health,
         i18n,
         login_throttle,
         orgnames,
@@ -107,6 +108,7 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    health.init_app(app)
     links.declare(app)  # after every API group, so that a link may name any operation
     pages.init_app(app)
     cli.init_app(app)
