@@ -6,6 +6,7 @@ import time), hence the first lines. Their switches (``HUB_NO_GEVENT`` and the v
 the only environment read outside ``hub.config.Settings``: they must be set before those libraries are imported.
 """
 
+import atexit
 import os
 
 if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
@@ -19,7 +20,7 @@ if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
 
     monkey.patch_all()
 
-from hub import create_app, startup
+from hub import create_app, metrics, startup
 from hub.config import load_settings
 from hub.db import migrate
 from hub.runtime import Hub
@@ -45,6 +46,7 @@ def main() -> None:
         load_demo_data(hub)
     if settings.scheduler_enabled:
         scheduler.start(app)
+    atexit.register(metrics.process_exited)
     off = fast.switched_off(settings)
     if "gc" not in off:
         settle_garbage_collector()

@@ -90,6 +90,7 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
         pages,
         proxy,
         requestlog,
+        scrape,
         sessions,
     )
     from hub.web.api import links
@@ -109,6 +110,7 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
     auth.init_app(app)
     api.init_app(app)
     health.init_app(app)
+    scrape.init_app(app)
     links.declare(app)  # after every API group, so that a link may name any operation
     pages.init_app(app)
     cli.init_app(app)

@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-from hub import checkpointing, clock, logs, sockets
+from hub import checkpointing, clock, logs, metrics, sockets
 from hub.core import leases, sweep_batch
 from hub.core import sweep as core_sweep
 from hub.core.access import SYSTEM
@@ -67,6 +67,7 @@ def log_sweep(report: core_sweep.SweepReport, seconds: float) -> None:
     if report.publication_failures:
         fields["publication_failures"] = ",".join(map(str, report.publication_failures))
     logger.info("sweep", extra={"fields": fields})
+    metrics.swept(seconds, {k: fields[k] for k in ("published", "expired", "reminded", "escalated")})
 
 
 def report_trigger(expr: str, timezone: str) -> CronTrigger | None:

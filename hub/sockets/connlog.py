@@ -1,5 +1,6 @@
 """One log line per socket connect (accepted or refused, with the reason) and per disconnect (how long it lasted),
-naming who and which organisation. Nothing is logged per event or per delivery: that path must stay cheap."""
+naming who and which organisation, and the count of connected sockets. Nothing is logged or counted per event or
+per delivery: that path must stay cheap."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from flask import request
 
+from hub import metrics
 from hub.core.access import Principal
 from hub.web.requestlog import who
 
@@ -20,6 +22,7 @@ def accepted(namespace: str, sid: str, principal: Principal) -> None:
     """The socket ``sid`` was admitted for ``principal``."""
     acting = who(principal)
     _opened[sid] = (time.monotonic(), acting)
+    metrics.connected.labels(namespace).inc()
     logger.info("connect", extra={"request_id": sid, "fields": _fields(namespace, "accepted", acting)})
 
 
@@ -34,6 +37,7 @@ def closed(namespace: str, sid: str, reason: Any = None) -> None:
     opened, acting = _opened.pop(sid, (None, {"who": "anonymous"}))
     fields = _fields(namespace, "disconnected", acting)
     if opened is not None:
+        metrics.connected.labels(namespace).dec()
         fields["seconds"] = round(time.monotonic() - opened, 1)
     if reason is not None:
         fields["reason"] = str(reason)

@@ -20,7 +20,7 @@ from hub.throttle import seconds_until
 def wants_json() -> bool:
     return (
         request.path.startswith("/api/")
-        or request.path in ("/healthz", "/readyz")
+        or request.path in ("/healthz", "/readyz", "/metrics")
         or (request.accept_mimetypes.best == "application/json")
     )
 
