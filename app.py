@@ -6,6 +6,7 @@ import time), hence the first lines. Their switches (``HUB_NO_GEVENT`` and the v
 the only environment read outside ``hub.config.Settings``: they must be set before those libraries are imported.
 """
 
+import atexit
 import os
 
 if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
@@ -19,7 +20,8 @@ if os.environ.get("HUB_NO_GEVENT") != "1" and __name__ == "__main__":
 
     monkey.patch_all()
 
-from hub import create_app
+from hub import create_app, metrics, startup
+from hub.config import load_settings
 from hub.db import describe_migration, migrate
 from hub.runtime import Hub
 
@@ -31,19 +33,26 @@ def main() -> None:
     from hub.sockets.fast.collector import settle_garbage_collector
     from hub.sockets.fast.server import serve
 
-    app = create_app()
-    hub: Hub = app.extensions["hub"]
-    settings = hub.settings
-    print(describe_migration(migrate(hub.engine)), flush=True)
+    with startup.explained():
+        given = startup.build_app(load_settings)
+        startup.configure_logs(given)
+        startup.check_services(given)
+        app = startup.build_app(create_app)
+        hub: Hub = app.extensions["hub"]
+        settings = hub.settings
+        print(describe_migration(startup.migrate(hub.engine, migrate, settings.database_url)), flush=True)
+        listener = startup.bind(settings.host, settings.port)
     if settings.seed_demo:
         load_demo_data(hub)
     if settings.scheduler_enabled:
         scheduler.start(app)
+    atexit.register(metrics.process_exited)
     off = fast.switched_off(settings)
     if "gc" not in off:
         settle_garbage_collector()
-    print(f"Directive Hub on http://{settings.host}:{settings.port}/  (database: {settings.database_url})", flush=True)
-    serve(app, settings.host, settings.port, off)
+    where = f"http://{settings.host}:{settings.port}/"
+    print(f"Directive Hub on {where}  (database: {startup.safe_url(settings.database_url)})", flush=True)
+    serve(app, listener, off)
 
 
 def load_demo_data(hub: Hub) -> None:
@@ -61,5 +70,8 @@ if __name__ == "__main__":
     main()
 else:
     # For `flask --app app <command>`: commands find the schema up to date, even on a fresh database.
-    app = create_app()
-    app.extensions["hub_migrated"] = migrate(app.extensions["hub"].engine)  # what `init-db` reports
+    with startup.explained():
+        app = startup.build_app(create_app)
+        hub_ = app.extensions["hub"]
+        # what `init-db` reports
+        app.extensions["hub_migrated"] = startup.migrate(hub_.engine, migrate, hub_.settings.database_url)

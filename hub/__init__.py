@@ -77,9 +77,26 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
     """Attach extensions, the API, pages, CLI, sockets and the scheduler, in the order they depend on each other."""
     from hub import cli, scheduler, sockets
     from hub.extensions import babel, csrf, limiter, login_manager
-    from hub.web import api, auth, characters, errors, headers, i18n, login_throttle, pages, proxy, sessions
+    from hub.web import (
+        api,
+        auth,
+        characters,
+        errors,
+        headers,
+        health,
+        i18n,
+        login_throttle,
+        orgnames,
+        pages,
+        proxy,
+        requestlog,
+        scrape,
+        sessions,
+    )
     from hub.web.api import links
 
+    orgnames.init_app(app)
+    requestlog.init_app(app)
     sessions.init_app(app)
     proxy.init_app(app, settings)
     headers.init_app(app, settings)
@@ -92,6 +109,8 @@ def _init_parts(app: OpenAPI, settings: Settings) -> None:
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    health.init_app(app)
+    scrape.init_app(app)
     links.declare(app)  # after every API group, so that a link may name any operation
     pages.init_app(app)
     cli.init_app(app)

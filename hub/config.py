@@ -15,6 +15,10 @@ from typing import Any
 from dotenv import load_dotenv
 
 
+class SettingError(ValueError):
+    """An environment variable whose value cannot be read as its setting's type; the message names the variable."""
+
+
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -68,6 +72,9 @@ class Settings:
     webhook_first_retry_seconds: float = 30.0
     webhook_disable_after_hours: float = 72.0
     webhook_hub_hosts: str = ""
+    # The log: lines of text or JSON objects (HUB_LOG_FORMAT=json) on standard error, from this level up.
+    log_format: str = "text"
+    log_level: str = "INFO"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,6 +118,8 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "webhook_first_retry_seconds": "HUB_WEBHOOK_FIRST_RETRY",
     "webhook_disable_after_hours": "HUB_WEBHOOK_DISABLE_AFTER_HOURS",
     "webhook_hub_hosts": "HUB_WEBHOOK_HUB_HOSTS",
+    "log_format": "HUB_LOG_FORMAT",
+    "log_level": "HUB_LOG_LEVEL",
 }
 
 
@@ -124,15 +133,7 @@ def load_settings(overrides: dict[str, Any] | None = None, *, environ: bool = Tr
             raw = os.environ.get(var)
             if raw is None or raw == "":
                 continue
-            kind = types[name]
-            if kind in ("int", int):
-                values[name] = int(raw)
-            elif kind in ("float", float):
-                values[name] = float(raw)
-            elif kind in ("bool", bool):
-                values[name] = _bool(raw)
-            else:
-                values[name] = raw
+            values[name] = _parse(var, raw, types[name])
     known = {f.name for f in fields(Settings)}
     extra = {}
     for key, value in (overrides or {}).items():
@@ -146,6 +147,20 @@ def load_settings(overrides: dict[str, Any] | None = None, *, environ: bool = Tr
     if not settings.ratelimit_storage_uri:
         settings.ratelimit_storage_uri = _shared_storage(settings.socketio_message_queue)
     return settings
+
+
+def _parse(var: str, raw: str, kind: Any) -> Any:
+    """``raw`` as the setting's type; a value that is not one raises :class:`SettingError` naming ``var``."""
+    try:
+        if kind in ("int", int):
+            return int(raw)
+        if kind in ("float", float):
+            return float(raw)
+    except ValueError:
+        raise SettingError(f"{var}={raw!r} is not a number; set {var} to a number") from None
+    if kind in ("bool", bool):
+        return _bool(raw)
+    return raw
 
 
 def _shared_storage(message_queue: str) -> str:

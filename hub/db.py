@@ -29,6 +29,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``url`` with the hub's connection settings for SQLite or PostgreSQL."""
     kwargs.setdefault("json_serializer", _json_serializer)
     kwargs.setdefault("json_deserializer", orjson.loads)
+    # A failed statement's error (logged with its traceback) must not carry its values: password hashes, reports.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):

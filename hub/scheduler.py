@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-from hub import checkpointing, clock, sockets
+from hub import checkpointing, clock, logs, metrics, sockets
 from hub.core import leases, sweep_batch
 from hub.core import sweep as core_sweep
 from hub.core.access import SYSTEM
@@ -51,6 +51,24 @@ def announce(outcome: sweep_batch.Outcome) -> None:
     if outcome.touched:
         sockets.push_progress(sorted(outcome.touched))
     time.sleep(0)  # under gevent, let the sockets run between two batches
+
+
+def log_sweep(report: core_sweep.SweepReport, seconds: float) -> None:
+    """One line per sweep saying what it did (also when nothing was due), and how long it took."""
+    fields = {
+        "published": report.published,
+        "expired": report.expired,
+        "reminded": report.reminded,
+        "escalated": report.escalated,
+        "batches": report.batches,
+        "ms": round(seconds * 1000, 1),
+    }
+    if report.report_request is not None:
+        fields["report_request"] = report.report_request
+    if report.publication_failures:
+        fields["publication_failures"] = ",".join(map(str, report.publication_failures))
+    logger.info("sweep", extra={"fields": fields})
+    metrics.swept(seconds, {k: fields[k] for k in ("published", "expired", "reminded", "escalated")})
 
 
 def report_trigger(expr: str, timezone: str) -> CronTrigger | None:
@@ -140,6 +158,7 @@ class HubScheduler:
                 self.leading = held
             if not held:
                 return None
+            started = time.perf_counter()
             report = core_sweep.sweep(
                 self.hub.engine,
                 now,
@@ -148,16 +167,7 @@ class HubScheduler:
                 announce=announce,
                 report_due_at=last_fire_time(self.trigger, now),
             )
-            if report.published or report.reminded or report.escalated or report.expired:
-                logger.info(
-                    "sweep at %s: %d published, %d expired, %d reminded, %d escalated in %d batches",
-                    now.isoformat(timespec="seconds"),
-                    report.published,
-                    report.expired,
-                    report.reminded,
-                    report.escalated,
-                    report.batches,
-                )
+            log_sweep(report, time.perf_counter() - started)
             self._checkpoint(now)
             self.webhooks.tick(now)
             return report
@@ -221,7 +231,8 @@ def start(app: Flask) -> HubScheduler:
 
 def run_forever(app: Flask) -> None:
     """Run only the scheduler, in the foreground, until interrupted or terminated."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = app.extensions["hub"].settings
+    logs.configure(settings.log_format, settings.log_level)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     scheduler = start(app)

@@ -64,3 +64,21 @@ def test_a_started_scheduler_publishes_a_scheduled_directive_on_time(tmp_path, s
     finally:
         running.stop()
         engine.dispose()
+
+
+def test_every_sweep_says_what_it_did_even_when_nothing_was_due(app, caplog):
+    engine = app.extensions["hub"].engine
+    now = clock.now()
+    officer = f.user(engine, now, f.org(engine, now, OrgKind.REGULATOR), Role.OFFICER)
+    f.org(engine, now, OrgKind.PLATFORM, "HNI")
+    with write_session(engine) as session:
+        draft = directives.create(session, officer, now, f.draft(title="Due now"))
+        directives.schedule(session, officer, now, draft.id, now + timedelta(minutes=1))
+    sweeper = scheduler.HubScheduler(app)
+    sweeper.trigger = None  # no monthly report request in the way
+    with caplog.at_level("INFO", logger="hub.scheduler"), time_machine.travel(now + timedelta(minutes=2), tick=False):
+        sweeper.sweep()
+        sweeper.sweep()
+    busy, idle = [r.fields for r in caplog.records if r.getMessage() == "sweep"]
+    assert busy["published"] == 1 and busy["ms"] >= 0
+    assert (idle["published"], idle["reminded"], idle["escalated"], idle["expired"]) == (0, 0, 0, 0)

@@ -8,6 +8,7 @@ from flask import request
 from flask_socketio import join_room
 
 from hub.core.access import Principal, require_reader, scope_of
+from hub.sockets import connlog
 from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.names import CONSOLE_ALL, CONSOLE_NS, province_room, socketio
 
@@ -23,4 +24,10 @@ def connect(auth: Any = None) -> None:
     with refusing(CONSOLE_NS):
         principal = principal_for(auth, require_reader, "sign in first")
     admit(CONSOLE_NS, request.sid, principal)
+    connlog.accepted(CONSOLE_NS, request.sid, principal)
     join_room(console_room(principal))
+
+
+@socketio.on("disconnect", namespace=CONSOLE_NS)
+def disconnect(reason: Any = None, *_: Any) -> None:
+    connlog.closed(CONSOLE_NS, request.sid, reason)

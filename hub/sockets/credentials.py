@@ -19,6 +19,7 @@ from hub.core.access import Principal
 from hub.core.errors import Forbidden, HubError, Unauthenticated
 from hub.db import read_session
 from hub.runtime import current_hub
+from hub.sockets import connlog
 from hub.sockets.names import socketio
 from hub.sockets.periodic import start_credential_check
 
@@ -58,7 +59,9 @@ def refusing(namespace: str) -> Iterator[None]:
     try:
         yield
     except HubError as exc:
+        connlog.refused(namespace, exc.code)
         raise ConnectionRefusedError(f"{exc.code}: {exc.message}") from None
     except Exception:
         log.exception("%s connect failed", namespace)
+        connlog.refused(namespace, "unavailable")
         raise ConnectionRefusedError("unavailable: the hub could not check the credentials now") from None

@@ -24,7 +24,7 @@ from hub.core.receipts import ReceiptIn
 from hub.db import write_session
 from hub.models import DeliveryState
 from hub.runtime import current_hub
-from hub.sockets import answers, replay
+from hub.sockets import answers, connlog, replay
 from hub.sockets.answers import Unavailable, answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.credentials import admit, principal_for, refusing
@@ -60,6 +60,7 @@ def connect(auth: Any = None) -> None:
         since = _since(auth)
     sid = request.sid
     admit(PLATFORM_NS, sid, principal)
+    connlog.accepted(PLATFORM_NS, sid, principal)
     sockets[sid] = PlatformSocket(principal)
     replay.hold(sid, principal.org_id)
     join_room(platform_room(principal.org_id))
@@ -69,9 +70,10 @@ def connect(auth: Any = None) -> None:
 
 
 @socketio.on("disconnect", namespace=PLATFORM_NS)
-def disconnect(*_: Any) -> None:
+def disconnect(reason: Any = None, *_: Any) -> None:
     sockets.pop(request.sid, None)
     replay.forget(request.sid)
+    connlog.closed(PLATFORM_NS, request.sid, reason)
 
 
 def _me() -> PlatformSocket:

@@ -9,8 +9,10 @@ gate of every process receives them (``hub/sockets/gate.py``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from hub import metrics
 from hub.core.directives import Published
 from hub.core.sessions import Cut
 from hub.sockets.names import (
@@ -41,9 +43,11 @@ def push_published(published: Published, rooms: list[str]) -> None:
 
     The platforms come first: on gevent the emit returns once every socket's writer has sent the frame."""
     directive = published.directive
+    started = time.perf_counter()
     if published.platform_ids:
         platforms = [platform_room(i) for i in published.platform_ids]
         socketio.emit(DIRECTIVE, published.payload, to=platforms, namespace=PLATFORM_NS)
+    metrics.published(len(published.platform_ids), time.perf_counter() - started)
     info = {"directive_id": directive.id, "ref_no": directive.ref_no, "title": directive.title}
     socketio.emit(PUBLISHED, info, to=rooms, namespace=CONSOLE_NS)
     push_progress([directive.id] + ([published.superseded.id] if published.superseded else []))

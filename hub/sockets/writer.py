@@ -32,7 +32,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from hub import clock
+from hub import clock, metrics
 from hub.core import deliveries, receipts
 from hub.core.deliveries import ChangeIn
 from hub.core.errors import HubError
@@ -138,6 +138,7 @@ class GroupWriter:
     def _write(self, batch: list[_Waiting]) -> None:
         """Write a batch in one transaction; if the database refuses it, write each half on its own."""
         now = clock.now()
+        started = time.perf_counter()
         try:
             with write_session(self._hub.engine) as session:
                 outcomes = _apply(session, now, [w.item for w in batch])
@@ -149,12 +150,14 @@ class GroupWriter:
                 log.exception("writing one event failed: %r", batch[0].item)
                 return
             log.warning("the database refused a batch of %d events; writing it in halves", len(batch))
+            metrics.writer_failures.inc()
             half = len(batch) // 2
             self._write(batch[:half])
             self._write(batch[half:])
             return
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.outcome = outcome
+        _count(batch, time.perf_counter() - started)
 
     def _release(self, committed: list[_Waiting]) -> None:
         """Wake the handlers of written events (each answers its client) and announce the progress."""
@@ -184,3 +187,16 @@ def _apply(session: Session, now: datetime, items: list[ReceiptIn | ChangeIn]) -
         else:
             outcomes[i] = Outcome(done.directive_id, done.seq, done.state, done.changed)
     return outcomes
+
+
+def _count(batch: list[_Waiting], seconds: float) -> None:
+    """Report a committed batch to the metrics: its events by kind and the receipts that named a delivery."""
+    kinds = {"receipt": 0, "change": 0}
+    recorded = 0
+    for waiting in batch:
+        if isinstance(waiting.item, ReceiptIn):
+            kinds["receipt"] += 1
+            recorded += waiting.outcome is not None and waiting.outcome.directive_id is not None
+        else:
+            kinds["change"] += 1
+    metrics.wrote(kinds, recorded, seconds)

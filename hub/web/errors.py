@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -20,15 +20,17 @@ from hub.throttle import seconds_until
 def wants_json() -> bool:
     return (
         request.path.startswith("/api/")
-        or request.path == "/healthz"
+        or request.path in ("/healthz", "/readyz", "/metrics")
         or (request.accept_mimetypes.best == "application/json")
     )
 
 
-def json_error(status: int, code: str, message: str, details: Any = None):
-    body: dict[str, Any] = {"error": code, "message": message}
+def json_error(status: int, code: str, message: str, details: Any = None, **more: Any):
+    body: dict[str, Any] = {"error": code, "message": message, **more}
     if details is not None:
         body["details"] = details
+    if g.get("request_id"):  # the id under which the log holds this request's lines
+        body["request_id"] = g.request_id
     response = jsonify(body)
     response.status_code = status
     return response
@@ -49,10 +51,7 @@ def rate_limited_response(page_message: str | None = None):
     breached = limiter.current_limit
     wait = seconds_until(breached.window.reset_time) if breached is not None else 60
     if wants_json():
-        response = jsonify(
-            {"error": "rate_limited", "message": f"too many requests; try again in {wait} s", "retry_after": wait}
-        )
-        response.status_code = 429
+        response = json_error(429, "rate_limited", f"too many requests; try again in {wait} s", retry_after=wait)
     else:
         message = page_message or _("Too many requests. Try again in %(seconds)d seconds.", seconds=wait)
         response = make_response(_page(429, message))

@@ -34,14 +34,24 @@ def frame_writer(sock: Any) -> Callable[[bytes], None]:
     return write
 
 
-def serve(app: Any, host: str, port: int, off: frozenset[str] = frozenset()) -> None:
-    """Serve ``app`` (pages, API and websockets) until the process is stopped, without the tricks in ``off``."""
+def listen(host: str, port: int) -> Any:
+    """A socket listening on ``host:port`` as gevent's server would open it (address reuse, its backlog); raises
+    ``OSError`` when the address is taken or not this machine's."""
+    from gevent import baseserver, pywsgi
+
+    family, address = baseserver.parse_address((host, port))
+    return pywsgi.WSGIServer.get_listener(address, family=family)
+
+
+def serve(app: Any, listener: Any, off: frozenset[str] = frozenset()) -> None:
+    """Serve ``app`` (pages, API and websockets) on the bound ``listener`` socket until the process is stopped,
+    without the tricks in ``off``."""
     from gevent import pywsgi
 
     if "wsaccel" in off:
         _without_wsaccel()
     handler = _handler_class(read_buffer="read_buffer" not in off, one_send="frame_writer" not in off)
-    pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None).serve_forever()
+    pywsgi.WSGIServer(listener, app, handler_class=handler, log=None).serve_forever()
 
 
 def _handler_class(read_buffer: bool, one_send: bool) -> type:

@@ -6,11 +6,9 @@ public signing key; errors are JSON with a stable code (see ``hub/web/errors.py`
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import jsonify, request
+from flask import request
 from flask_openapi3 import APIBlueprint, OpenAPI
 
-from hub.db import read_session
 from hub.runtime import current_hub
 from hub.web.api import admin, deadlines, directives, events, inbox, reports, schemas, webhooks
 from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag
@@ -41,18 +39,7 @@ def authenticate() -> None:
         current_principal()
 
 
-def healthz():
-    """Liveness and database reachability."""
-    try:
-        with read_session(current_hub().engine) as session:
-            session.scalar(sa.text("SELECT 1"))
-    except Exception as exc:  # reported, not raised: this is what a load balancer asks
-        return jsonify({"status": "error", "database": str(exc)[:200]}), 503
-    return jsonify({"status": "ok", "database": "ok"})
-
-
 def init_app(app: OpenAPI) -> None:
     app.security_schemes = SECURITY_SCHEMES
     app.register_api(api)
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
-    app.add_url_rule("/healthz", "healthz", healthz)

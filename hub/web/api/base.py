@@ -60,6 +60,9 @@ class ErrorOut(BaseModel):
     error: str = Field(examples=["not_found"])
     message: str
     details: list[dict[str, Any]] | dict[str, Any] | None = None
+    request_id: str | None = Field(
+        default=None, description="the id of this request in the hub's log (the X-Request-ID it was sent or given)"
+    )
 
 
 class RateLimitedOut(BaseModel):
@@ -68,6 +71,7 @@ class RateLimitedOut(BaseModel):
     error: str = Field(examples=["rate_limited"])
     message: str
     retry_after: int = Field(ge=1, description="seconds to wait before trying again")
+    request_id: str | None = Field(default=None, description="the id of this request in the hub's log")
 
 
 ERRORS: dict[int, type[BaseModel]] = {
