@@ -19,6 +19,7 @@ from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.errors import HubError
 from hub.db import read_session
+from hub.models import Organisation
 from hub.provinces import PROVINCES
 from hub.runtime import current_hub
 from hub.throttle import limited
@@ -191,6 +192,7 @@ def printable_report(directive_id: int):
     who, now = principal(), clock.now()
     with read_session(engine()) as session:
         directive = get_visible_directive(session, who, directive_id)
+        issuer = session.get(Organisation, directive.issuer_id)
         progress = core_progress.progress(session, who, [directive_id], now)[directive_id]
         breakdown = core_progress.province_breakdown(session, who, directive_id)
         rows = core_progress.directive_deliveries(
@@ -203,6 +205,7 @@ def printable_report(directive_id: int):
     return render_template(
         "dashboard/report.html",
         directive=directive,
+        issuer=issuer,
         progress=progress,
         by_province=by_province,
         rows=rows,
