@@ -348,3 +348,14 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = Field(default=0)
     window_start: datetime = Field(sa_type=UTCDateTime)
     last_failure_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class HeldForm(SQLModel, table=True):
+    """The input of a refused page form and why it was refused, kept for an hour under a random key so that the page
+    the browser is redirected to (Post/Redirect/Get) can show it again, after a reload or a language switch too."""
+
+    key: str = str_field(64, primary_key=True)
+    user_id: int | None = Field(default=None, index=True)  # None before sign-in (the login form)
+    form: str = str_field(100)
+    content: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -56,25 +56,25 @@ SYSTEM = Principal(org_id=0, org_kind=OrgKind.REGULATOR, role=Role.ADMIN, label=
 def require_role(principal: Principal, *roles: Role) -> None:
     """Refuse unless the principal holds one of ``roles``."""
     if principal.role not in roles:
-        raise Forbidden("your role may not do this")
+        raise Forbidden("role_not_allowed")
 
 
 def require_issuer(principal: Principal) -> None:
     """Only officers (and admins) of the regulator or a provincial department may issue directives."""
     if principal.role not in (Role.OFFICER, Role.ADMIN) or principal.is_platform:
-        raise Forbidden("only officers of a regulator or provincial department may do this")
+        raise Forbidden("officers_only")
 
 
 def require_reader(principal: Principal) -> None:
     """Regulator and province staff (officers, managers, admins) read follow-through."""
     if principal.is_platform or principal.role == Role.EDITOR:
-        raise Forbidden("platforms may only see their own inbox")
+        raise Forbidden("own_inbox_only")
 
 
 def require_platform(principal: Principal) -> None:
     """Inbox operations belong to a platform's editors and machine tokens."""
     if not principal.is_platform or principal.role != Role.EDITOR:
-        raise Forbidden("only a platform's editors and machine tokens may do this")
+        raise Forbidden("platforms_only")
 
 
 def platform_scope(principal: Principal) -> sa.ColumnElement[bool]:
@@ -121,7 +121,7 @@ def get_visible_directive(session: Session, principal: Principal, directive_id: 
     require_reader(principal)
     directive = session.exec(select(Directive).where(Directive.id == directive_id, directive_scope(principal))).first()
     if directive is None:
-        raise NotFound(f"directive {directive_id} not found")
+        raise NotFound("directive_not_found")
     return directive
 
 
@@ -130,11 +130,11 @@ def get_own_directive(session: Session, principal: Principal, directive_id: int)
     require_issuer(principal)
     directive = session.get(Directive, directive_id)
     if directive is None:
-        raise NotFound(f"directive {directive_id} not found")
+        raise NotFound("directive_not_found")
     if principal.is_regulator or directive.issuer_id == principal.org_id:
         return directive
     if principal.is_province and session.scalar(
         sa.select(directive_scope(principal)).select_from(Directive).where(Directive.id == directive_id)
     ):
-        raise Forbidden("this directive was issued by another organisation")
-    raise NotFound(f"directive {directive_id} not found")
+        raise Forbidden("directive_of_another_organisation")
+    raise NotFound("directive_not_found")

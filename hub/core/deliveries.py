@@ -102,7 +102,7 @@ def _own_delivery(session: Session, principal: Principal, directive_id: int) -> 
         .where(Delivery.directive_id == directive_id, Delivery.platform_id == principal.org_id)
     ).first()
     if row is None:
-        raise NotFound(f"directive {directive_id} is not in your inbox")
+        raise NotFound("directive_not_in_inbox")
     return row
 
 
@@ -219,7 +219,7 @@ def _apply(
     require_platform(change.principal)
     row = found.get((change.principal.org_id, change.directive_id))
     if row is None:
-        raise NotFound(f"directive {change.directive_id} is not in your inbox")
+        raise NotFound("directive_not_in_inbox")
     actor = change.principal.label
     return row, _transition(row, directives[row.directive_id], actor, now, target, report, drafts)
 
@@ -229,16 +229,16 @@ def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliverySta
     try:
         target = DeliveryState(state)
     except ValueError:
-        raise InvalidInput("state: acknowledged, in_progress, implemented or declined") from None
+        raise InvalidInput("delivery_state_invalid") from None
     if target not in REPORTED:
-        raise InvalidInput("state: acknowledged, in_progress, implemented or declined")
+        raise InvalidInput("delivery_state_invalid")
     report = trimmed(report) or None
     if report and len(report) > MAX_REPORT:
-        raise InvalidInput(f"the report may have at most {MAX_REPORT} characters")
+        raise InvalidInput("report_too_long", max=MAX_REPORT)
     if target == DeliveryState.DECLINED and not report:
-        raise InvalidInput("declining needs a reason (in 'report')")
+        raise InvalidInput("decline_needs_reason")
     if target == DeliveryState.IMPLEMENTED and not report:
-        raise InvalidInput("reporting implemented needs a report of what was done")
+        raise InvalidInput("implemented_needs_report")
     return target, report
 
 
@@ -263,9 +263,9 @@ def _transition(
         return True
     move = MOVES.get((current, target))
     if move is None or move.by != "platform":
-        raise InvalidTransition(
-            f"the delivery is already {current}" if current in FINAL else f"cannot go back from {current} to {target}"
-        )
+        if current in FINAL:
+            raise InvalidTransition("delivery_already_final", state=current.value)
+        raise InvalidTransition("delivery_cannot_go_back", current=current.value, target=target.value)
     _move(delivery, target, move, directive, now)
     _record(delivery, actor, target, report, move)
     drafts.extend(_step_events(delivery, actor, now, move, report))
@@ -318,12 +318,12 @@ def review_report(
     try:
         verdict = Verification(verdict)
     except ValueError:
-        raise InvalidInput("verdict: verified or returned") from None
+        raise InvalidInput("verdict_invalid") from None
     delivery, platform = _reviewable(session, principal, delivery_id)
     note = trimmed(note) or None
     if verdict == Verification.RETURNED:
         if not note:
-            raise InvalidInput("say what more is needed (note)")
+            raise InvalidInput("return_needs_note")
         move = MOVES[(DeliveryState(delivery.state), IN_PROGRESS)]
         _move(delivery, IN_PROGRESS, move, session.get(Directive, delivery.directive_id), now)
     elif delivery.verification == Verification.VERIFIED:
@@ -339,13 +339,13 @@ def _reviewable(session: Session, principal: Principal, delivery_id: int) -> tup
     """A final delivery of the principal's own directive, to a platform within its scope (and that platform)."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     get_own_directive(session, principal, delivery.directive_id)
     platform = session.get(Organisation, delivery.platform_id)
     if not may_see_platform(principal, platform):
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     if delivery.state not in FINAL:
-        raise InvalidTransition("only an implemented or declined delivery can be reviewed")
+        raise InvalidTransition("review_not_ready")
     return delivery, platform
 
 
@@ -354,7 +354,7 @@ def ask(session: Session, principal: Principal, now: datetime, directive_id: int
     click) answers the question already asked rather than writing it twice."""
     text = trimmed(text)
     if not text or len(text) > 5000:
-        raise InvalidInput("a question of 1-5000 characters is required")
+        raise InvalidInput("question_invalid")
     delivery, _ = _own_delivery(session, principal, directive_id)
     same = (Question.delivery_id == delivery.id, Question.text == text, Question.asked_at >= now - REPEAT_WINDOW)
     earlier = session.exec(select(Question).where(*same).order_by(Question.id).limit(1)).first()
@@ -372,17 +372,17 @@ def answer(session: Session, principal: Principal, now: datetime, question_id: i
     """The issuer answers a platform's question."""
     text = trimmed(text)
     if not text or len(text) > 5000:
-        raise InvalidInput("an answer of 1-5000 characters is required")
+        raise InvalidInput("answer_invalid")
     question = session.get(Question, question_id)
     if question is None:
-        raise NotFound(f"question {question_id} not found")
+        raise NotFound("question_not_found")
     delivery = session.get(Delivery, question.delivery_id)
     get_own_directive(session, principal, delivery.directive_id)
     platform = session.get(Organisation, delivery.platform_id)
     if not may_see_platform(principal, platform):
-        raise NotFound(f"question {question_id} not found")
+        raise NotFound("question_not_found")
     if question.answer is not None:
-        raise InvalidTransition("this question is already answered")
+        raise InvalidTransition("question_answered")
     question.answer, question.answered_by, question.answered_at = text, principal.label, now
     session.add(question)
     _log(session, "question_answered", principal.label, now, delivery, platform.province, {"question_id": question.id})

@@ -36,7 +36,7 @@ class RectificationInput(BaseModel):
 def platform_in_scope(session: Session, principal: Principal, platform_id: int) -> Organisation:
     platform = session.get(Organisation, platform_id)
     if platform is None or platform.kind != OrgKind.PLATFORM or not may_see_platform(principal, platform):
-        raise NotFound(f"platform {platform_id} not found")
+        raise NotFound("platform_not_found")
     return platform
 
 
@@ -45,7 +45,7 @@ def delivery_with_directive(session: Session, principal: Principal, delivery_id:
     require_reader(principal)
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     platform_in_scope(session, principal, delivery.platform_id)
     return delivery, session.get(Directive, delivery.directive_id)
 
@@ -57,7 +57,7 @@ def rectify(
     require_issuer(principal)
     platform = platform_in_scope(session, principal, platform_id)
     if not platform.active:
-        raise InvalidTransition("this platform is no longer active")
+        raise InvalidTransition("platform_inactive")
     values = data.model_dump()
     draft = DirectiveInput(kind=DirectiveKind.RECTIFICATION, audience={"platforms": [platform.code]}, **values)
     return directives.issue(session, principal, now, draft, signer, publish=True).published

@@ -26,12 +26,12 @@ log = logging.getLogger(__name__)
 
 
 def principal_for(auth: Any, require: Callable[[Principal], None], missing: str) -> Principal:
-    """The principal of the token in ``auth`` or of the session, if ``require`` lets it in; ``missing`` tells a
-    client that sent neither what to send."""
+    """The principal of the token in ``auth`` or of the session, if ``require`` lets it in; ``missing`` (an error
+    code) tells a client that sent neither what to send."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
         if not isinstance(token, str):
-            raise Unauthenticated("token: text is required")
+            raise Unauthenticated("token_text_required")
         with read_session(current_hub().engine) as session:
             principal = tokens.resolve_token(session, token, clock.now())
     elif current_user.is_authenticated:
@@ -41,7 +41,7 @@ def principal_for(auth: Any, require: Callable[[Principal], None], missing: str)
     try:
         require(principal)
     except Forbidden as exc:
-        raise Unauthenticated(exc.message) from None
+        raise Unauthenticated(exc.code, **exc.values) from None
     return principal
 
 
@@ -58,7 +58,7 @@ def refusing(namespace: str) -> Iterator[None]:
     try:
         yield
     except HubError as exc:
-        raise ConnectionRefusedError(f"{exc.code}: {exc.message}") from None
+        raise ConnectionRefusedError(f"{exc.kind}: {exc.message}") from None
     except Exception:
         log.exception("%s connect failed", namespace)
         raise ConnectionRefusedError("unavailable: the hub could not check the credentials now") from None

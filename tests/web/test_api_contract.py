@@ -157,7 +157,11 @@ def test_publishing_to_an_audience_that_matches_no_platform_is_a_documented_409(
     before = world.call("reg_officer", "GET", f"{API}/directives").get_json()["total"]
     created = world.call("reg_officer", "POST", f"{API}/directives", json={**nobody, "publish": True})
     assert created.status_code == 409, created.get_json()
-    assert created.get_json() == {"error": "conflict", "message": "the audience matches no platform"}
+    assert created.get_json() == {
+        "error": "conflict",
+        "code": "audience_matches_none",
+        "message": "the audience matches no platform",
+    }
     assert world.call("reg_officer", "GET", f"{API}/directives").get_json()["total"] == before
     assert world.call("reg_officer", "POST", f"{API}/directives", json=nobody).status_code == 201  # a draft may wait
 

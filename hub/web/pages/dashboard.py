@@ -23,8 +23,8 @@ from hub.provinces import PROVINCES
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
+from hub.web.messages import error_text
 from hub.web.pages.base import bp, engine, int_arg, principal, province_choices, province_name, roles_required
-from hub.web.pages.messages import error_text
 
 reader_only = roles_required(Role.MANAGER, Role.OFFICER, Role.ADMIN, platform=False)
 CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details")
