@@ -125,25 +125,25 @@ def confined_to(issuer: Organisation) -> str | None:
 def require_role(principal: Principal, *roles: Role) -> None:
     """Refuse unless the principal holds one of ``roles``."""
     if principal.role not in roles:
-        raise Forbidden("your role may not do this")
+        raise Forbidden("role_not_allowed")
 
 
 def require_issuer(principal: Principal) -> None:
     """Only officers (and admins) of the regulator or a provincial department may issue directives."""
     if not may_issue(principal):
-        raise Forbidden("only officers of a regulator or provincial department may do this")
+        raise Forbidden("officers_only")
 
 
 def require_reader(principal: Principal) -> None:
     """Regulator and province staff (officers, managers, admins) read follow-through."""
     if not may_read(principal):
-        raise Forbidden("platforms may only see their own inbox")
+        raise Forbidden("own_inbox_only")
 
 
 def require_platform(principal: Principal) -> None:
     """Inbox operations belong to a platform's editors and machine tokens."""
     if not is_platform_member(principal):
-        raise Forbidden("only a platform's editors and machine tokens may do this")
+        raise Forbidden("platforms_only")
 
 
 def platform_scope(who: Principal | Scope) -> sa.ColumnElement[bool]:
@@ -173,7 +173,7 @@ def get_visible_platform(session: Session, principal: Principal, platform_id: in
     """Load a platform of the principal's scope, or raise NotFound (a foreign one is not even confirmed)."""
     platform = session.get(Organisation, platform_id)
     if platform is None or not may_see_platform(principal, platform):
-        raise NotFound(f"platform {platform_id} not found")
+        raise NotFound("platform_not_found")
     return platform
 
 
@@ -233,7 +233,7 @@ def get_visible_directive(session: Session, principal: Principal, directive_id: 
     require_reader(principal)
     directive = session.exec(select(Directive).where(Directive.id == directive_id, directive_scope(principal))).first()
     if directive is None:
-        raise NotFound(f"directive {directive_id} not found")
+        raise NotFound("directive_not_found")
     return directive
 
 
@@ -242,11 +242,11 @@ def get_own_directive(session: Session, principal: Principal, directive_id: int)
     require_issuer(principal)
     directive = session.get(Directive, directive_id)
     if directive is None:
-        raise NotFound(f"directive {directive_id} not found")
+        raise NotFound("directive_not_found")
     if may_manage(principal, directive):
         return directive
     if principal.is_province and session.scalar(
         sa.select(directive_scope(principal)).select_from(Directive).where(Directive.id == directive_id)
     ):
-        raise Forbidden("this directive was issued by another organisation")
-    raise NotFound(f"directive {directive_id} not found")
+        raise Forbidden("directive_of_another_organisation")
+    raise NotFound("directive_not_found")

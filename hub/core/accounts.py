@@ -18,7 +18,7 @@ from hub.models import ApiToken, Organisation, Role, User
 def change_password(session: Session, who: Principal, now: datetime, old: str, new: str) -> Cut:
     """A user changes its own password; every other session of the user ends (ASVS 7.4.3)."""
     if who.user_id is None:
-        raise Forbidden("a machine token has no password")
+        raise Forbidden("token_has_no_password")
     users.change_password(session, who.user_id, old, new, now)
     return sessions.end_all_of(session, [who.user_id], now, "password_changed", keep=who.session_id)
 
@@ -28,7 +28,7 @@ def set_user_active(session: Session, actor: Principal, now: datetime, user_id: 
     require_role(actor, Role.ADMIN)
     user = _user(session, user_id)
     if user.id == actor.user_id and not active:
-        raise Conflict("you cannot deactivate yourself")
+        raise Conflict("cannot_deactivate_self")
     cut = Cut()
     if user.active != active:
         user.active = active
@@ -47,9 +47,9 @@ def set_org_active(
     require_role(actor, Role.ADMIN)
     org = session.get(Organisation, org_id)
     if org is None:
-        raise NotFound(f"organisation {org_id} not found")
+        raise NotFound("organisation_not_found")
     if org.id == actor.org_id and not active:
-        raise Conflict("you cannot deactivate your own organisation")
+        raise Conflict("cannot_deactivate_own_organisation")
     cut = Cut()
     if org.active != active:
         org.active = active
@@ -80,7 +80,7 @@ def sign_out_everywhere(session: Session, actor: Principal, now: datetime, user_
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound("user_not_found")
     return user
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 from sqlmodel import Session, select
 
-from hub.core.errors import InvalidInput, OutOfScope
+from hub.core.errors import MESSAGES, InvalidInput, OutOfScope
 from hub.models import Organisation, OrgKind, PlatformKind
 from hub.provinces import PROVINCES
 
@@ -61,10 +61,10 @@ def parse(data: Any) -> Audience:
     try:
         audience = data if isinstance(data, Audience) else Audience.model_validate(data or {})
     except ValidationError as exc:
-        raise InvalidInput("invalid audience", details=exc.errors(include_url=False, include_context=False)) from None
+        raise InvalidInput("audience_invalid", details=exc.errors(include_url=False, include_context=False)) from None
     if audience.is_empty:
-        message = "the audience is empty: choose all platforms, provinces, kinds or platforms"
-        raise InvalidInput(message, details=[{"loc": ["audience"], "msg": message, "type": "empty"}])
+        message = MESSAGES["audience_empty"]
+        raise InvalidInput("audience_empty", details=[{"loc": ["audience"], "msg": message, "type": "empty"}])
     return audience
 
 

@@ -47,7 +47,7 @@ def take(
     ``every``, one is not yet due). The head covered is the one before the checkpoint's own event, so "moved" means
     more than that event."""
     if principal.is_platform or principal.role != Role.ADMIN:
-        raise Forbidden("only an administrator may take a checkpoint")
+        raise Forbidden("admin_only_checkpoint")
     head = log.lock(session)
     last = latest(session)
     if head.last_id == 0 or (last is not None and head.last_id <= last.last_id + 1):

@@ -89,7 +89,7 @@ def own_delivery(session: Session, principal: Principal, directive_id: int) -> t
         .where(Delivery.directive_id == directive_id, Delivery.platform_id == principal.org_id)
     ).first()
     if row is None:
-        raise NotFound(f"directive {directive_id} is not in your inbox")
+        raise NotFound("directive_not_in_inbox")
     return row
 
 
@@ -207,7 +207,7 @@ def _apply(
     require_platform(change.principal)
     row = found.get((change.principal.org_id, change.directive_id))
     if row is None:
-        raise NotFound(f"directive {change.directive_id} is not in your inbox")
+        raise NotFound("directive_not_in_inbox")
     actor = change.principal.label
     return row, _transition(row, directives[row.directive_id], actor, now, target, report, drafts)
 
@@ -217,16 +217,16 @@ def _target(state: DeliveryState | str, report: str | None) -> tuple[DeliverySta
     try:
         target = DeliveryState(state)
     except ValueError:
-        raise InvalidInput("state: acknowledged, in_progress, implemented or declined") from None
+        raise InvalidInput("delivery_state_invalid") from None
     if target not in REPORTED:
-        raise InvalidInput("state: acknowledged, in_progress, implemented or declined")
+        raise InvalidInput("delivery_state_invalid")
     report = trimmed(report) or None
     if report and len(report) > MAX_REPORT:
-        raise InvalidInput(f"the report may have at most {MAX_REPORT} characters")
+        raise InvalidInput("report_too_long", max=MAX_REPORT)
     if target == DeliveryState.DECLINED and not report:
-        raise InvalidInput("declining needs a reason (in 'report')")
+        raise InvalidInput("decline_needs_reason")
     if target == DeliveryState.IMPLEMENTED and not report:
-        raise InvalidInput("reporting implemented needs a report of what was done")
+        raise InvalidInput("implemented_needs_report")
     return target, report
 
 
@@ -251,9 +251,9 @@ def _transition(
         return True
     move = MOVES.get((current, target))
     if move is None or move.by != "platform":
-        raise InvalidTransition(
-            f"the delivery is already {current}" if current in FINAL else f"cannot go back from {current} to {target}"
-        )
+        if current in FINAL:
+            raise InvalidTransition("delivery_already_final", state=current.value)
+        raise InvalidTransition("delivery_cannot_go_back", current=current.value, target=target.value)
     _move(delivery, target, move, directive, now)
     _record(delivery, actor, target, report, move)
     drafts.extend(_step_events(delivery, actor, now, move, report))
@@ -306,12 +306,12 @@ def review_report(
     try:
         verdict = Verification(verdict)
     except ValueError:
-        raise InvalidInput("verdict: verified or returned") from None
+        raise InvalidInput("verdict_invalid") from None
     delivery, platform = _reviewable(session, principal, delivery_id)
     note = trimmed(note) or None
     if verdict == Verification.RETURNED:
         if not note:
-            raise InvalidInput("say what more is needed (note)")
+            raise InvalidInput("return_needs_note")
         move = MOVES[(DeliveryState(delivery.state), IN_PROGRESS)]
         _move(delivery, IN_PROGRESS, move, session.get(Directive, delivery.directive_id), now)
     elif delivery.verification == Verification.VERIFIED:
@@ -327,11 +327,11 @@ def _reviewable(session: Session, principal: Principal, delivery_id: int) -> tup
     """A final delivery of the principal's own directive, to a platform within its scope (and that platform)."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     get_own_directive(session, principal, delivery.directive_id)
     platform = session.get(Organisation, delivery.platform_id)
     if not may_see_platform(principal, platform):
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     if delivery.state not in FINAL:
-        raise InvalidTransition("only an implemented or declined delivery can be reviewed")
+        raise InvalidTransition("review_not_ready")
     return delivery, platform

@@ -70,4 +70,4 @@ def _enum(enum: type, value: str, name: str):
     try:
         return enum(value)
     except ValueError:
-        raise InvalidInput(f"{name}: {', '.join(m.value for m in enum)}") from None
+        raise InvalidInput("filter_choice_invalid", field=name, choices=", ".join(m.value for m in enum)) from None

@@ -83,26 +83,38 @@ def require_in_force(directive: Directive) -> None:
     if in_force(directive):
         return
     if directive.status == DirectiveStatus.REVOKED:
-        raise InvalidTransition("this directive was revoked; nothing more is needed")
+        raise InvalidTransition("directive_revoked")
     if directive.superseded_by_id is not None:
-        raise InvalidTransition(
-            f"this directive was amended by directive {directive.superseded_by_id}; act on that one"
-        )
-    raise InvalidTransition("this directive has expired")
+        raise InvalidTransition("directive_amended", ref_no=_amendment_ref_no(directive))
+    raise InvalidTransition("directive_expired")
+
+
+_AFTER_PUBLICATION = {
+    "ack_due_at": "ack_due_before_publication",
+    "implement_due_at": "implement_due_before_publication",
+    "expires_at": "expires_before_publication",
+}
+
+
+def _amendment_ref_no(directive: Directive) -> str:
+    """The reference number of the directive that amended this one (the number a platform's editor knows)."""
+    session = Session.object_session(directive)
+    amendment = session.get(Directive, directive.superseded_by_id) if session is not None else None
+    return (amendment.ref_no if amendment is not None else None) or "—"
 
 
 def _validate_times(data: DirectiveInput, now: datetime) -> None:
     start = data.publish_at or now
     if data.publish_at is not None and data.publish_at <= now:
-        raise InvalidInput("publish_at must be in the future")
-    for name in ("ack_due_at", "implement_due_at", "expires_at"):
+        raise InvalidInput("publish_at_past")
+    for name, code in _AFTER_PUBLICATION.items():
         value = getattr(data, name)
         if value is not None and value <= start:
-            raise InvalidInput(f"{name} must be after the publication time")
+            raise InvalidInput(code)
     if data.ack_due_at and data.implement_due_at and data.implement_due_at < data.ack_due_at:
-        raise InvalidInput("implement_due_at cannot be before ack_due_at")
+        raise InvalidInput("implement_due_before_ack_due")
     if data.expires_at and data.implement_due_at and data.expires_at < data.implement_due_at:
-        raise InvalidInput("expires_at cannot be before implement_due_at")
+        raise InvalidInput("expires_before_implement_due")
 
 
 def create(session: Session, principal: Principal, now: datetime, data: DirectiveInput) -> Directive:
@@ -111,7 +123,7 @@ def create(session: Session, principal: Principal, now: datetime, data: Directiv
     audience = audiences.confine(session, audiences.parse(data.audience), issuer_province(principal))
     unknown = audiences.unknown_platforms(session, audience)
     if unknown:
-        raise NotFound(f"unknown platforms: {', '.join(unknown[:20])}")
+        raise NotFound("platforms_unknown", platforms=", ".join(unknown[:20]))
     _validate_times(data, now)
     values = data.model_dump(exclude={"audience"})
     directive = Directive(
@@ -155,7 +167,7 @@ def update_draft(
     """Replace the content of a draft or scheduled directive; published ones are amended instead."""
     directive = get_own_directive(session, principal, directive_id)
     if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
-        raise InvalidTransition("only drafts and scheduled directives can be edited; amend a published one")
+        raise InvalidTransition("only_drafts_editable")
     audience = audiences.confine(session, audiences.parse(data.audience), issuer_province(principal))
     _validate_times(data, now)
     for name, value in data.model_dump(exclude={"audience"}).items():
@@ -202,7 +214,7 @@ def publish(session: Session, principal: Principal, now: datetime, directive_id:
     """Publish a draft or scheduled directive now."""
     directive = get_own_directive(session, principal, directive_id)
     if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
-        raise InvalidTransition(f"a {directive.status} directive cannot be published")
+        raise InvalidTransition("cannot_publish", status=str(directive.status))
     return _publish(session, directive, now, signer, principal.label)
 
 
@@ -210,9 +222,9 @@ def schedule(session: Session, principal: Principal, now: datetime, directive_id
     """Set or move the publication time of a draft or scheduled directive."""
     directive = get_own_directive(session, principal, directive_id)
     if directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.SCHEDULED):
-        raise InvalidTransition(f"a {directive.status} directive cannot be scheduled")
+        raise InvalidTransition("cannot_schedule", status=str(directive.status))
     if publish_at.tzinfo is None or publish_at <= now:
-        raise InvalidInput("publish_at must be a future time with a time zone")
+        raise InvalidInput("publish_at_invalid")
     directive.publish_at, directive.status, directive.updated_at = publish_at, DirectiveStatus.SCHEDULED, now
     session.add(directive)
     _log(session, "scheduled", principal.label, now, directive, {"publish_at": publish_at})
@@ -259,7 +271,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     _apply_default_deadlines(directive, now)
     platform_ids = fanout.create_deliveries(session, directive, audiences.condition(audience, scope), now)
     if not platform_ids:
-        raise Conflict("the audience matches no platform")  # the registry's state, not the request, decides
+        raise Conflict("audience_matches_none")  # the registry's state, not the request, decides
     directive.audience_size = len(platform_ids)
     body = payload(directive, issuer)
     directive.content_hash = content_hash(body)
@@ -277,7 +289,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
 def _supersede(session: Session, amendment: Directive, now: datetime, actor: str) -> Directive:
     old = session.get(Directive, amendment.supersedes_id)
     if old is None or not in_force(old):
-        raise InvalidTransition("only a published directive that has not been amended can be amended")
+        raise InvalidTransition("cannot_amend")
     old.superseded_by_id = amendment.id
     old.updated_at = now
     session.add(old)
@@ -295,12 +307,12 @@ def amend(
     """
     old = get_own_directive(session, principal, directive_id)
     if not in_force(old):
-        raise InvalidTransition("only a published directive that has not been amended can be amended")
+        raise InvalidTransition("cannot_amend")
     pending = session.exec(
         select(Directive.id).where(Directive.supersedes_id == old.id, Directive.status == DirectiveStatus.SCHEDULED)
     ).first()
     if pending is not None:
-        raise Conflict(f"amendment {pending} is already scheduled for this directive")
+        raise Conflict("amendment_pending")
     amendment = create(session, principal, now, data)
     amendment.supersedes_id = old.id
     amendment.legal_basis = amendment.legal_basis or old.legal_basis
@@ -316,11 +328,11 @@ def revoke(session: Session, principal: Principal, now: datetime, directive_id: 
     """Withdraw a directive; the platforms that had received it are to be told."""
     directive = get_own_directive(session, principal, directive_id)
     if not reason or not reason.strip() or len(reason) > 2000:
-        raise InvalidInput("a reason of 1-2000 characters is required")
+        raise InvalidInput("reason_required")
     if directive.status == DirectiveStatus.REVOKED:
         return Revoked(directive, False)
     if directive.status == DirectiveStatus.EXPIRED:
-        raise InvalidTransition("an expired directive cannot be revoked")
+        raise InvalidTransition("cannot_revoke_expired")
     directive.status, directive.revoked_at, directive.revoke_reason = DirectiveStatus.REVOKED, now, reason.strip()
     directive.updated_at = now
     session.add(directive)

@@ -154,7 +154,7 @@ def escalations(
     (delivery, directive, platform) rows."""
     require_reader(principal)
     if province is not None and principal.is_province and province != principal.province:
-        raise InvalidInput("a provincial department sees only its own province")
+        raise InvalidInput("province_scope_only")
     query = (
         select(Delivery, Directive, Organisation)
         .join(Directive, Directive.id == Delivery.directive_id)

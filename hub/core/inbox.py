@@ -25,7 +25,7 @@ def inbox(
     """The platform's deliveries after its own sequence number ``since``, in order (replay and polling)."""
     require_platform(principal)
     if since < 0 or not 1 <= limit <= INBOX_MAX:
-        raise InvalidInput(f"since >= 0 and 1 <= limit <= {INBOX_MAX}")
+        raise InvalidInput("inbox_window_invalid", max=INBOX_MAX)
     rows = session.exec(
         select(Delivery, Directive, Organisation)
         .join(Directive, Directive.id == Delivery.directive_id)
@@ -91,9 +91,9 @@ def inbox_page(
     deadline now owed."""
     require_platform(principal)
     if state is not None and state not in INBOX_FILTERS:
-        raise InvalidInput(f"state: {', '.join(INBOX_FILTERS)}")
+        raise InvalidInput("state_filter_invalid", choices=", ".join(INBOX_FILTERS))
     if sort not in INBOX_SORTS:
-        raise InvalidInput(f"sort: {', '.join(INBOX_SORTS)}")
+        raise InvalidInput("inbox_sort_invalid", choices=", ".join(INBOX_SORTS))
     query = (
         select(Delivery, Directive, Organisation)
         .join(Directive, Directive.id == Delivery.directive_id)
@@ -146,7 +146,7 @@ def inbox_item(session: Session, principal: Principal, directive_id: int) -> Inb
         .where(Delivery.directive_id == directive_id, Delivery.platform_id == principal.org_id)
     ).first()
     if row is None:
-        raise NotFound(f"directive {directive_id} is not in your inbox")
+        raise NotFound("directive_not_in_inbox")
     delivery, directive, issuer = row
     events = session.exec(select(Event).where(Event.delivery_id == delivery.id).order_by(Event.id).limit(200)).all()
     questions = session.exec(select(Question).where(Question.delivery_id == delivery.id).order_by(Question.id)).all()

@@ -76,7 +76,7 @@ def log_event_about(
 def get_org_by_code(session: Session, code: str) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if org is None:
-        raise NotFound(f"organisation {code} not found")
+        raise NotFound("organisation_code_unknown", code=code)
     return org
 
 
@@ -107,7 +107,7 @@ def list_organisations(
         try:
             query = query.where(Organisation.kind == OrgKind(kind))
         except ValueError:
-            raise InvalidInput("kind: regulator, province or platform") from None
+            raise InvalidInput("organisation_kind_invalid") from None
     if province:
         query = query.where(Organisation.province == province)
     if q:
@@ -122,17 +122,17 @@ def _checked_fields(
 ) -> tuple[str | None, PlatformKind | None]:
     """Refuse a malformed code, name, province or platform kind; the province and platform kind this kind keeps."""
     if not CODE_RE.match(code or ""):
-        raise InvalidInput("code: 2-64 letters, digits, '.', '_' or '-'")
+        raise InvalidInput("organisation_code_invalid")
     if not name or not name.strip() or len(name) > 300:
-        raise InvalidInput("name: 1-300 characters")
+        raise InvalidInput("organisation_name_invalid")
     if kind in (OrgKind.PROVINCE, OrgKind.PLATFORM) and province not in PROVINCES:
-        raise InvalidInput(f"province: one of {', '.join(sorted(PROVINCES))}")
+        raise InvalidInput("province_invalid", choices=", ".join(sorted(PROVINCES)))
     if kind == OrgKind.REGULATOR:
         province = None
     if kind != OrgKind.PLATFORM:
         return province, None
     if platform_kind is None:
-        raise InvalidInput("platform_kind: news_site or social_network")
+        raise InvalidInput("platform_kind_invalid")
     return province, PlatformKind(platform_kind)
 
 
@@ -141,6 +141,6 @@ def _refuse_duplicates(session: Session, kind: OrgKind, code: str, province: str
     if kind == OrgKind.PROVINCE:
         taken = select(Organisation.id).where(Organisation.kind == OrgKind.PROVINCE, Organisation.province == province)
         if session.exec(taken).first():
-            raise Conflict(f"province {province} already has a department")
+            raise Conflict("province_taken", province=province)
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
-        raise Conflict(f"an organisation with code {code} exists")
+        raise Conflict("organisation_code_taken", code=code)

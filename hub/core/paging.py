@@ -28,9 +28,9 @@ class Page(Generic[T]):
 
 def check(page: int, per_page: int) -> None:
     if page < 1:
-        raise InvalidInput("page starts at 1")
+        raise InvalidInput("page_invalid")
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInput(f"per_page: 1-{MAX_PER_PAGE}")
+        raise InvalidInput("per_page_invalid", max=MAX_PER_PAGE)
 
 
 def paginate(session: Session, query: sa.Select, page: int, per_page: int, *, scalars: bool = True) -> Page[Any]:

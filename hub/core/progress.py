@@ -47,7 +47,7 @@ def list_directives(
         try:
             query = query.where(Directive.status == DirectiveStatus(status))
         except ValueError:
-            raise InvalidInput(f"status: {', '.join(s.value for s in DirectiveStatus)}") from None
+            raise InvalidInput("status_filter_invalid", choices=", ".join(s.value for s in DirectiveStatus)) from None
     if kind:
         query = query.where(Directive.kind == kind)
     if issuer_id is not None:
@@ -96,7 +96,7 @@ def directive_deliveries(
         try:
             query = query.where(Delivery.state == DeliveryState(state))
         except ValueError:
-            raise InvalidInput(f"state: {', '.join(s.value for s in DeliveryState)}") from None
+            raise InvalidInput("state_filter_invalid", choices=", ".join(s.value for s in DeliveryState)) from None
     if province:
         query = query.where(Organisation.province == province)
     if q:
@@ -107,7 +107,7 @@ def directive_deliveries(
     desc = sort.startswith("-")
     column = SORTS.get(sort.removeprefix("-"))
     if column is None:
-        raise InvalidInput(f"sort: one of {', '.join(SORTS)} (prefix '-' for descending)")
+        raise InvalidInput("sort_invalid", choices=", ".join(SORTS))
     query = query.order_by(column.desc() if desc else column, Delivery.id)
     return paging.paginate(session, query, page, per_page, scalars=False)
 

@@ -69,7 +69,7 @@ def ask(session: Session, principal: Principal, now: datetime, directive_id: int
     click) answers the question already asked rather than writing it twice."""
     text = trimmed(text)
     if not text or len(text) > 5000:
-        raise InvalidInput("a question of 1-5000 characters is required")
+        raise InvalidInput("question_invalid")
     delivery, directive = own_delivery(session, principal, directive_id)
     same = (Question.delivery_id == delivery.id, Question.text == text, Question.asked_at >= now - REPEAT_WINDOW)
     earlier = session.exec(select(Question).where(*same).order_by(Question.id).limit(1)).first()
@@ -97,17 +97,17 @@ def answer(session: Session, principal: Principal, now: datetime, question_id: i
     """The issuer answers a platform's question."""
     text = trimmed(text)
     if not text or len(text) > 5000:
-        raise InvalidInput("an answer of 1-5000 characters is required")
+        raise InvalidInput("answer_invalid")
     question = session.get(Question, question_id)
     if question is None:
-        raise NotFound(f"question {question_id} not found")
+        raise NotFound("question_not_found")
     delivery = session.get(Delivery, question.delivery_id)
     get_own_directive(session, principal, delivery.directive_id)
     platform = session.get(Organisation, delivery.platform_id)
     if not may_see_platform(principal, platform):
-        raise NotFound(f"question {question_id} not found")
+        raise NotFound("question_not_found")
     if question.answer is not None:
-        raise InvalidTransition("this question is already answered")
+        raise InvalidTransition("question_answered")
     question.answer, question.answered_by, question.answered_at = text, principal.label, now
     session.add(question)
     session.flush()

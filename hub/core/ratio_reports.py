@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from hub.core import log, paging
 from hub.core.access import Principal, platform_scope, require_platform, require_reader
 from hub.core.directive_input import json_integer
-from hub.core.errors import Conflict, InvalidInput, NotFound
+from hub.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from hub.models import Delivery, Organisation, RatioReport
 
 
@@ -37,11 +37,11 @@ class RatioReportInput(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> RatioReportInput:
         if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise invalid_field("period_ends_before_start")
         if (self.period_end - self.period_start).days > 366:
-            raise ValueError("a period may span at most a year")
+            raise invalid_field("period_too_long")
         if self.negative_items > self.items_published:
-            raise ValueError("negative_items cannot exceed items_published")
+            raise invalid_field("negative_exceeds_published")
         return self
 
 
@@ -51,7 +51,7 @@ def submit(
     """Record a platform's report; overlapping periods of the same platform are refused."""
     require_platform(principal)
     if data.period_start > now.date():
-        raise InvalidInput("the period has not started yet")
+        raise InvalidInput("period_not_started")
     _refuse_overlap(session, principal, data)
     _refuse_foreign_request(session, principal, data.directive_id)
     ratio = data.negative_items / data.items_published if data.items_published else 0.0
@@ -78,14 +78,14 @@ def submit(
 def _refuse_overlap(session: Session, principal: Principal, data: RatioReportInput) -> None:
     """A platform reports each day of a period once."""
     overlap = session.exec(
-        select(RatioReport.id).where(
+        select(RatioReport).where(
             RatioReport.platform_id == principal.org_id,
             RatioReport.period_start <= data.period_end,
             RatioReport.period_end >= data.period_start,
         )
     ).first()
     if overlap is not None:
-        raise Conflict(f"this period overlaps report {overlap}")
+        raise Conflict("period_overlaps", start=overlap.period_start, end=overlap.period_end)
 
 
 def _refuse_foreign_request(session: Session, principal: Principal, directive_id: int | None) -> None:
@@ -94,7 +94,7 @@ def _refuse_foreign_request(session: Session, principal: Principal, directive_id
         return
     mine = select(Delivery.id).where(Delivery.directive_id == directive_id, Delivery.platform_id == principal.org_id)
     if session.exec(mine).first() is None:
-        raise NotFound(f"directive {directive_id} is not in your inbox")
+        raise NotFound("directive_not_in_inbox")
 
 
 def _log_submitted(session: Session, principal: Principal, now: datetime, report: RatioReport) -> None:

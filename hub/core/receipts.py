@@ -138,9 +138,9 @@ def receipt(
     """Record that the platform's system has received a delivery (by directive id or by its own sequence number)."""
     require_platform(principal)
     if (directive_id is None) == (seq is None):
-        raise InvalidInput("give directive_id or seq")
+        raise InvalidInput("delivery_target_missing")
     ((_, found),) = record_receipts(session, now, [ReceiptIn(principal.org_id, principal.label, directive_id, seq)])
     if found is None:
-        raise NotFound("no such delivery in your inbox")
+        raise NotFound("delivery_not_in_inbox")
     delivery = session.get(Delivery, found.id, populate_existing=True)
     return Change(delivery, found.changed, ("delivered",) if found.changed else ())

@@ -38,7 +38,7 @@ def delivery_with_directive(session: Session, principal: Principal, delivery_id:
     require_reader(principal)
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     get_visible_platform(session, principal, delivery.platform_id)
     return delivery, session.get(Directive, delivery.directive_id)
 
@@ -50,7 +50,7 @@ def rectify(
     require_issuer(principal)
     platform = get_visible_platform(session, principal, platform_id)
     if not platform.active:
-        raise InvalidTransition("this platform is no longer active")
+        raise InvalidTransition("platform_inactive")
     values = data.model_dump()
     draft = DirectiveInput(kind=DirectiveKind.RECTIFICATION, audience={"platforms": [platform.code]}, **values)
     return directives.issue(session, principal, now, draft, signer, publish=True).published

@@ -153,14 +153,14 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
     require_issuer(principal)
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery_not_found")
     platform = get_visible_platform(session, principal, delivery.platform_id)
     directive = session.get(Directive, delivery.directive_id)
     if not directives.in_force(directive):
-        raise InvalidTransition(f"nothing more is owed on a {directive.status} or amended directive")
+        raise InvalidTransition("reminder_directive_closed", status=str(directive.status))
     phase = phase_of(delivery.state)
     if phase is None:
-        raise InvalidTransition(f"the platform has already reported this directive {delivery.state}")
+        raise InvalidTransition("reminder_already_reported", state=str(delivery.state))
     delivery.last_reminded_at = now
     session.add(delivery)
     log.append(

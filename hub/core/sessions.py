@@ -88,7 +88,7 @@ def begin(session: Session, user: User, now: datetime) -> tuple[UserSession, str
 def resolve(session: Session, key: Any, user_id: int, now: datetime, policy: SessionPolicy) -> UserSession:
     """The live session behind a cookie's key; ended, expired, foreign or deactivated ones are refused."""
     if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
-        raise Unauthenticated("sign in again")
+        raise Unauthenticated("sign_in_again")
     found = session.exec(
         select(UserSession, User.active, Organisation.active)
         .join(User, User.id == UserSession.user_id)
@@ -96,13 +96,13 @@ def resolve(session: Session, key: Any, user_id: int, now: datetime, policy: Ses
         .where(UserSession.key_hash == _key_hash(key))
     ).first()
     if found is None:
-        raise Unauthenticated("sign in again")
+        raise Unauthenticated("sign_in_again")
     row, user_active, org_active = found
     seen_since, started_since = policy.live_since(now)
     if row.user_id != user_id or row.ended_at is not None or not (user_active and org_active):
-        raise Unauthenticated("the session has ended; sign in again")
+        raise Unauthenticated("session_ended")
     if row.last_seen_at < seen_since or row.created_at < started_since:
-        raise Unauthenticated("the session has expired; sign in again")
+        raise Unauthenticated("session_expired")
     return row
 
 

@@ -41,21 +41,21 @@ def issue_token(
 ) -> tuple[ApiToken, str]:
     """Issue a machine token for a platform or a personal token for a user; the secret is returned once."""
     if (platform_id is None) == (user_id is None):
-        raise InvalidInput("give exactly one of platform_id and user_id")
+        raise InvalidInput("token_owner_ambiguous")
     if not label or len(label) > 100:
-        raise InvalidInput("label: 1-100 characters")
+        raise InvalidInput("token_label_invalid")
     if platform_id is not None:
         org = session.get(Organisation, platform_id)
         if org is None or org.kind != OrgKind.PLATFORM:
-            raise NotFound(f"platform {platform_id} not found")
+            raise NotFound("platform_not_found")
         if not (actor.role == Role.ADMIN or (actor.org_id == org.id and actor.user_id is not None)):
-            raise (NotFound if actor.org_id != org.id else Forbidden)(f"platform {platform_id} not found")
+            raise (NotFound if actor.org_id != org.id else Forbidden)("platform_not_found")
     else:
         user = session.get(User, user_id)
         if user is None:
-            raise NotFound(f"user {user_id} not found")
+            raise NotFound("user_not_found")
         if not (actor.role == Role.ADMIN or actor.user_id == user.id):
-            raise NotFound(f"user {user_id} not found")
+            raise NotFound("user_not_found")
         org = session.get(Organisation, user.org_id)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -94,9 +94,9 @@ def revoke_token(session: Session, actor: Principal, now: datetime, token_id: in
     """Revoke a token (idempotent). Live sockets using it are cut off by the adapter that sees the result."""
     token = session.get(ApiToken, token_id)
     if token is None or token not in list_tokens(session, actor):
-        raise NotFound(f"token {token_id} not found")
+        raise NotFound("token_not_found")
     if actor.is_machine:
-        raise Forbidden("a machine token cannot revoke tokens")
+        raise Forbidden("token_cannot_revoke")
     if token.revoked_at is None:
         token.revoked_at = now
         session.add(token)
@@ -131,16 +131,16 @@ _TOKEN_WITH_ORG = _token_with_org()
 def resolve_token(session: Session, secret: str, now: datetime) -> Principal:
     """The principal a bearer token stands for; unknown, revoked or inactive tokens are refused."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200 or not storable(secret):
-        raise Unauthenticated("missing or malformed token")
+        raise Unauthenticated("token_malformed")
     token = session.connection().execute(_TOKEN_WITH_ORG, {"secret_hash": _token_hash(secret)}).first()
     if token is None or token.revoked_at is not None:
-        raise Unauthenticated("unknown or revoked token")
+        raise Unauthenticated("token_unknown")
     if token.org_id is None or not token.org_active:
-        raise Unauthenticated("the token's organisation is inactive")
+        raise Unauthenticated("token_organisation_inactive")
     if token.user_id is not None:
         user = session.get(User, token.user_id)
         if user is None or not user.active:
-            raise Unauthenticated("the token's user is inactive")
+            raise Unauthenticated("token_user_inactive")
         principal = principal_for_user(session, user)
         return dataclasses.replace(principal, token_id=token.id, token_last_used=token.last_used_at)
     return Principal(

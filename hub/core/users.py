@@ -42,9 +42,9 @@ def hash_password(password: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password) < 10:
-        raise InvalidInput("a password needs at least 10 characters")
+        raise InvalidInput("password_too_short")
     if len(password) > 256:
-        raise InvalidInput("a password may have at most 256 characters")
+        raise InvalidInput("password_too_long")
 
 
 def create_user(
@@ -64,21 +64,21 @@ def create_user(
     require_role(actor, Role.ADMIN)
     org = session.get(Organisation, org_id)
     if org is None:
-        raise NotFound(f"organisation {org_id} not found")
+        raise NotFound("organisation_not_found")
     try:
         role = Role(role)
     except ValueError:
-        raise InvalidInput("role: admin, officer, editor or manager") from None
+        raise InvalidInput("role_invalid") from None
     if role not in ROLES_BY_KIND[OrgKind(org.kind)]:
-        raise Conflict(f"a {org.kind} organisation cannot have the role {role}")
+        raise Conflict("role_not_for_organisation", kind=str(org.kind), role=str(role))
     if not LOGIN_RE.match(login or ""):
-        raise InvalidInput("login: 2-100 letters, digits, '.', '_', '@' or '-'")
+        raise InvalidInput("login_invalid")
     if not display_name or len(display_name) > 200:
-        raise InvalidInput("display_name: 1-200 characters")
+        raise InvalidInput("display_name_invalid")
     if password_hash is None:
         check_password_strength(password)
     if session.exec(select(User.id).where(User.login == login)).first():
-        raise Conflict(f"the login {login} is taken")
+        raise Conflict("login_taken", login=login)
     user = User(
         org_id=org.id,
         role=role,
@@ -130,7 +130,7 @@ def authenticate(session: Session, login: str, password: str, now: datetime) -> 
                 province=org.province if org else None,
             ),
         )
-        raise Unauthenticated("wrong login or password")
+        raise Unauthenticated("wrong_credentials")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
@@ -141,11 +141,11 @@ def change_password(session: Session, user_id: int, old: str, new: str, now: dat
     """A user changes its own password, proving the old one."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("user not found")
+        raise NotFound("user_not_found")
     try:
         _hasher.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError):
-        raise InvalidInput("the current password is wrong") from None
+        raise InvalidInput("password_wrong") from None
     check_password_strength(new)
     user.password_hash = hash_password(new)
     session.add(user)
@@ -168,7 +168,7 @@ def list_users(
     """(user, organisation) rows by login: an admin sees every user, anybody else its own organisation's. The one
     list the API and the admin's page both show."""
     if principal.is_machine:
-        raise Forbidden("a machine token cannot list users")
+        raise Forbidden("token_cannot_list_users")
     query = select(User, Organisation).join(Organisation, Organisation.id == User.org_id).order_by(User.login, User.id)
     if principal.role != Role.ADMIN:
         query = query.where(User.org_id == principal.org_id)
@@ -178,7 +178,7 @@ def list_users(
         try:
             query = query.where(User.role == Role(role))
         except ValueError:
-            raise InvalidInput("role: admin, officer, editor or manager") from None
+            raise InvalidInput("role_invalid") from None
     if q:
         like = f"%{q.strip()[:100]}%"
         query = query.where(sa.or_(User.login.ilike(like), User.display_name.ilike(like)))

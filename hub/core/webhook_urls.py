@@ -19,7 +19,7 @@ CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
 class RefusedAddress(InvalidInput):
-    code = "refused_address"
+    kind = "refused_address"
 
 
 def is_public(address: str) -> bool:
@@ -41,31 +41,31 @@ def is_public(address: str) -> bool:
 def check_url(url: str, *, allow_http: bool, allow_internal: bool, hub_hosts: Iterable[str]) -> tuple[str, int]:
     """Refuse a URL a webhook may not have; return its host and port."""
     if not url or len(url) > MAX_URL or any(c.isspace() for c in url):
-        raise InvalidInput(f"url: an absolute URL of at most {MAX_URL} characters, without spaces")
+        raise InvalidInput("webhook_url_invalid", max=MAX_URL)
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidInput("url: must be an https:// URL with a host")
+        raise InvalidInput("webhook_url_scheme")
     if parts.scheme == "http" and not allow_http:
-        raise RefusedAddress("url: plain http is allowed only by the regulator's admin; use https")
+        raise RefusedAddress("webhook_url_http")
     if parts.username or parts.password:
-        raise InvalidInput("url: may not carry a user name or password")
+        raise InvalidInput("webhook_url_credentials")
     if parts.fragment:
-        raise InvalidInput("url: may not carry a #fragment")
+        raise InvalidInput("webhook_url_fragment")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise InvalidInput("url: the port is not a number between 0 and 65535") from None
+        raise InvalidInput("webhook_url_port") from None
     host = parts.hostname.rstrip(".").lower()
     if allow_internal:
         return host, port
     if host in {h.lower() for h in hub_hosts if h} or host == "localhost" or host.endswith(".localhost"):
-        raise RefusedAddress("url: may not point at the hub itself or at localhost")
+        raise RefusedAddress("webhook_url_hub")
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
         return host, port
     if not is_public(str(literal)):
-        raise RefusedAddress(f"url: {host} is an internal address")
+        raise RefusedAddress("webhook_url_internal", host=host)
     return host, port
 
 
@@ -73,9 +73,9 @@ def check_addresses(host: str, addresses: Iterable[str], *, allow_internal: bool
     """The resolved addresses of ``host``, refusing them all if any is internal (a rebinding answer mixes both)."""
     found = list(dict.fromkeys(addresses))
     if not found:
-        raise RefusedAddress(f"url: {host} does not resolve")
+        raise RefusedAddress("webhook_url_unresolved", host=host)
     if not allow_internal:
         bad = [a for a in found if not is_public(a)]
         if bad:
-            raise RefusedAddress(f"url: {host} resolves to an internal address ({bad[0]})")
+            raise RefusedAddress("webhook_url_resolves_internal", host=host, address=bad[0])
     return found

@@ -45,11 +45,11 @@ def _is_regulator_admin(actor: Principal) -> bool:
 def _platform(session: Session, actor: Principal, platform_id: int | None) -> Organisation:
     platform = session.get(Organisation, platform_id if platform_id is not None else actor.org_id)
     if platform is None or platform.kind != OrgKind.PLATFORM:
-        raise NotFound(f"platform {platform_id} not found")
+        raise NotFound("platform_not_found")
     if not _may_manage(actor, platform):
         if actor.org_id == platform.id:
-            raise Forbidden("only the platform's editors (signed in) or the regulator's admin manage its webhook")
-        raise NotFound(f"platform {platform_id} not found")
+            raise Forbidden("webhook_managers_only")
+        raise NotFound("platform_not_found")
     return platform
 
 
@@ -76,10 +76,10 @@ def register(
     """Register a platform's webhook; returns it and its secret (shown this once). It receives what happens next."""
     platform = _platform(session, actor, platform_id)
     if (allow_internal or allow_http) and not _is_regulator_admin(actor):
-        raise Forbidden("only the regulator's admin may allow internal addresses or plain http")
+        raise Forbidden("webhook_allowance_admin_only")
     check_url(url, allow_http, allow_internal, policy)
     if session.exec(select(Webhook.id).where(Webhook.platform_id == platform.id)).first() is not None:
-        raise Conflict(f"platform {platform.code} already has a webhook; remove it first")
+        raise Conflict("webhook_exists", code=platform.code)
     head = log.lock(session)  # the webhook receives every event after this one
     secret = webhook_signing.new_secret()
     hook = Webhook(
@@ -136,10 +136,10 @@ def get(session: Session, actor: Principal, webhook_id: int) -> tuple[Webhook, O
     """A webhook the actor may manage, with its platform (NotFound for anyone else's)."""
     hook = session.get(Webhook, webhook_id)
     if hook is None:
-        raise NotFound(f"webhook {webhook_id} not found")
+        raise NotFound("webhook_not_found")
     platform = session.get(Organisation, hook.platform_id)
     if not _may_manage(actor, platform):
-        raise NotFound(f"webhook {webhook_id} not found")
+        raise NotFound("webhook_not_found")
     return hook, platform
 
 
@@ -148,7 +148,7 @@ def list_webhooks(session: Session, actor: Principal) -> list[tuple[Webhook, Org
     query = select(Webhook, Organisation).join(Organisation, Organisation.id == Webhook.platform_id)
     if not _is_regulator_admin(actor):
         if actor.role != Role.EDITOR or not actor.is_platform or actor.user_id is None:
-            raise Forbidden("only the platform's editors (signed in) or the regulator's admin manage webhooks")
+            raise Forbidden("webhook_managers_only")
         query = query.where(Webhook.platform_id == actor.org_id)
     return [tuple(row) for row in session.exec(query.order_by(Webhook.id))]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from hub.core.errors import HubError, InvalidInput
+from hub.core.errors import HubError, InvalidInput, Unavailable
 from hub.core.limits import MAX_INT, unstorable_text
 
 log = logging.getLogger(__name__)
@@ -19,15 +19,9 @@ log = logging.getLogger(__name__)
 MAX_EVENT_BYTES = 64_000
 
 
-class Unavailable(HubError):
-    """The hub could not do it now (database or writer trouble); the client may retry."""
-
-    code = "unavailable"
-    status = 503
-
-
 def failure(exc: HubError) -> dict[str, Any]:
-    return {"ok": False, "error": exc.code, "message": exc.message}
+    """The error answer: its kind (``error``), its stable ``code`` and the English message with its values."""
+    return {"ok": False, "error": exc.kind, "code": exc.code, "message": exc.message}
 
 
 def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
@@ -40,20 +34,20 @@ def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, 
     def wrapper(*args: Any, **context: Any) -> dict[str, Any]:
         try:
             if len(args) != 1:
-                raise InvalidInput("send exactly one object as the event's data")
+                raise InvalidInput("event_arguments")
             data = args[0]
             if not isinstance(data, dict):
-                raise InvalidInput("the event's data must be an object")
+                raise InvalidInput("event_not_object")
             if _size(data) > MAX_EVENT_BYTES:
-                raise InvalidInput(f"the event's data may have at most {MAX_EVENT_BYTES} bytes")
+                raise InvalidInput("event_too_large", max=MAX_EVENT_BYTES)
             if unstorable_text(data):
-                raise InvalidInput("text may not contain NUL characters or unpaired surrogates")
+                raise InvalidInput("event_text_unstorable")
             return handler(data, **context)
         except HubError as exc:
             return failure(exc)
         except Exception:
             log.exception("socket handler %s failed", handler.__name__)
-            return failure(Unavailable("the hub could not handle this event now; try again"))
+            return failure(Unavailable("event_unavailable"))
 
     return wrapper
 
@@ -66,7 +60,7 @@ def _size(data: dict[str, Any]) -> int:
     try:
         return len(json.dumps(data, default=str))
     except (TypeError, ValueError):
-        raise InvalidInput("the event's data is not plain JSON") from None
+        raise InvalidInput("event_not_json") from None
 
 
 def whole_number(data: dict[str, Any], name: str, *, minimum: int = 1) -> int:
@@ -74,7 +68,7 @@ def whole_number(data: dict[str, Any], name: str, *, minimum: int = 1) -> int:
     numbers here)."""
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_INT:
-        raise InvalidInput(f"{name}: a whole number from {minimum} to {MAX_INT} is required")
+        raise InvalidInput("number_invalid", field=name, min=minimum, max=MAX_INT)
     return value
 
 
@@ -83,11 +77,11 @@ def text(data: dict[str, Any], name: str, *, required: bool = False) -> str | No
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"{name}: text is required")
+        raise InvalidInput("text_required", field=name)
     return value
 
 
 def only(data: dict[str, Any], *names: str) -> None:
     extra = data.keys() - names
     if extra:
-        raise InvalidInput(f"unknown field(s): {', '.join(sorted(extra))}")
+        raise InvalidInput("fields_unknown", fields=", ".join(sorted(extra)))

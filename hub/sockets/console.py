@@ -22,7 +22,7 @@ def console_room(principal: Principal) -> str:
 @socketio.on("connect", namespace=CONSOLE_NS)
 def connect(auth: Any = None) -> None:
     with refusing(CONSOLE_NS):
-        principal = principal_for(auth, require_reader, "sign in first")
+        principal = principal_for(auth, require_reader, "console_sign_in_first")
     admit(CONSOLE_NS, request.sid, principal)
     connlog.accepted(CONSOLE_NS, request.sid, principal)
     join_room(console_room(principal))

@@ -27,12 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def principal_for(auth: Any, require: Callable[[Principal], None], missing: str) -> Principal:
-    """The principal of the token in ``auth`` or of the session, if ``require`` lets it in; ``missing`` tells a
-    client that sent neither what to send."""
+    """The principal of the token in ``auth`` or of the session, if ``require`` lets it in; ``missing`` (an error
+    code) tells a client that sent neither what to send."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
         if not isinstance(token, str):
-            raise Unauthenticated("token: text is required")
+            raise Unauthenticated("token_text_required")
         with read_session(current_hub().engine) as session:
             principal = tokens.resolve_token(session, token, clock.now())
     elif current_user.is_authenticated:
@@ -42,7 +42,7 @@ def principal_for(auth: Any, require: Callable[[Principal], None], missing: str)
     try:
         require(principal)
     except Forbidden as exc:
-        raise Unauthenticated(exc.message) from None
+        raise Unauthenticated(exc.code, **exc.values) from None
     return principal
 
 
@@ -59,8 +59,8 @@ def refusing(namespace: str) -> Iterator[None]:
     try:
         yield
     except HubError as exc:
-        connlog.refused(namespace, exc.code)
-        raise ConnectionRefusedError(f"{exc.code}: {exc.message}") from None
+        connlog.refused(namespace, exc.kind)
+        raise ConnectionRefusedError(f"{exc.kind}: {exc.message}") from None
     except Exception:
         log.exception("%s connect failed", namespace)
         connlog.refused(namespace, "unavailable")

@@ -18,14 +18,14 @@ from hub import clock, throttle
 from hub.core import questions, tokens
 from hub.core.access import Principal, require_platform
 from hub.core.deliveries import ChangeIn
-from hub.core.errors import InvalidInput, NotFound, Unauthenticated
+from hub.core.errors import InvalidInput, NotFound, Unauthenticated, Unavailable
 from hub.core.limits import MAX_INT
 from hub.core.receipts import ReceiptIn
 from hub.db import write_session
 from hub.models import DeliveryState
 from hub.runtime import current_hub
 from hub.sockets import answers, connlog, replay
-from hub.sockets.answers import Unavailable, answered
+from hub.sockets.answers import answered
 from hub.sockets.connected import PlatformSocket, sockets, tokens_to_touch
 from hub.sockets.credentials import admit, principal_for, refusing
 from hub.sockets.limits import limited, within_limit
@@ -36,7 +36,7 @@ from hub.sockets.writer import GroupWriter
 
 
 def _admit(auth: Any) -> Principal:
-    principal = principal_for(auth, require_platform, "send auth={'token': ...} or sign in")
+    principal = principal_for(auth, require_platform, "platform_credentials_missing")
     if tokens.token_needs_touch(principal, clock.now()):
         # Recorded with the next head, in one transaction: a reconnecting crowd must not queue thousands of
         # single writes.
@@ -49,7 +49,7 @@ def _since(auth: Any) -> int:
     if since is None:
         return 0
     if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_INT:
-        raise InvalidInput(f"since: a whole number from 0 to {MAX_INT}")
+        raise InvalidInput("number_invalid", field="since", min=0, max=MAX_INT)
     return since
 
 
@@ -83,7 +83,7 @@ def _me() -> PlatformSocket:
 def _socket(sid: str) -> PlatformSocket:
     me = sockets.get(sid)
     if me is None:
-        raise Unauthenticated("this socket is not connected")
+        raise Unauthenticated("socket_not_connected")
     return me
 
 
@@ -121,14 +121,14 @@ def writer_handlers(app: Flask, writer: GroupWriter) -> dict[str, Callable[..., 
 def _receipt(writer: GroupWriter, me: PlatformSocket, data: dict[str, Any]) -> dict[str, Any]:
     answers.only(data, "directive_id", "seq")
     if ("directive_id" in data) == ("seq" in data):
-        raise InvalidInput("give directive_id or seq")
+        raise InvalidInput("delivery_target_missing")
     directive_id = answers.whole_number(data, "directive_id") if "directive_id" in data else None
     seq = answers.whole_number(data, "seq") if "seq" in data else None
     outcome = writer.submit(ReceiptIn(me.platform_id, me.principal.label, directive_id, seq))
     if outcome is None:
-        raise Unavailable("the receipt could not be recorded now; send it again")
+        raise Unavailable("receipt_unavailable")
     if outcome.directive_id is None:
-        raise NotFound("no such delivery in your inbox")
+        raise NotFound("delivery_not_in_inbox")
     return {"ok": True, "directive_id": outcome.directive_id, "seq": outcome.seq}
 
 
@@ -150,7 +150,7 @@ def _changed(writer: GroupWriter, change: ChangeIn) -> dict[str, Any]:
     """Apply a delivery change through the writer, which answers after the commit and refreshes the consoles."""
     outcome = writer.submit(change)
     if outcome is None:
-        raise Unavailable("the change could not be recorded now; send it again")
+        raise Unavailable("change_unavailable")
     if outcome.error is not None:
         raise outcome.error
     return {"ok": True, "state": outcome.state, "changed": outcome.changed}
@@ -175,5 +175,4 @@ def question(data: dict[str, Any]) -> dict[str, Any]:
 @socketio.on("*", namespace=PLATFORM_NS)
 def unknown(event: Any, *_: Any) -> dict[str, Any]:
     """An event the protocol does not have still gets an answer (a client waiting for one must not hang)."""
-    known = "receipt, acknowledge, status, question or sync"
-    return answers.failure(InvalidInput(f"unknown event {str(event)[:50]!r}: send {known}"))
+    return answers.failure(InvalidInput("event_unknown", event=repr(str(event)[:50])))

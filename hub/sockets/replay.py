@@ -10,9 +10,9 @@ import time
 from flask import Flask
 
 from hub.core import directives, inbox
+from hub.core.errors import Unavailable
 from hub.db import read_session
 from hub.runtime import current_hub
-from hub.sockets.answers import Unavailable
 from hub.sockets.connected import PlatformSocket, sockets
 from hub.sockets.gate import Gate
 from hub.sockets.names import DIRECTIVE, HEAD, PLATFORM_NS, platform_room, socketio
@@ -60,7 +60,7 @@ def replay_again(sid: str, me: PlatformSocket, since: int) -> tuple[int, int]:
     gate, deadline = _gate(), time.monotonic() + CONNECTED_WAIT_SECONDS
     while gate.is_held(sid):  # the connect replay or another sync is still running
         if time.monotonic() > deadline:
-            raise Unavailable("a replay is still running on this socket; try again")
+            raise Unavailable("replay_running")
         socketio.sleep(0.01)
     hold(sid, me.platform_id)
     try:

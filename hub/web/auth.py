@@ -105,7 +105,7 @@ def current_principal(required: bool = True) -> Principal | None:
     elif current_user.is_authenticated:
         principal = current_user.principal
     if principal is None and required:
-        raise Unauthenticated("sign in or send 'Authorization: Bearer <token>'")
+        raise Unauthenticated("sign_in_required")
     g.principal = principal
     return principal
 

@@ -4,6 +4,7 @@ a page elsewhere. No bad input may surface as a 500."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from hub.core.errors import HubError
 from hub.extensions import limiter
 from hub.throttle import seconds_until
+from hub.web.messages import api_message, error_text
 
 
 def wants_json() -> bool:
@@ -25,8 +27,24 @@ def wants_json() -> bool:
     )
 
 
-def json_error(status: int, code: str, message: str, details: Any = None, **more: Any):
-    body: dict[str, Any] = {"error": code, "message": message, **more}
+# Each kind of domain refusal as an HTTP status (the core knows no HTTP).
+STATUS = {
+    "invalid_input": 422,
+    "refused_address": 422,
+    "malformed_json": 400,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "invalid_transition": 409,
+    "unavailable": 503,
+}
+
+
+def json_error(status: int, error: str, message: str, details: Any = None, code: str | None = None, **more: Any):
+    body: dict[str, Any] = {"error": error, "message": message, **more}
+    if code is not None:
+        body["code"] = code
     if details is not None:
         body["details"] = details
     if g.get("request_id"):  # the id under which the log holds this request's lines
@@ -59,9 +77,31 @@ def rate_limited_response(page_message: str | None = None):
     return response
 
 
+def page_text(status: int) -> str:
+    """What a person reads on an error page for an HTTP status (werkzeug's own descriptions are English)."""
+    texts = {
+        400: _("The request could not be understood. Go back, reload the page and try again."),
+        404: _("There is nothing at this address. It may be mistyped, or what it showed was removed."),
+        405: _(
+            "This address only receives a form and cannot be opened by itself. "
+            "Go back to the page you came from; nothing was changed."
+        ),
+        413: _("What you sent is too large."),
+    }
+    return texts.get(status, _("Something went wrong on the hub. Try again in a moment."))
+
+
+def _back() -> str | None:
+    """The page the reader came from, if it is one of ours (a link back beats a dead end)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path == request.path:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def _page(status: int, message: str):
     try:
-        return render_template("error.html", status=status, message=message), status
+        return render_template("error.html", status=status, message=message, back=_back()), status
     except Exception:  # the error page must never fail itself
         return f"{status}: {message}", status
 
@@ -69,12 +109,13 @@ def _page(status: int, message: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(HubError)
     def _hub_error(exc: HubError):
+        status = STATUS.get(exc.kind, 400)
         if wants_json():
-            response = json_error(exc.status, exc.code, exc.message, exc.details)
-            if exc.status == 401:  # tell a refused client how to authenticate (RFC 6750)
+            response = json_error(status, exc.kind, api_message(exc), exc.details, exc.code)
+            if status == 401:  # tell a refused client how to authenticate (RFC 6750)
                 response.headers["WWW-Authenticate"] = 'Bearer realm="directive-hub"'
             return response
-        return _page(exc.status, exc.message)
+        return _page(status, error_text(exc))
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded):
@@ -97,7 +138,8 @@ def init_app(app: Flask) -> None:
                 if key.lower() in ("retry-after", "www-authenticate", "allow"):
                     response.headers[key] = value
             return response
-        return _page(exc.code or 500, exc.description or exc.name)
+        custom = exc.description != type(exc).description  # our own, already in the reader's language
+        return _page(exc.code or 500, exc.description if custom else page_text(exc.code or 500))
 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):

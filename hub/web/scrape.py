@@ -37,10 +37,10 @@ def scrape() -> Response:
     """The metrics in Prometheus's text format, for a loopback scraper or an admin's token."""
     if not from_loopback():
         if bearer_token() is None:
-            raise Forbidden("metrics are served to this machine, or with an admin's bearer token")
+            raise Forbidden("metrics_loopback_or_token")
         principal = current_principal()
         if principal.role != Role.ADMIN or principal.user_id is None:
-            raise Forbidden("metrics need an admin's token")
+            raise Forbidden("metrics_admin_token")
     body = generate_latest(metrics.scrape_registry(current_hub().engine))
     return Response(body, content_type=CONTENT_TYPE_LATEST)
 

@@ -58,7 +58,10 @@ class Browser:
 
     def post(self, path: str, data: dict | None = None, *, token: str | None = None, form_page: str | None = None):
         data = {**(data or {}), "csrf_token": token if token is not None else self.token(form_page or path)}
-        return self.client.post(path, data=data, headers=self.headers)
+        response = self.client.post(path, data=data, headers=self.headers)
+        if response.status_code == 303:  # a refused form: the browser is sent to the page that shows it again
+            response = self.client.get(response.headers["Location"], headers=self.headers)
+        return response
 
     def login(self, login: str, password: str = f.PASSWORD):
         return self.post("/login", {"login": login, "password": password})

@@ -119,7 +119,7 @@ def test_a_broken_rule_or_a_row_the_database_refuses_fails_alone_in_its_batch(en
     outcomes = submit_together(group, items)
     for outcome in outcomes[:3] + outcomes[5:8]:
         assert outcome is not None and outcome.error is None and outcome.state == "acknowledged", outcome
-    assert outcomes[3].error is not None and outcomes[3].error.code == "invalid_input"
+    assert outcomes[3].error is not None and outcomes[3].error.kind == "invalid_input"
     assert outcomes[4] is None  # "unavailable" for the refused row alone
     assert outcomes[8].state == "in_progress" and outcomes[8].changed
     for p in principals[:6]:

@@ -158,7 +158,11 @@ def test_publishing_to_an_audience_that_matches_no_platform_is_a_documented_409(
     created = world.call("reg_officer", "POST", f"{API}/directives", json={**nobody, "publish": True})
     assert created.status_code == 409, created.get_json()
     body = created.get_json()
-    assert (body["error"], body["message"]) == ("conflict", "the audience matches no platform")
+    assert (body["error"], body["code"], body["message"]) == (
+        "conflict",
+        "audience_matches_none",
+        "the audience matches no platform",
+    )
     assert body["request_id"] == created.headers["X-Request-ID"]
     assert world.call("reg_officer", "GET", f"{API}/directives").get_json()["total"] == before
     assert world.call("reg_officer", "POST", f"{API}/directives", json=nobody).status_code == 201  # a draft may wait

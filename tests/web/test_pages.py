@@ -44,7 +44,10 @@ class Browser:
         data = dict(data or {})
         if csrf:
             data["csrf_token"] = self.token(form_page or path)
-        return self.client.post(path, data=data)
+        response = self.client.post(path, data=data)
+        if response.status_code == 303:  # a refused form: the browser is sent to the page that shows it again
+            response = self.client.get(response.headers["Location"])
+        return response
 
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

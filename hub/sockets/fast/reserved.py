@@ -32,17 +32,17 @@ def refuse_reserved_events(server: sio.Server) -> None:
         if problem is None:
             handle(eio_sid, namespace, ack_id, data)
             return
-        log.warning("refused a client event on %s: %s", namespace or "/", problem)
+        log.warning("refused a client event on %s: %s", namespace or "/", problem.message)
         if ack_id is not None:
-            answer = failure(InvalidInput(problem))
+            answer = failure(problem)
             server._send_packet(eio_sid, server.packet_class(packet.ACK, namespace=namespace, id=ack_id, data=[answer]))
 
     server._handle_event = checked
 
 
-def _problem(name: Any) -> str | None:
+def _problem(name: Any) -> InvalidInput | None:
     if not isinstance(name, str):
-        return "an event's name must be text"
+        return InvalidInput("event_name_not_text")
     if name in RESERVED_EVENTS:
-        return f"{name!r} is a name Socket.IO reserves; a client may not send it as an event"
+        return InvalidInput("event_name_reserved", name=repr(name))
     return None

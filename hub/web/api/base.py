@@ -21,7 +21,7 @@ from sqlmodel import Session
 from hub import clock
 from hub.core.access import Principal
 from hub.core.directive_input import iso_time, json_integer, utc_representable
-from hub.core.errors import HubError, InvalidInput
+from hub.core.errors import InvalidInput, MalformedJson
 from hub.core.limits import MAX_INT, storable
 from hub.db import read_session, write_session
 from hub.provinces import PROVINCES
@@ -49,16 +49,14 @@ SECURITY_SCHEMES = {
 }
 
 
-class MalformedJson(HubError):
-    code = "malformed_json"
-    status = 400
-
-
 class ErrorOut(BaseModel):
     """Every error: a stable code, a message for people, and for schema errors the failing fields."""
 
-    error: str = Field(examples=["not_found"])
-    message: str
+    error: str = Field(examples=["not_found"], description="the kind of refusal")
+    code: str | None = Field(
+        default=None, examples=["directive_not_found"], description="the stable code of the message (hub errors)"
+    )
+    message: str = Field(description="for people, in the request's language (Accept-Language)")
     details: list[dict[str, Any]] | dict[str, Any] | None = None
     request_id: str | None = Field(
         default=None, description="the id of this request in the hub's log (the X-Request-ID it was sent or given)"
@@ -104,7 +102,7 @@ def tag(name: str, description: str) -> list[Tag]:
 def _unstorable(where: list[tuple[str | int, ...]]) -> InvalidInput:
     names = [".".join(str(p) for p in loc) or "body" for loc in where]
     details = [{"loc": list(loc), "msg": "NUL characters and unpaired surrogates are not allowed"} for loc in where]
-    return InvalidInput(f"{names[0]}: may not contain NUL characters or unpaired surrogates", details=details)
+    return InvalidInput("text_unstorable", details=details, field=names[0])
 
 
 def _check_strings(data: Any) -> None:
@@ -135,13 +133,13 @@ def check_request() -> None:
     if not raw.strip():
         return
     if not request.is_json:
-        raise MalformedJson("send a JSON body with 'Content-Type: application/json'")
+        raise MalformedJson("body_not_json")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise MalformedJson(f"the body is not valid JSON: {str(exc)[:200]}") from None
+        raise MalformedJson("body_malformed", reason=str(exc)[:200]) from None
     if not isinstance(data, dict):
-        raise InvalidInput("the body must be a JSON object")
+        raise InvalidInput("body_not_object")
     _check_strings(data)
 
 

@@ -15,6 +15,8 @@ from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.models import OrgKind, PlatformKind, Role
 from hub.web.forms import ConfirmForm, PlatformForm, UserForm, options
+from hub.web.held import hold, restore
+from hub.web.messages import error_note, error_text
 from hub.web.pages.base import (
     PLATFORM_KIND_LABELS,
     ROLE_LABELS,
@@ -26,7 +28,6 @@ from hub.web.pages.base import (
     province_choices,
     revoke_token,
 )
-from hub.web.pages.messages import error_text
 
 admin_only = allowed_if(access.is_admin)
 
@@ -43,9 +44,7 @@ def admin_organisations():
     form = PlatformForm()
     form.province.choices = options(province_choices())
     form.platform_kind.choices = options((k.value, PLATFORM_KIND_LABELS[k.value]) for k in PlatformKind)
-    status = 200
     if request.method == "POST":
-        status = 422
         if form.validate_on_submit():
             domains = [d.strip() for d in (form.domains.data or "").split(",") if d.strip()]
             try:
@@ -63,10 +62,12 @@ def admin_organisations():
                         domains=domains,
                     )
             except HubError as exc:
-                form.form_errors.append(error_text(exc))
+                form.form_errors.append(error_note(exc))
             else:
                 flash(_("Platform %(code)s registered.", code=org.code), "success")
                 return redirect(url_for("pages.admin_organisations"))
+        return hold(form, "pages.admin_organisations", "#register")
+    status = 422 if restore(form) else 200
     kind = request.args.get("kind") if request.args.get("kind") in [k.value for k in OrgKind] else None
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
@@ -79,9 +80,7 @@ def admin_organisations():
 def admin_users():
     form = UserForm()
     form.role.choices = options((r.value, ROLE_LABELS[r.value]) for r in Role)
-    status = 200
     if request.method == "POST":
-        status = 422
         if form.validate_on_submit():
             try:
                 with write_session(engine()) as session:
@@ -98,10 +97,12 @@ def admin_users():
                         email=form.email.data or None,
                     )
             except HubError as exc:
-                form.form_errors.append(error_text(exc))
+                form.form_errors.append(error_note(exc))
             else:
                 flash(_("User %(login)s created.", login=user.login), "success")
                 return redirect(url_for("pages.admin_users"))
+        return hold(form, "pages.admin_users", "#create")
+    status = 422 if restore(form) else 200
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
         page = users.list_users(session, principal(), q=q, page=int_arg("page", 1))

@@ -18,9 +18,10 @@ from hub.db import write_session
 from hub.web import login_throttle
 from hub.web.auth import begin_session, end_session
 from hub.web.forms import LoginForm, PasswordForm
+from hub.web.held import hold, restore
 from hub.web.i18n import LOCALES
+from hub.web.messages import error_note, error_text
 from hub.web.pages.base import bp, engine, home_endpoint, principal, safe_next
-from hub.web.pages.messages import error_text
 
 
 @bp.get("/")
@@ -97,12 +98,14 @@ def change_password():
             with write_session(engine()) as session:
                 ended = accounts.change_password(session, principal(), clock.now(), form.current.data, form.new.data)
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             sockets.cut(ended)
             flash(_("Your password was changed."), "success")
             return redirect(url_for("pages.home"))
-    status = 422 if request.method == "POST" else 200
+    if request.method == "POST":
+        return hold(form, "pages.change_password")
+    status = 422 if restore(form) else 200
     return render_template("auth/password.html", form=form), status
 
 

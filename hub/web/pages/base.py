@@ -186,7 +186,7 @@ def revoke_token(token_id: int, back_to: str):
     from hub import clock, sockets
     from hub.core import tokens
     from hub.db import write_session
-    from hub.web.pages.messages import error_text
+    from hub.web.messages import error_text
 
     try:
         with write_session(engine()) as session:

@@ -14,7 +14,7 @@ from hub.core import access, audiences, checkpoints, directives, log, questions
 from hub.core import progress as core_progress
 from hub.core.access import get_visible_directive
 from hub.core.directive_input import DirectiveInput
-from hub.core.errors import HubError
+from hub.core.errors import N_, HubError
 from hub.db import read_session, write_session
 from hub.models import DirectiveKind, DirectiveStatus, PlatformKind, Priority
 from hub.runtime import current_hub
@@ -26,6 +26,8 @@ from hub.web.forms import (
     ReviewForm,
     options,
 )
+from hub.web.held import hold, restore
+from hub.web.messages import Note, error_note, error_text, validation_note
 from hub.web.pages.base import (
     KIND_LABELS,
     PLATFORM_KIND_LABELS,
@@ -39,7 +41,6 @@ from hub.web.pages.base import (
     province_choices,
 )
 from hub.web.pages.filters import DRILL, directive_filter
-from hub.web.pages.messages import error_text
 
 officer_only = allowed_if(access.may_issue)
 reader_only = allowed_if(access.may_read)
@@ -75,13 +76,6 @@ def directive_input(form: DirectiveForm) -> DirectiveInput:
         remind_limit=form.remind_limit.data,
         escalate_after_minutes=form.escalate_after_minutes.data,
     )
-
-
-def validation_text(exc: ValidationError) -> str:
-    """The first problem pydantic found, as a sentence for the form."""
-    first = exc.errors(include_url=False)[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return _("Check %(field)s: %(problem)s", field=where, problem=first.get("msg", ""))
 
 
 def announce(published: directives.Published) -> None:
@@ -125,12 +119,14 @@ def compose():
     if form.validate_on_submit():
         action = request.form.get("action", "draft")
         if action == "schedule" and not form.publish_at.data:
-            form.publish_at.errors = [_("Give a publication time to schedule.")]
+            form.publish_at.errors = [Note(text=N_("Give a publication time to schedule."))]
         else:
             directive_id = _save_new(form, action)
             if directive_id is not None:
                 return redirect(url_for("pages.console_directive", directive_id=directive_id))
-    status = 422 if request.method == "POST" else 200
+    if request.method == "POST":
+        return hold(form, "pages.compose")
+    status = 422 if restore(form) else 200
     return render_template("console/compose.html", form=form, amend_of=None), status
 
 
@@ -142,10 +138,10 @@ def _save_new(form: DirectiveForm, action: str) -> int | None:
         with write_session(engine()) as session:
             issued = directives.issue(session, who, now, data, current_hub().signer, publish=action == "publish")
     except ValidationError as exc:
-        form.form_errors.append(validation_text(exc))
+        form.form_errors.append(validation_note(exc))
         return None
     except HubError as exc:
-        form.form_errors.append(error_text(exc))
+        form.form_errors.append(error_note(exc))
         return None
     if issued.published is not None:
         announce(issued.published)

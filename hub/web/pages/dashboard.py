@@ -24,9 +24,9 @@ from hub.provinces import PROVINCES
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
+from hub.web.messages import error_text
 from hub.web.pages.base import allowed_if, bp, engine, int_arg, principal, province_choices, province_name
 from hub.web.pages.filters import directive_filter
-from hub.web.pages.messages import error_text
 
 reader_only = allowed_if(access.may_read)
 CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details")

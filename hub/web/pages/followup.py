@@ -11,7 +11,7 @@ from hub import clock, sockets
 from hub.core import deliveries, directives, questions, rectifications, reminders
 from hub.core import escalations as core_escalations
 from hub.core.access import get_visible_directive, get_visible_platform
-from hub.core.errors import HubError
+from hub.core.errors import N_, HubError
 from hub.db import read_session, write_session
 from hub.models import Priority
 from hub.runtime import current_hub
@@ -25,9 +25,10 @@ from hub.web.forms import (
     local_input,
     options,
 )
+from hub.web.held import hold, restore
+from hub.web.messages import Note, error_note, error_text, validation_note
 from hub.web.pages.base import PRIORITY_LABELS, bp, engine, int_arg, principal, safe_next
-from hub.web.pages.console import announce, composer_form, directive_input, officer_only, validation_text
-from hub.web.pages.messages import error_text
+from hub.web.pages.console import announce, composer_form, directive_input, officer_only
 
 
 @bp.post("/console/directives/<int:directive_id>/publish")
@@ -53,25 +54,27 @@ def amend(directive_id: int):
         old = get_visible_directive(session, who, directive_id)
     form = composer_form(DirectiveForm())
     if request.method == "GET":
-        _fill(form, old)
-    elif form.validate_on_submit() and not request.form.get("confirm_amend"):
-        form.form_errors.append(_("Tick the box to confirm the amendment."))
+        refused = restore(form)
+        if not refused:
+            _fill(form, old)
+        return render_template("console/compose.html", form=form, amend_of=old), 422 if refused else 200
+    if form.validate_on_submit() and not request.form.get("confirm_amend"):
+        form.form_errors.append(Note(text=N_("Tick the box to confirm the amendment.")))
     elif form.validate_on_submit():
         try:
             data = directive_input(form)
             with write_session(engine()) as session:
                 issued = directives.amend(session, who, clock.now(), directive_id, data, current_hub().signer)
         except ValidationError as exc:
-            form.form_errors.append(validation_text(exc))
+            form.form_errors.append(validation_note(exc))
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             if issued.published is not None:
                 announce(issued.published)
             flash(_("The amendment was issued."), "success")
             return redirect(url_for("pages.console_directive", directive_id=issued.directive.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("console/compose.html", form=form, amend_of=old), status
+    return hold(form, "pages.amend", directive_id=directive_id)
 
 
 def _fill(form: DirectiveForm, old) -> None:
@@ -100,14 +103,16 @@ def revoke(directive_id: int):
             with write_session(engine()) as session:
                 revoked = directives.revoke(session, who, clock.now(), directive_id, form.reason.data)
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             if revoked.changed:
                 done = revoked.directive
                 sockets.push_revoked(done.id, done.ref_no, done.revoke_reason, revoked.platform_ids)
             flash(_("The directive was revoked."), "success")
             return redirect(url_for("pages.console_directive", directive_id=directive_id))
-    status = 422 if request.method == "POST" else 200
+    if request.method == "POST":
+        return hold(form, "pages.revoke", directive_id=directive_id)
+    status = 422 if restore(form) else 200
     return render_template("console/revoke.html", form=form, directive=directive), status
 
 
@@ -199,6 +204,8 @@ def rectify(platform_id: int):
     form = RectifyForm()
     form.priority.choices = options((p.value, PRIORITY_LABELS[p.value]) for p in Priority)
     if request.method == "GET":
+        if restore(form):
+            return render_template("console/rectify.html", form=form, platform=platform), 422
         form.priority.data = Priority.URGENT.value
     elif form.validate_on_submit():
         data = rectifications.RectificationInput(
@@ -211,10 +218,11 @@ def rectify(platform_id: int):
             with write_session(engine()) as session:
                 published = rectifications.rectify(session, who, clock.now(), platform_id, data, current_hub().signer)
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             announce(published)
             flash(_("The rectification notice was sent."), "success")
             return redirect(url_for("pages.console_directive", directive_id=published.directive.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("console/rectify.html", form=form, platform=platform), status
+    if request.method == "POST":
+        return hold(form, "pages.rectify", platform_id=platform_id)
+    return render_template("console/rectify.html", form=form, platform=platform)

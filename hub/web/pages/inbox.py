@@ -18,8 +18,9 @@ from hub.db import read_session, write_session
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
+from hub.web.held import hold, restore
+from hub.web.messages import error_note, error_text, validation_note
 from hub.web.pages.base import STATE_LABELS, allowed_if, bp, engine, int_arg, principal, revoke_token
-from hub.web.pages.messages import error_text
 
 editor_only = allowed_if(access.is_platform_member)
 
@@ -46,26 +47,23 @@ def inbox():
     )
 
 
-def _item_page(directive_id: int, status_form: StatusForm | None = None, question_form: QuestionForm | None = None):
-    with read_session(engine()) as session:
-        item = core_inbox.inbox_item(session, principal(), directive_id)
-        head = core_inbox.inbox_head(session, principal().org_id)
-    return render_template(
-        "inbox/directive.html",
-        item=item,
-        now=clock.now(),
-        head=head,
-        status_form=status_form or StatusForm(),
-        question_form=question_form or QuestionForm(),
-        confirm_form=ConfirmForm(),
-        states=STATE_LABELS,
-    )
-
-
 @bp.get("/inbox/<int:directive_id>")
 @editor_only
 def inbox_directive(directive_id: int):
-    return _item_page(directive_id)
+    """An inbox item with its status and question forms (one of them refilled after a refusal)."""
+    with read_session(engine()) as session:
+        item = core_inbox.inbox_item(session, principal(), directive_id)
+    status_form, question_form = StatusForm(), QuestionForm()
+    refused = restore(status_form) or restore(question_form)
+    page = render_template(
+        "inbox/directive.html",
+        item=item,
+        status_form=status_form,
+        question_form=question_form,
+        confirm_form=ConfirmForm(),
+        states=STATE_LABELS,
+    )
+    return page, 422 if refused else 200
 
 
 @bp.post("/inbox/<int:directive_id>/acknowledge")
@@ -95,13 +93,13 @@ def report_status(directive_id: int):
                     session, principal(), clock.now(), directive_id, form.state.data, form.report.data
                 )
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             if change.refresh:
                 sockets.push_progress(change.refresh)
             flash(_("Your status was recorded."), "success")
             return redirect(url_for("pages.inbox_directive", directive_id=directive_id))
-    return _item_page(directive_id, status_form=form), 422
+    return hold(form, "pages.inbox_directive", "#status", directive_id=directive_id)
 
 
 @bp.post("/inbox/<int:directive_id>/question")
@@ -114,13 +112,13 @@ def ask_question(directive_id: int):
             with write_session(engine()) as session:
                 asked = questions.ask(session, principal(), clock.now(), directive_id, form.text.data)
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             if asked.fresh:
                 sockets.push_question(asked.issuer_province, asked.notice)
             flash(_("Your question was sent to the issuer."), "success")
             return redirect(url_for("pages.inbox_directive", directive_id=directive_id) + "#questions")
-    return _item_page(directive_id, question_form=form), 422
+    return hold(form, "pages.inbox_directive", "#questions", directive_id=directive_id)
 
 
 @bp.route("/inbox/ratio", methods=["GET", "POST"])
@@ -143,15 +141,15 @@ def ratio_reports():
             with write_session(engine()) as session:
                 report = core_ratio_reports.submit(session, who, clock.now(), data, threshold)
         except ValidationError as exc:
-            form.form_errors.append(exc.errors(include_url=False)[0].get("msg", ""))
+            form.form_errors.append(validation_note(exc))
         except HubError as exc:
-            form.form_errors.append(error_text(exc))
+            form.form_errors.append(error_note(exc))
         else:
             flash(_("Report recorded: %(ratio)s %%.", ratio=f"{report.ratio * 100:.1f}"), "success")
             return redirect(url_for("pages.ratio_reports"))
-        status = 422
-    elif request.method == "POST":
-        status = 422
+    if request.method == "POST":
+        return hold(form, "pages.ratio_reports")
+    status = 422 if restore(form) else 200
     with read_session(engine()) as session:
         history = [r for r, _platform in core_ratio_reports.list_reports(session, who, per_page=24).items]
     return render_template("inbox/ratio.html", form=form, history=history, threshold=threshold), status
@@ -174,10 +172,11 @@ def platform_tokens():
                         session, who, clock.now(), label=form.label.data.strip(), platform_id=who.org_id
                     )
             except HubError as exc:
-                form.form_errors.append(error_text(exc))
-                status = 422
-        else:
-            status = 422
+                form.form_errors.append(error_note(exc))
+        if secret is None:
+            return hold(form, "pages.platform_tokens")
+    elif restore(form):
+        status = 422
     with read_session(engine()) as session:
         tokens = [t for t in core_tokens.list_tokens(session, who) if t.user_id is None]
     response = render_template("inbox/tokens.html", form=form, tokens=tokens, secret=secret, confirm_form=ConfirmForm())

@@ -17,8 +17,8 @@ from hub.models import OrgKind, Role
 from hub.runtime import current_hub
 from hub.web.api.webhooks import url_policy
 from hub.web.forms import HubForm, length, options, required
+from hub.web.messages import error_text
 from hub.web.pages.base import allowed_if, bp, engine, principal
-from hub.web.pages.messages import error_text
 
 editor_only = allowed_if(access.is_platform_member)
 admin_only = allowed_if(access.is_admin)

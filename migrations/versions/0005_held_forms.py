@@ -1,0 +1,35 @@
+"""held forms: the input of a refused page form, kept for the page shown after the redirect
+
+Revision ID: 0005_held_forms
+Revises: 0004
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005_held_forms"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "heldform",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("form", sa.String(length=100), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_index(op.f("ix_heldform_user_id"), "heldform", ["user_id"], unique=False)
+    op.create_index(op.f("ix_heldform_created_at"), "heldform", ["created_at"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_heldform_created_at"), table_name="heldform")
+    op.drop_index(op.f("ix_heldform_user_id"), table_name="heldform")
+    op.drop_table("heldform")
