@@ -92,3 +92,37 @@ def test_two_processes_migrating_a_fresh_database_at_once_both_succeed(dialect, 
     finally:
         if dialect == "postgresql":
             drop_pg_database(url)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_search_migration_makes_existing_directives_searchable(dialect, tmp_path):
+    from alembic import command
+
+    from hub.core import progress
+    from hub.core.access import Principal
+    from hub.db import alembic_config, read_session
+    from hub.models import OrgKind, Role
+
+    url = create_pg_database() if dialect == "postgresql" else f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        command.upgrade(alembic_config(engine.execution_options(write=True)), "0004")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO organisation (kind, code, name, domains, active, delivery_seq, created_at)"
+                " VALUES ('regulator', 'REG', 'Cục', '[]', true, 0, '2026-01-01T00:00:00+00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO directive (kind, title, body, priority, issuer_id, audience, audience_size, status,"
+                " exercise, created_at, updated_at) VALUES ('directive', 'Cảnh báo bão số 15', 'Đà Nẵng', 'routine',"
+                " 1, '{}', 0, 'draft', false, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+            )
+        migrate(engine)
+        reader = Principal(org_id=1, org_kind=OrgKind.REGULATOR, role=Role.MANAGER)
+        with read_session(engine) as session:
+            found = progress.list_directives(session, reader, q="bao so 15 da nang").items
+        assert [d.title for d in found] == ["Cảnh báo bão số 15"]
+    finally:
+        engine.dispose()
+        if dialect == "postgresql":
+            drop_pg_database(url)
