@@ -1,7 +1,7 @@
 """held forms: the input of a refused page form, kept for the page shown after the redirect
 
-Revision ID: 0005_held_forms
-Revises: 0004
+Revision ID: 0007_held_forms
+Revises: 0006_search
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_held_forms"
-down_revision: str | None = "0004"
+revision: str = "0007_held_forms"
+down_revision: str | None = "0006_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
