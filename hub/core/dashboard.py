@@ -49,7 +49,7 @@ class Dashboard:
     ack_buckets: list[int] = field(default_factory=list)
     not_acknowledged: int = 0
     overdue_by_province: list[tuple[str, int]] = field(default_factory=list)
-    ratio_reports: list[tuple[str, float, bool]] = field(default_factory=list)
+    ratio_reports: list[tuple[str, float, bool, int]] = field(default_factory=list)
     threshold: float = 0.15
     totals: dict[str, int] = field(default_factory=dict)
 
@@ -241,18 +241,18 @@ def latest_ratio_reports(
     days: int = 62,
     limit: int = 40,
     where: DirectiveFilter = REAL,
-) -> list[tuple[str, float, bool]]:
-    """The highest ratios reported for periods ending in the last ``days``: (platform, ratio, flagged)."""
+) -> list[tuple[str, float, bool, int]]:
+    """The highest ratios reported for periods ending in the last ``days``: (platform, ratio, flagged, platform id)."""
     require_reader(principal)
     query = (
-        sa.select(Organisation.name, RatioReport.ratio, RatioReport.flagged)
+        sa.select(Organisation.name, RatioReport.ratio, RatioReport.flagged, Organisation.id)
         .join(Organisation, Organisation.id == RatioReport.platform_id)
         .outerjoin(Directive, Directive.id == RatioReport.directive_id)
         .where(platform_scope(principal), *_ratio_conditions(now, days, where))
         .order_by(RatioReport.ratio.desc(), Organisation.name)
         .limit(limit)
     )
-    return [(name, float(ratio), bool(flagged)) for name, ratio, flagged in session.execute(query)]
+    return [(name, float(ratio), bool(flagged), org_id) for name, ratio, flagged, org_id in session.execute(query)]
 
 
 def totals(session: Session, principal: Principal, now: datetime, where: DirectiveFilter = REAL) -> dict[str, int]:

@@ -43,6 +43,6 @@
       { type: "bar", label: L.ratio, data: d.ratios, backgroundColor: d.ratios.map((r) => (r >= d.threshold ? "#b42318" : "#1a7f37")) },
       { type: "line", label: L.threshold + " " + d.threshold + " %", data: d.ratios.map(() => d.threshold), borderColor: "#1f2328", pointRadius: 0, borderDash: [6, 4] },
     ] },
-    options: { scales: { y: { beginAtZero: true, ticks: { callback: (v) => v + " %" } } } },
+    options: { scales: { y: { beginAtZero: true, ticks: { callback: (v) => v + " %" } } }, onClick: drill(d.ratioLinks) },
   });
 })();

@@ -57,3 +57,23 @@ def test_an_officer_of_another_province_does_not_find_it(browser, hub_server):
     answer = page.goto(hub_server.url + f"/platforms/{platform_id(hub_server, HANOI_PLATFORM)}")
     assert answer.status == 404
     page.context.close()
+
+
+def test_a_ratio_bar_on_the_dashboard_opens_its_platforms_page(browser, hub_server):
+    page = open_as(browser, hub_server, "manager")
+    page.goto(hub_server.url + "/dashboard")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-ratio'))")
+    name = page.evaluate("Chart.getChart(document.getElementById('chart-ratio')).data.labels[0]")
+    x, y = page.evaluate(
+        """() => {
+          const canvas = document.getElementById('chart-ratio');
+          canvas.scrollIntoView({block: 'center'});
+          const bar = Chart.getChart(canvas).getDatasetMeta(0).data[0].getProps(['x', 'y', 'base'], true);
+          const box = canvas.getBoundingClientRect();
+          return [box.left + bar.x, box.top + (bar.y + bar.base) / 2];
+        }"""
+    )
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"/platforms/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    page.context.close()

@@ -75,8 +75,9 @@ def _charts(figures: core_dashboard.Dashboard, link: Callable[..., str]) -> dict
         "monthImplemented": [round(m.implement_rate * 100, 1) for m in figures.months],
         "monthLinks": [link(since=m.day, until=_month_end(m.day)) for m in figures.months],
         "ackLink": link(),
-        "ratioPlatforms": [name for name, _r, _f in figures.ratio_reports],
-        "ratios": [round(r * 100, 2) for _n, r, _f in figures.ratio_reports],
+        "ratioPlatforms": [name for name, *_rest in figures.ratio_reports],
+        "ratios": [round(r * 100, 2) for _n, r, *_rest in figures.ratio_reports],
+        "ratioLinks": [url_for("pages.platform_page", platform_id=i) for *_rest, i in figures.ratio_reports],
         "threshold": round(figures.threshold * 100, 2),
         "labels": {
             "ack": _("Acknowledged (%)"),
