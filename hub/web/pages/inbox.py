@@ -53,11 +53,14 @@ def inbox_directive(directive_id: int):
     """An inbox item with its status and question forms (one of them refilled after a refusal)."""
     with read_session(engine()) as session:
         item = core_inbox.inbox_item(session, principal(), directive_id)
+        head = core_inbox.inbox_head(session, principal().org_id)
     status_form, question_form = StatusForm(), QuestionForm()
     refused = restore(status_form) or restore(question_form)
     page = render_template(
         "inbox/directive.html",
         item=item,
+        now=clock.now(),
+        head=head,
         status_form=status_form,
         question_form=question_form,
         confirm_form=ConfirmForm(),
