@@ -16,6 +16,7 @@ import pytest
 import socketio
 
 from hub.db import make_engine
+from tests.conftest import need_service
 from tests.e2e.hubproc import ROOT, wait_until
 from tests.e2e.world import World, create_pg_database, drop_pg_database
 
@@ -53,6 +54,8 @@ def flask(world: World, url: str, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def world(request, tmp_path):
+    if request.param == "postgresql" and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        need_service("pg_dump", "PostgreSQL's client tools are missing (bash scripts/setup.sh --test installs them)")
     url = f"sqlite:///{tmp_path / 'live.sqlite3'}" if request.param == "sqlite" else create_pg_database()
     world = World(tmp_path / "instance", url)
     yield world

@@ -9,10 +9,12 @@ is published exactly once.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +25,7 @@ from hub import clock
 from hub.core import directives
 from hub.db import write_session
 from tests import factories as f
+from tests.conftest import need_service
 from tests.e2e.deployment import HUBS, SCHEDULERS, Deployment, established
 from tests.e2e.hubproc import wait_until
 from tests.e2e.world import World, create_pg_database, drop_pg_database, need_redis
@@ -74,6 +77,8 @@ class Platform:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        need_service("nginx", "not installed (bash scripts/setup.sh --test installs Debian's nginx)")
     queue = need_redis()
     url = create_pg_database()
     folder = tmp_path_factory.mktemp("deployment")
