@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 from sqlmodel import Session, select
 
-from hub.core.errors import MESSAGES, InvalidInput, OutOfScope
+from hub.core.errors import MESSAGES, Forbidden, InvalidInput
 from hub.models import Organisation, OrgKind, PlatformKind
 from hub.provinces import PROVINCES
 
@@ -86,7 +86,8 @@ def confine(session: Session, audience: Audience, province: str | None) -> Audie
             )
         )
     if provinces or platforms:
-        raise OutOfScope(provinces, platforms)
+        names = ", ".join([*provinces, *platforms])
+        raise Forbidden("out_of_scope", details={"provinces": provinces, "platforms": platforms}, names=names)
     if audience.all:
         return Audience(provinces=[province])
     return audience

@@ -23,7 +23,6 @@ MESSAGES: dict[str, str] = {
     "platforms_only": N_("only a platform's editors and machine tokens may do this"),
     "admin_only_checkpoint": N_("only an administrator may take a checkpoint"),
     "province_scope_only": N_("a provincial department sees only its own province"),
-    "audience_foreign_province": N_("a provincial department may address only its own province, not %(provinces)s"),
     "out_of_scope": N_("your department may address only platforms of its own province, not: %(names)s"),
     # signing in, sessions and tokens
     "sign_in_required": N_("sign in or send 'Authorization: Bearer <token>'"),
@@ -199,14 +198,6 @@ class Unauthenticated(HubError):
 
 class Forbidden(HubError):
     kind = "forbidden"
-
-
-class OutOfScope(Forbidden):
-    """A provincial department named provinces or platforms outside its province; ``details`` names them."""
-
-    def __init__(self, provinces: list[str], platforms: list[str]) -> None:
-        self.names = ", ".join([*provinces, *platforms])
-        super().__init__("out_of_scope", details={"provinces": provinces, "platforms": platforms}, names=self.names)
 
 
 class NotFound(HubError):

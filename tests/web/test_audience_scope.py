@@ -29,7 +29,7 @@ def test_naming_a_platform_of_another_province_is_refused_with_its_code(world):
     refused = create(world, "hni_officer", {"platforms": ["P1", "P3"]})
     assert refused.status_code == 403
     body = refused.get_json()
-    assert body["error"] == "out_of_scope"
+    assert (body["error"], body["code"]) == ("forbidden", "out_of_scope")
     assert body["details"] == {"provinces": [], "platforms": ["P3"]}
     assert "P3" in body["message"] and "P1" not in body["message"]
     assert directive_count(world) == before
