@@ -83,9 +83,17 @@ class Result:
     connected: int = 0
     waits: dict[str, list[float]] = field(default_factory=lambda: {"receipt": [], "acknowledge": []})
     rates: dict[str, list[float]] = field(default_factory=lambda: {"receipt": [], "acknowledge": []})
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {"receipt": [], "acknowledge": []})
     errors: int = 0
     unanswered: int = 0
     unrecorded: int = 0
+
+
+def server_cpu(pid: int) -> float:
+    """Seconds of CPU the server process has used so far (user + system): unlike the waits, it hardly changes when
+    other work shares the machine, so two versions of the hub compare fairly on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def answers(swarm: Swarm, event: str) -> list[tuple[str, float, float, bool]]:
@@ -98,16 +106,21 @@ async def one_round(swarm: Swarm, target: HubTarget, engine, result: Result, tim
     for client in swarm.clients:
         client.answered.clear()
     TimedClient.counts.clear()
+    cpu = {"receipt": server_cpu(target.pid)}
     directive_id = await loop.run_in_executor(None, target.publish)
     n = len(swarm.clients)
     await wait_for(lambda: TimedClient.counts["receipt"] >= n, timeout, interval=0.05)
+    cpu["receipt"] = server_cpu(target.pid) - cpu["receipt"]
     await asyncio.sleep(0.5)  # a quiet moment: the acknowledgements start on their own
+    cpu["acknowledge"] = server_cpu(target.pid)
     for client in swarm.clients:
         client.emit("acknowledge", {"directive_id": directive_id})
     await wait_for(lambda: TimedClient.counts["acknowledge"] >= n, timeout, interval=0.05)
+    cpu["acknowledge"] = server_cpu(target.pid) - cpu["acknowledge"]
     if not counted:
         return
     for event in ("receipt", "acknowledge"):
+        result.cpu[event].append(cpu[event])
         got = answers(swarm, event)
         result.unanswered += n - len(got)
         result.errors += sum(1 for *_, ok in got if not ok)
@@ -174,15 +187,16 @@ def run_one(database: str, n: int, args: argparse.Namespace, workdir: Path) -> R
 
 
 def print_table(results: list[Result]) -> None:
-    print("| database | N | receipt p50 / p99 / max ms | receipts/s | acknowledge p50 / p99 / max ms | acks/s "
-          "| errors | unanswered | unrecorded |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| database | N | receipt p50 / p99 / max ms | receipts/s | server CPU ms | acknowledge p50 / p99 / max ms "
+          "| acks/s | server CPU ms | errors | unanswered | unrecorded |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         cells = [r.database, f"{r.n:,}"]
         for event in ("receipt", "acknowledge"):
             w = [x * 1000 for x in r.waits[event]]
             cells.append(f"{pct(w, 50):.0f} / {pct(w, 99):.0f} / {max(w, default=float('nan')):.0f}")
             cells.append(f"{sorted(r.rates[event])[len(r.rates[event]) // 2]:,.0f}" if r.rates[event] else "-")
+            cells.append(f"{sorted(r.cpu[event])[len(r.cpu[event]) // 2] * 1000:,.0f}" if r.cpu[event] else "-")
         cells += [str(r.errors), str(r.unanswered), str(r.unrecorded)]
         print("| " + " | ".join(cells) + " |")
 
@@ -209,7 +223,9 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"\nwait: event sent -> its answer (after the commit), per client, {args.rounds} rounds; "
-        "per second: answered events / (first sent -> last answered); unrecorded: acknowledgements not in the "
+        "per second: answered events / (first sent -> last answered); server CPU: the hub process's CPU time from "
+        "the publish (receipts) or the first acknowledgement sent (acknowledgements) to the last answer, median of the "
+        "rounds; unrecorded: acknowledgements not in the "
         f"database after their answers; server on CPU {args.server_cpu}, clients on CPU "
         f"{cpus[1] if len(cpus) > 1 else '-'}"
     )

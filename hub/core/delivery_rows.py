@@ -1,8 +1,10 @@
-"""Delivery rows many at a time, as plain values: read and locked for a batch of changes, written back in one
-statement (the group-commit writer's path, kept set-based so it keeps up with thousands of platforms)."""
+"""Delivery rows many at a time, as plain values: read and locked for a batch of changes, written back with one
+statement per shape of change (the group-commit writer's path, kept set-based so it keeps up with thousands of
+platforms)."""
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -15,11 +17,6 @@ _WRITTEN = (
     "state", "delivered_at", "acknowledged_at", "acknowledged_by", "in_progress_at", "implemented_at", "declined_at",
     "decline_reason", "report", "reported_by", "verification", "due_at", "next_reminder_at", "reminders_sent",
 )  # fmt: skip
-_UPDATE = (
-    _TABLE.update()
-    .where(_TABLE.c.id == sa.bindparam("b_id"))
-    .values({name: sa.bindparam(f"b_{name}") for name in _WRITTEN})
-)
 
 
 def locked(
@@ -41,14 +38,29 @@ def locked(
     # Locked in id order until the commit: a receipt or another change of the same row that is not yet committed
     # is waited for and then read as it is, never overwritten from a stale read.
     query = query.order_by(_TABLE.c.id).with_for_update(of=_TABLE)
-    found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping) for r in session.execute(query)}
+    # Each row keeps what was read (``read_``), so that only the columns a change touched are written back.
+    found = {(r.platform_id, r.directive_id): SimpleNamespace(**r._mapping, read_=r) for r in session.execute(query)}
     ids = {row.directive_id for row in found.values()}
     directives = {d.id: d for d in session.exec(select(Directive).where(Directive.id.in_(ids)))} if ids else {}
     return found, directives
 
 
 def write(session: Session, rows: list[SimpleNamespace]) -> None:
-    """Write the changed columns of these rows back, in one executemany."""
-    if rows:
-        params = [{"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _WRITTEN}} for row in rows]
-        session.connection().execute(_UPDATE, params)
+    """Write back the columns that changed since :func:`locked` read these rows: one executemany per set of changed
+    columns (a batch of acknowledgements is one statement of four or five columns, not fourteen, which halves the
+    cost of writing it)."""
+    shapes: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        changed = tuple(
+            name for name, was in zip(_WRITTEN, row.read_[-len(_WRITTEN) :], strict=True) if getattr(row, name) != was
+        )
+        if changed:
+            shapes.setdefault(changed, []).append({"b_id": row.id, **{f"b_{n}": getattr(row, n) for n in changed}})
+    for changed, params in shapes.items():
+        session.connection().execute(_update(changed), params)
+
+
+@functools.cache
+def _update(names: tuple[str, ...]) -> sa.Update:
+    """The update of these columns by id (one statement per shape of change, compiled once)."""
+    return _TABLE.update().where(_TABLE.c.id == sa.bindparam("b_id")).values({n: sa.bindparam(f"b_{n}") for n in names})
