@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 
 from hub.core import paging, search
 from hub.core.access import Principal, directive_scope, require_reader
-from hub.models import Directive, Event, LogHead
+from hub.core.limits import MAX_INT
+from hub.models import Directive, Event, LogHead, Organisation
 
 GENESIS = "0" * 64
 
@@ -219,6 +220,7 @@ def event_filters(
     *,
     kind: str | None = None,
     directive_id: int | None = None,
+    directive_ids: list[int] | None = None,
     org_id: int | None = None,
     province: str | None = None,
     since: datetime | None = None,
@@ -230,6 +232,8 @@ def event_filters(
         conds.append(Event.kind == kind)
     if directive_id is not None:
         conds.append(Event.directive_id == directive_id)
+    if directive_ids is not None:  # an empty list matches nothing, as a reference number that names nothing should
+        conds.append(Event.directive_id.in_(directive_ids))
     if org_id is not None:
         conds.append(Event.org_id == org_id)
     if province:
@@ -239,6 +243,28 @@ def event_filters(
     if until is not None:
         conds.append(Event.at < until)
     return conds
+
+
+def directives_named(session: Session, principal: Principal, reference: str) -> list[int]:
+    """The directives in the reader's scope that a person names by what they see: the reference number
+    ("5/PTTH&TTĐT", spaces around it ignored) or the list's "#12"; none when it names nothing they may read."""
+    require_reader(principal)
+    text = " ".join(reference.split())
+    by_ref = session.exec(select(Directive.id).where(Directive.ref_no == text, directive_scope(principal))).all()
+    number = text.removeprefix("#")
+    if by_ref or not number.isdigit() or int(number) > MAX_INT:
+        return list(by_ref)
+    by_id = session.exec(select(Directive.id).where(Directive.id == int(number), directive_scope(principal))).all()
+    return list(by_id)
+
+
+def describe(session: Session, events: list[Event]) -> tuple[dict[int, Organisation], dict[int, Directive]]:
+    """The organisations and directives a page or an export of ``events`` names (one query each)."""
+    org_ids = {e.org_id for e in events if e.org_id is not None}
+    directive_ids = {e.directive_id for e in events if e.directive_id is not None}
+    orgs = session.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all() if org_ids else []
+    found = session.exec(select(Directive).where(Directive.id.in_(directive_ids))).all() if directive_ids else []
+    return {o.id: o for o in orgs}, {d.id: d for d in found}
 
 
 def list_events(

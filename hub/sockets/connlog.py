@@ -15,13 +15,14 @@ from hub.core.access import Principal
 from hub.web.requestlog import who
 
 logger = logging.getLogger("hub.socket")
-_opened: dict[str, tuple[float, dict[str, str]]] = {}  # sid -> (monotonic time of connect, who)
+# sid -> (monotonic time of connect, principal): the principal is held anyway, so an entry costs a small tuple.
+_opened: dict[str, tuple[float, Principal]] = {}
 
 
 def accepted(namespace: str, sid: str, principal: Principal) -> None:
     """The socket ``sid`` was admitted for ``principal``."""
     acting = who(principal)
-    _opened[sid] = (time.monotonic(), acting)
+    _opened[sid] = (time.monotonic(), principal)
     metrics.connected.labels(namespace).inc()
     logger.info("connect", extra={"request_id": sid, "fields": _fields(namespace, "accepted", acting)})
 
@@ -34,8 +35,8 @@ def refused(namespace: str, reason: str) -> None:
 
 def closed(namespace: str, sid: str, reason: Any = None) -> None:
     """The socket ``sid`` is gone; the line says how long it was connected."""
-    opened, acting = _opened.pop(sid, (None, {"who": "anonymous"}))
-    fields = _fields(namespace, "disconnected", acting)
+    opened, principal = _opened.pop(sid, (None, None))
+    fields = _fields(namespace, "disconnected", who(principal))
     if opened is not None:
         metrics.connected.labels(namespace).dec()
         fields["seconds"] = round(time.monotonic() - opened, 1)

@@ -63,7 +63,9 @@ def who(principal) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
+    # A URL value preprocessor runs before every before-request hook, whatever order they were added in, so that a
+    # request refused by one of them (401 before the body is read) still has its id in the error body.
+    app.url_value_preprocessor(lambda _endpoint, _values: _begin())
     app.after_request(_finish)
     app.log_exception = _log_exception  # type: ignore[method-assign]
 

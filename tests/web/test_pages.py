@@ -405,7 +405,7 @@ def test_dashboard_counts_leave_exercises_out_and_csv_export_matches_the_filter(
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["id", "at", "kind"]
     assert [r[2] for r in rows[1:]] == ["published"]
-    assert rows[1][6] == str(real.directive.id)
+    assert rows[1][10] == str(real.directive.id) and rows[1][9] == real.directive.ref_no
     report = browser.get(f"/dashboard/directives/{real.directive.id}/report")
     assert report.status_code == 200 and "P-HN1" not in report.text  # names, not codes, on paper
     assert "Follow-through report" in report.text

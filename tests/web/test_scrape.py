@@ -55,6 +55,12 @@ def test_a_forged_token_is_told_to_authenticate(world):
     assert answer.status_code == 401 and answer.get_json()["error"] == "unauthenticated"
 
 
+def test_an_api_call_refused_before_its_body_is_read_still_carries_its_request_id(world):
+    answer = world.client.get("/api/v1/directives", headers={"X-Request-ID": "refused-1"})
+    assert answer.status_code == 401
+    assert answer.get_json()["request_id"] == "refused-1" == answer.headers["X-Request-ID"]
+
+
 def test_the_sample_dashboard_asks_only_for_metrics_the_hub_serves(world):
     import json
     import re

@@ -25,11 +25,33 @@ from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
 from hub.web.messages import error_text
-from hub.web.pages.base import allowed_if, bp, engine, int_arg, principal, province_choices, province_name
+from hub.web.pages.base import (
+    EVENT_LABELS,
+    allowed_if,
+    bp,
+    engine,
+    int_arg,
+    principal,
+    province_choices,
+    province_name,
+)
 from hub.web.pages.filters import directive_filter
 
 reader_only = allowed_if(access.may_read)
-CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details")
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "kind",
+    "event",
+    "actor",
+    "organisation_code",
+    "organisation",
+    "province",
+    "province_name",
+    "reference_no",
+    "directive_id",
+    "details",
+)
 
 
 @bp.get("/dashboard")
@@ -94,17 +116,24 @@ def _month_end(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:
-    """The log's filters from the query string (dates are local days), and the raw values to refill the form."""
+def _log_filters(session) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """The log's filters from the query string as a person fills them (words, an event's name, a reference number,
+    local days), the raw values to refill the form, and a message for each value that names nothing (never
+    ignored)."""
     names = ("kind", "province", "since", "until", "directive", "q")
     raw = {k: (request.args.get(k) or "").strip()[:100] for k in names}
     filters: dict[str, Any] = {"q": raw["q"]} if raw["q"] else {}
-    if raw["kind"]:
+    problems: list[str] = []
+    if raw["kind"] in EVENT_LABELS:
         filters["kind"] = raw["kind"]
+    elif raw["kind"]:
+        problems.append(_("There is no event type “%(kind)s”; choose one from the list.", kind=raw["kind"]))
     if raw["province"] in PROVINCES:
         filters["province"] = raw["province"]
-    if raw["directive"].isdigit():
-        filters["directive_id"] = int(raw["directive"])
+    if raw["directive"]:
+        filters["directive_ids"] = log.directives_named(session, principal(), raw["directive"])
+        if not filters["directive_ids"]:
+            problems.append(_("No directive you may read has the reference number “%(ref)s”.", ref=raw["directive"]))
     for name, shift in (("since", 0), ("until", 1)):
         try:
             day = datetime.strptime(raw[name], "%Y-%m-%d").date()
@@ -112,18 +141,29 @@ def _log_filters() -> tuple[dict[str, Any], dict[str, str]]:
             raw[name] = ""
             continue
         filters[name] = datetime.combine(day + timedelta(days=shift), time(), LOCAL_TZ)
-    return filters, raw
+    if problems:
+        filters["directive_ids"] = []  # show nothing rather than everything for a filter that names nothing
+    return filters, raw, problems
 
 
 @bp.get("/dashboard/log")
 @reader_only
 def event_log():
-    filters, raw = _log_filters()
     with read_session(engine()) as session:
+        filters, raw, problems = _log_filters(session)
         page = log.list_events(session, principal(), page=int_arg("page", 1), per_page=50, **filters)
+        orgs, named = log.describe(session, page.items)
         checkpoint = checkpoints.latest(session)
     return render_template(
-        "dashboard/log.html", page=page, raw=raw, provinces=province_choices(), checkpoint=checkpoint
+        "dashboard/log.html",
+        page=page,
+        raw=raw,
+        problems=problems,
+        orgs=orgs,
+        named=named,
+        kinds=sorted(((code, str(label)) for code, label in EVENT_LABELS.items()), key=lambda k: k[1]),
+        provinces=province_choices(),
+        checkpoint=checkpoint,
     )
 
 
@@ -148,8 +188,10 @@ def take_checkpoint():
 @limited("exports")
 @reader_only
 def event_log_csv():
-    """The filtered log as CSV, streamed in batches (never the whole log in memory)."""
-    filters, _raw = _log_filters()
+    """The filtered log as CSV, streamed in batches (never the whole log in memory): Hanoi time with its offset,
+    organisations and directives by code, name and reference number, as the page shows them."""
+    with read_session(engine()) as session:
+        filters, _raw, _problems = _log_filters(session)
     who, hub_engine = principal(), engine()
 
     def rows():
@@ -158,25 +200,12 @@ def event_log_csv():
         yield "\ufeff"  # spreadsheet programs then read the file as UTF-8
         writer.writerow(CSV_COLUMNS)
         with read_session(hub_engine) as session:
-            for n, event in enumerate(log.iter_events(session, who, **filters), 1):
-                writer.writerow(
-                    (
-                        event.id,
-                        event.at.isoformat(),
-                        event.kind,
-                        event.actor,
-                        event.org_id or "",
-                        event.province or "",
-                        event.directive_id or "",
-                        event.delivery_id or "",
-                        json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str),
-                    )
-                )
-                if n % 500 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+            for batch in _batches(log.iter_events(session, who, **filters), 500):
+                orgs, named = log.describe(session, batch)
+                writer.writerows(_csv_row(event, orgs, named) for event in batch)
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
 
     stamp = clock.now().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response(
@@ -184,6 +213,41 @@ def event_log_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="follow-through-{stamp}.csv"'},
     )
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _csv_row(event, orgs: dict, named: dict) -> tuple:
+    org = orgs.get(event.org_id)
+    directive = named.get(event.directive_id)
+    return (
+        event.id,
+        event.at.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
+        event.kind,
+        str(EVENT_LABELS.get(event.kind, event.kind)),
+        _safe(event.actor),
+        org.code if org else "",
+        _safe(org.name) if org else "",
+        event.province or "",
+        province_name(event.province),
+        _safe(directive.ref_no or "") if directive else "",
+        event.directive_id or "",
+        _safe(json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str)),
+    )
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet must not run as a formula."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 @bp.get("/dashboard/directives/<int:directive_id>/report")
