@@ -113,6 +113,7 @@ MESSAGES: dict[str, str] = {
     "period_ends_before_start": N_("period_end is before period_start"),
     "period_too_long": N_("a period may span at most a year"),
     "negative_exceeds_published": N_("negative_items cannot exceed items_published"),
+    "ratio_report_not_found": N_("this report does not exist or is not yours"),
     "period_overlaps": N_("this period overlaps your report for %(start)s – %(end)s"),
     # lists and paging
     "page_invalid": N_("page starts at 1"),

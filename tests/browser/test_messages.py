@@ -118,3 +118,25 @@ def test_opening_a_form_address_directly_is_a_translated_page_with_a_way_back(br
     expect(editor.locator("[role=alert]")).to_contain_text("chỉ nhận dữ liệu gửi từ biểu mẫu")
     expect(editor.get_by_role("link", name="Quay lại trang trước")).to_have_attribute("href", "/inbox")
     editor.context.close()
+
+
+def test_a_month_of_figures_is_filed_and_corrected_as_vietnamese_write_numbers(browser, hub_server):
+    editor = sign_in(browser, hub_server, "editor.tin01", width=390)
+    editor.goto(hub_server.url + "/inbox/ratio")
+    editor.fill("#month", "2019-03")
+    editor.fill("#items_published", "1.200")
+    editor.fill("#negative_items", "300")
+    expect(editor.locator("#ratio-value")).to_have_text("25,0 %")
+    editor.click("#ratio-form button[type=submit]")
+    expect(editor.locator(".flash.success")).to_contain_text("Đã ghi nhận báo cáo: 25,0 %.")
+    row = editor.locator("#ratio-history tr", has_text="03/2019")
+    expect(row).to_contain_text("1.200")
+    row.get_by_role("link", name="Sửa").click()
+    expect(editor.locator("#correcting")).to_be_visible()
+    expect(editor.locator("#items_published")).to_have_value("1.200")
+    editor.fill("#negative_items", "60")
+    editor.click("#ratio-form button[type=submit]")
+    expect(editor.locator(".flash.success")).to_contain_text("Đã ghi nhận bản sửa: 5,0 %.")
+    expect(editor.locator("#ratio-history tr", has_text="03/2019")).to_contain_text("5,0 %")
+    assert editor.evaluate("document.documentElement.scrollWidth") <= 390
+    editor.context.close()

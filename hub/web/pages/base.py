@@ -76,6 +76,7 @@ EVENT_LABELS = {
     "revoked": _l("Revoked"),
     "expired": _l("Expired"),
     "ratio_report_submitted": _l("Ratio report submitted"),
+    "ratio_report_corrected": _l("Ratio report corrected"),
     "organisation_registered": _l("Organisation registered"),
     "user_created": _l("User created"),
     "token_issued": _l("Token issued"),
