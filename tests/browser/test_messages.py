@@ -140,3 +140,29 @@ def test_a_month_of_figures_is_filed_and_corrected_as_vietnamese_write_numbers(b
     expect(editor.locator("#ratio-history tr", has_text="03/2019")).to_contain_text("5,0 %")
     assert editor.evaluate("document.documentElement.scrollWidth") <= 390
     editor.context.close()
+
+
+def test_an_admin_changes_a_role_and_revokes_a_token_only_after_saying_yes(browser, hub_server):
+    admin = sign_in(browser, hub_server, "admin")
+    admin.goto(hub_server.url + "/admin/users?q=manager.hni")
+    row = admin.locator("tr", has_text="manager.hni")
+    row.get_by_label("Vai trò của manager.hni").select_option("officer")
+    row.get_by_role("button", name="Đổi vai trò").click()
+    expect(admin.locator(".flash.success")).to_contain_text("Đã đổi vai trò")
+    expect(admin.locator("tr", has_text="manager.hni")).to_contain_text("Cán bộ")
+    editor = sign_in(browser, hub_server, "editor.tin02")
+    editor.goto(hub_server.url + "/inbox/tokens")
+    label = f"CMS {uuid.uuid4().hex[:6]}"
+    editor.fill("#label", label)
+    editor.click("form.inline-form button[type=submit]")
+    expect(editor.locator("#token-secret")).to_be_visible()
+    editor.context.close()
+    admin.goto(hub_server.url + "/admin/tokens")
+    live = admin.locator("tbody tr", has_text=label)
+    live.get_by_role("button", name="Thu hồi").click()  # the browser asks for the box first: nothing is sent
+    expect(admin.locator(".flash.success")).to_have_count(0)
+    live.get_by_label(f"Đồng ý thu hồi {label}").check()
+    live.get_by_role("button", name="Thu hồi").click()
+    expect(admin.locator(".flash.success")).to_be_visible()
+    expect(admin.locator("tbody tr", has_text=label)).to_contain_text("Đã thu hồi")
+    admin.context.close()

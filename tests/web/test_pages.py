@@ -407,10 +407,32 @@ def test_machine_token_secret_is_shown_once_and_can_be_revoked(app, site):
     with read_session(site["engine"]) as s:
         token = s.exec(sa.select(ApiToken).where(ApiToken.label == "CMS")).scalar_one()
     other = signed_in(app, site, "editor3")
-    assert other.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens").status_code == 302
+    yes = {"confirm": "y"}
+    assert other.post(f"/inbox/tokens/{token.id}/revoke", yes, form_page="/inbox/tokens").status_code == 302
     assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 0
-    browser.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens")
+    unconfirmed = browser.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens")
+    assert "Tick the box to confirm revoking the token." in browser.get(unconfirmed.headers["Location"]).text
+    assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 0
+    browser.post(f"/inbox/tokens/{token.id}/revoke", yes, form_page="/inbox/tokens")
     assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 1
+
+
+def test_an_admin_changes_a_role_and_the_change_is_in_the_log(app, site):
+    from hub.models import Event
+
+    browser = signed_in(app, site, "admin")
+    manager = site["people"]["manager"]
+    page = browser.get("/admin/users").text
+    assert f'action="/admin/users/{manager.user_id}/role"' in page
+    response = browser.post(f"/admin/users/{manager.user_id}/role", {"role": "officer"}, form_page="/admin/users")
+    assert response.status_code == 302
+    assert "The role was changed" in browser.get("/admin/users").text
+    refused = browser.post(f"/admin/users/{manager.user_id}/role", {"role": "editor"}, form_page="/admin/users")
+    assert "cannot have the role Editor" in browser.get(refused.headers["Location"]).text
+    with read_session(site["engine"]) as s:
+        assert s.get(User, manager.user_id).role == Role.OFFICER
+        event = s.exec(select(Event).where(Event.kind == "user_role_changed")).one()
+    assert (event.details["from"], event.details["to"]) == ("manager", "officer")
 
 
 def test_admin_registers_a_platform_and_refuses_bad_codes(app, site):

@@ -239,6 +239,23 @@ def reactivate_user(path: UserPath):
     return _user_active(path.user_id, True)
 
 
+class RoleIn(BaseModel):
+    role: Role = Field(description=ROLES_DOC)
+
+
+@bp.post(
+    "/users/<int:user_id>/role",
+    summary="Change a user's role (admin): its sessions end and its sockets are cut; logged with the old and new role",
+    responses={200: schemas.UserOut},
+)
+def change_role(path: UserPath, body: RoleIn):
+    with writing() as session:
+        user, ended = accounts.set_role(session, principal(), now(), path.user_id, body.role)
+        out = schemas.UserOut.model_validate(user)
+    sockets.cut(ended)
+    return ok(out)
+
+
 @bp.post(
     "/users/<int:user_id>/sign-out",
     summary="Sign a user out everywhere (admin): every session ends, personal tokens are revoked, sockets are cut",

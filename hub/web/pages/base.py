@@ -86,6 +86,7 @@ EVENT_LABELS = {
     "password_changed": _l("Password changed"),
     "user_deactivated": _l("User deactivated"),
     "user_reactivated": _l("User reactivated"),
+    "user_role_changed": _l("Role changed"),
     "organisation_deactivated": _l("Organisation deactivated"),
     "organisation_reactivated": _l("Organisation reactivated"),
     "signed_out_everywhere": _l("Signed out everywhere"),
@@ -175,6 +176,9 @@ def revoke_token(token_id: int, back_to: str):
     from hub.db import write_session
     from hub.web.messages import error_text
 
+    if request.form.get("confirm") != "y":  # revoking cuts a platform off: a second, explicit yes first
+        flash(gettext("Tick the box to confirm revoking the token."), "error")
+        return redirect(url_for(back_to))
     try:
         with write_session(engine()) as session:
             tokens.revoke_token(session, principal(), clock.now(), token_id)
