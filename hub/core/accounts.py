@@ -4,6 +4,7 @@ adapters push to the sockets."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -62,6 +63,21 @@ def set_role(session: Session, actor: Principal, now: datetime, user_id: int, ro
     ended = sessions.end_all_of(session, [user.id], now, "role_changed")
     _log(session, actor, now, user.org_id, "user_role_changed", user.login, {"from": str(before), "to": str(role)})
     return user, Cut(sessions=ended.sessions)
+
+
+def reset_password(session: Session, actor: Principal, now: datetime, user_id: int) -> tuple[User, str, Cut]:
+    """Give a user a generated temporary password (returned once, stored only hashed) that must be changed at the
+    next sign-in; its sessions end. The log says who reset whose password, never the password."""
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    if user.id == actor.user_id:
+        raise Conflict("cannot_reset_own_password")
+    temporary = secrets.token_urlsafe(12)
+    user.password_hash, user.must_change_password = users.hash_password(temporary), True
+    session.add(user)
+    ended = sessions.end_all_of(session, [user.id], now, "password_reset")
+    _log(session, actor, now, user.org_id, "password_reset", user.login)
+    return user, temporary, Cut(sessions=ended.sessions)
 
 
 def set_org_active(

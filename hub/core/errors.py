@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
     "password_too_long": N_("a password may have at most 256 characters"),
     "password_wrong": N_("the current password is wrong"),
     "cannot_change_own_role": N_("you cannot change your own role"),
+    "cannot_reset_own_password": N_("change your own password on your account page"),
     "cannot_deactivate_self": N_("you cannot deactivate yourself"),
     # directives
     "directive_not_found": N_("this directive does not exist or is not yours to see"),

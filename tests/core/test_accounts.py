@@ -58,3 +58,21 @@ def test_the_same_role_again_changes_and_logs_nothing(engine, people):
 def test_a_role_change_is_refused(engine, people, actor, target, role, refusal):
     with write_session(engine) as s, pytest.raises(refusal):
         accounts.set_role(s, people[actor], T0, people[target].user_id, role)
+
+
+def test_a_reset_password_is_temporary_logged_without_itself_and_must_be_changed(engine, people):
+    editor = people["editor"]
+    f.signed_in(engine, T0, editor.user_id)
+    with write_session(engine) as s:
+        _, temporary, cut = accounts.reset_password(s, people["admin"], T0, editor.user_id)
+    assert len(temporary) >= 10 and len(cut.sessions) == 1
+    with read_session(engine) as s:
+        assert s.get(User, editor.user_id).must_change_password is True
+        event = s.exec(select(Event).where(Event.kind == "password_reset")).one()
+        assert temporary not in str(event.details)
+    with write_session(engine) as s:
+        accounts.change_password(s, editor, T0, temporary, "a-brand-new-password")
+    with read_session(engine) as s:
+        assert s.get(User, editor.user_id).must_change_password is False
+    with write_session(engine) as s, pytest.raises(Conflict):
+        accounts.reset_password(s, people["admin"], T0, people["admin"].user_id)

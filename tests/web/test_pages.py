@@ -586,3 +586,19 @@ def test_a_report_request_links_to_the_form_and_filing_it_closes_the_request(app
         delivery = s.exec(select(Delivery).where(Delivery.directive_id == request.id, Delivery.platform_id == p1.id))
         assert delivery.one().state == "implemented"
     assert 'id="file-ratio-report"' not in browser.get(f"/inbox/{request.id}").text
+
+
+def test_a_reset_password_is_shown_once_and_must_be_changed_at_the_next_sign_in(app, site):
+    admin = signed_in(app, site, "admin")
+    editor = site["people"]["editor1"]
+    answer = admin.post(f"/admin/users/{editor.user_id}/reset-password", form_page="/admin/users")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    temporary = re.search(r'id="temporary-password">([^<]+)<', answer.text).group(1)
+    assert temporary not in admin.get("/admin/users").text
+    person = Browser(app)
+    assert person.login(site["logins"]["editor1"], temporary).status_code == 302
+    sent_away = person.get("/inbox")
+    assert sent_away.status_code == 302 and sent_away.headers["Location"] == "/account/password"
+    new = {"current": temporary, "new": "brand-new-pass-1", "confirm": "brand-new-pass-1"}
+    assert person.post("/account/password", new).status_code == 302
+    assert person.get("/inbox").status_code == 200

@@ -143,6 +143,22 @@ def admin_user_role(user_id: int):
     return _account_action(change, _("The role was changed; the user's sessions ended."), "pages.admin_users")
 
 
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@admin_only
+def admin_user_reset_password(user_id: int):
+    """A temporary password, shown once on this answer (never stored in clear, never logged)."""
+    try:
+        with write_session(engine()) as session:
+            user, temporary, ended = accounts.reset_password(session, principal(), clock.now(), user_id)
+            login = user.login
+    except HubError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("pages.admin_users"))
+    sockets.cut(ended)
+    page = render_template("admin/password_reset.html", login=login, temporary=temporary)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
 @bp.post("/admin/users/<int:user_id>/sign-out")
 @admin_only
 def admin_user_sign_out(user_id: int):

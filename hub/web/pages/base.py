@@ -87,6 +87,7 @@ EVENT_LABELS = {
     "user_deactivated": _l("User deactivated"),
     "user_reactivated": _l("User reactivated"),
     "user_role_changed": _l("Role changed"),
+    "password_reset": _l("Password reset by an administrator"),
     "organisation_deactivated": _l("Organisation deactivated"),
     "organisation_reactivated": _l("Organisation reactivated"),
     "signed_out_everywhere": _l("Signed out everywhere"),

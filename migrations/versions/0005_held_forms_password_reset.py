@@ -1,6 +1,7 @@
-"""held forms: the input of a refused page form, kept for the page shown after the redirect
+"""held forms (the input of a refused page form, kept for the page shown after the redirect) and the password an
+admin reset, which must be changed at the next sign-in
 
-Revision ID: 0005_held_forms
+Revision ID: 0005_held_forms_password_reset
 Revises: 0004
 """
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_held_forms"
+revision: str = "0005_held_forms_password_reset"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -27,9 +28,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_heldform_user_id"), "heldform", ["user_id"], unique=False)
     op.create_index(op.f("ix_heldform_created_at"), "heldform", ["created_at"], unique=False)
+    with op.batch_alter_table("user") as batch:
+        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("must_change_password")
     op.drop_index(op.f("ix_heldform_created_at"), table_name="heldform")
     op.drop_index(op.f("ix_heldform_user_id"), table_name="heldform")
     op.drop_table("heldform")
