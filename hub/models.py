@@ -136,6 +136,7 @@ class User(SQLModel, table=True):
     password_hash: str = str_field(255)
     locale: str | None = str_field(8, default=None)
     active: bool = Field(default=True)
+    must_change_password: bool = Field(default=False)  # an admin reset it: a new one before anything else
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -1,8 +1,10 @@
-"""Who may still act: password changes, deactivating and reactivating users and organisations, and an admin's
-"sign out everywhere". Each returns the :class:`~hub.core.sessions.Cut` that the adapters push to the sockets."""
+"""Who may still act, and as what: password changes, a user's role, deactivating and reactivating users and
+organisations, and an admin's "sign out everywhere". Each returns the :class:`~hub.core.sessions.Cut` that the
+adapters push to the sockets."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,9 +12,9 @@ from sqlmodel import Session, select
 
 from hub.core import log, sessions, users
 from hub.core.access import Principal, require_role
-from hub.core.errors import Conflict, Forbidden, NotFound
+from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.core.sessions import Cut
-from hub.models import ApiToken, Organisation, Role, User
+from hub.models import ApiToken, Organisation, OrgKind, Role, User
 
 
 def change_password(session: Session, who: Principal, now: datetime, old: str, new: str) -> Cut:
@@ -38,6 +40,44 @@ def set_user_active(session: Session, actor: Principal, now: datetime, user_id: 
             cut = Cut(sessions=cut.sessions, users=[user.id])
         _log(session, actor, now, user.org_id, "user_" + ("reactivated" if active else "deactivated"), user.login)
     return user, cut
+
+
+def set_role(session: Session, actor: Principal, now: datetime, user_id: int, role: Role | str) -> tuple[User, Cut]:
+    """Give a user another role its organisation's kind allows; its sessions end, so that pages and sockets opened
+    with the old role close (its personal tokens act with the new role from their next use)."""
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    if user.id == actor.user_id:
+        raise Conflict("cannot_change_own_role")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput("role_invalid") from None
+    org = session.get(Organisation, user.org_id)
+    if role not in users.ROLES_BY_KIND[OrgKind(org.kind)]:
+        raise Conflict("role_not_for_organisation", kind=str(org.kind), role=str(role))
+    if user.role == role:
+        return user, Cut()
+    before, user.role = user.role, role
+    session.add(user)
+    ended = sessions.end_all_of(session, [user.id], now, "role_changed")
+    _log(session, actor, now, user.org_id, "user_role_changed", user.login, {"from": str(before), "to": str(role)})
+    return user, Cut(sessions=ended.sessions)
+
+
+def reset_password(session: Session, actor: Principal, now: datetime, user_id: int) -> tuple[User, str, Cut]:
+    """Give a user a generated temporary password (returned once, stored only hashed) that must be changed at the
+    next sign-in; its sessions end. The log says who reset whose password, never the password."""
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    if user.id == actor.user_id:
+        raise Conflict("cannot_reset_own_password")
+    temporary = secrets.token_urlsafe(12)
+    user.password_hash, user.must_change_password = users.hash_password(temporary), True
+    session.add(user)
+    ended = sessions.end_all_of(session, [user.id], now, "password_reset")
+    _log(session, actor, now, user.org_id, "password_reset", user.login)
+    return user, temporary, Cut(sessions=ended.sessions)
 
 
 def set_org_active(

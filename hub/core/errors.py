@@ -63,6 +63,8 @@ MESSAGES: dict[str, str] = {
     "password_too_short": N_("a password needs at least 10 characters"),
     "password_too_long": N_("a password may have at most 256 characters"),
     "password_wrong": N_("the current password is wrong"),
+    "cannot_change_own_role": N_("you cannot change your own role"),
+    "cannot_reset_own_password": N_("change your own password on your account page"),
     "cannot_deactivate_self": N_("you cannot deactivate yourself"),
     # directives
     "directive_not_found": N_("this directive does not exist or is not yours to see"),
@@ -131,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "period_ends_before_start": N_("period_end is before period_start"),
     "period_too_long": N_("a period may span at most a year"),
     "negative_exceeds_published": N_("negative_items cannot exceed items_published"),
+    "ratio_report_not_found": N_("this report does not exist or is not yours"),
     "period_overlaps": N_("this period overlaps your report for %(start)s – %(end)s"),
     # lists and paging
     "page_invalid": N_("page starts at 1"),

@@ -5,16 +5,17 @@ The hub records only the figures platforms report about themselves; it never rea
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from sqlmodel import Session, select
 
-from hub.core import log, paging
+from hub.core import deliveries, log, paging
 from hub.core.access import Principal, platform_scope, require_platform, require_reader
 from hub.core.directive_input import json_integer
-from hub.core.errors import Conflict, InvalidInput, NotFound, invalid_field
+from hub.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, invalid_field
 from hub.models import Delivery, Organisation, RatioReport
 
 
@@ -75,13 +76,14 @@ def submit(
     return report
 
 
-def _refuse_overlap(session: Session, principal: Principal, data: RatioReportInput) -> None:
-    """A platform reports each day of a period once."""
+def _refuse_overlap(session: Session, principal: Principal, data: RatioReportInput, itself: int | None = None) -> None:
+    """A platform reports each day of a period once (a correction may keep its own period)."""
     overlap = session.exec(
         select(RatioReport).where(
             RatioReport.platform_id == principal.org_id,
             RatioReport.period_start <= data.period_end,
             RatioReport.period_end >= data.period_start,
+            RatioReport.id != (itself or 0),
         )
     ).first()
     if overlap is not None:
@@ -95,6 +97,69 @@ def _refuse_foreign_request(session: Session, principal: Principal, directive_id
     mine = select(Delivery.id).where(Delivery.directive_id == directive_id, Delivery.platform_id == principal.org_id)
     if session.exec(mine).first() is None:
         raise NotFound("directive_not_in_inbox")
+
+
+@dataclass
+class Filed:
+    """A recorded report and the directives whose progress moved (the report request it closed, if any)."""
+
+    report: RatioReport
+    refresh: list[int] = field(default_factory=list)
+
+
+def file(session: Session, principal: Principal, now: datetime, data: RatioReportInput, threshold: float) -> Filed:
+    """Record a report and, when it answers a report request, report that request implemented (it is done)."""
+    report = submit(session, principal, now, data, threshold)
+    if data.directive_id is None:
+        return Filed(report)
+    summary = f"{report.period_start}..{report.period_end}: {report.negative_items}/{report.items_published}"
+    try:
+        change = deliveries.set_status(session, principal, now, data.directive_id, "implemented", summary)
+    except InvalidTransition:  # the request was revoked, amended or has expired: the figures still count
+        return Filed(report)
+    return Filed(report, change.refresh)
+
+
+def correct(
+    session: Session, principal: Principal, now: datetime, report_id: int, data: RatioReportInput, threshold: float
+) -> RatioReport:
+    """Replace the figures of one of the platform's reports; the log keeps what they were."""
+    require_platform(principal)
+    report = session.get(RatioReport, report_id)
+    if report is None or report.platform_id != principal.org_id:
+        raise NotFound("ratio_report_not_found")
+    if data.period_start > now.date():
+        raise InvalidInput("period_not_started")
+    _refuse_overlap(session, principal, data, itself=report.id)
+    before = _figures(report)
+    ratio = data.negative_items / data.items_published if data.items_published else 0.0
+    report.period_start, report.period_end = data.period_start, data.period_end
+    report.items_published, report.negative_items, report.note = data.items_published, data.negative_items, data.note
+    report.ratio, report.threshold, report.flagged = round(ratio, 6), threshold, ratio >= threshold
+    session.add(report)
+    session.flush()
+    draft = log.EventDraft(
+        "ratio_report_corrected",
+        principal.label,
+        now,
+        org_id=principal.org_id,
+        province=principal.province,
+        directive_id=report.directive_id,
+        details={"report_id": report.id, "before": before, "after": _figures(report)},
+    )
+    log.append(session, draft)
+    return report
+
+
+def _figures(report: RatioReport) -> dict[str, Any]:
+    return {
+        "period": f"{report.period_start}..{report.period_end}",
+        "items_published": report.items_published,
+        "negative_items": report.negative_items,
+        "ratio": report.ratio,
+        "flagged": report.flagged,
+        "note": report.note,
+    }
 
 
 def _log_submitted(session: Session, principal: Principal, now: datetime, report: RatioReport) -> None:

@@ -147,7 +147,7 @@ def change_password(session: Session, user_id: int, old: str, new: str, now: dat
     except (VerificationError, InvalidHashError):
         raise InvalidInput("password_wrong") from None
     check_password_strength(new)
-    user.password_hash = hash_password(new)
+    user.password_hash, user.must_change_password = hash_password(new), False
     session.add(user)
     org = session.get(Organisation, user.org_id)
     log.append(

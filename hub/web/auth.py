@@ -31,6 +31,7 @@ class SessionUser(UserMixin):
         self.login = user.login
         self.display_name = user.display_name
         self.locale = user.locale
+        self.must_change_password = user.must_change_password
         self.principal = principal
 
 

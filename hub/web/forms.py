@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import format_number, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     IntegerField,
+    MonthField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -23,7 +26,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextInput
 
 from hub.web.characters import MESSAGE as BAD_CHARACTERS
 from hub.web.characters import refuse_bad_characters
@@ -89,21 +92,36 @@ class OptionalInt(IntegerField):
 
 
 class Count(IntegerField):
-    """A required whole number of zero or more (items, reports)."""
+    """A required whole number of zero or more (items, reports), written as people of the page's language write it:
+    "1.200" is one thousand two hundred in Vietnamese, "1,200" in English; a decimal is not a count."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, **kwargs):
         validators = [InputRequired(message=REQUIRED), NumberRange(0, 10**12, message=_l("Must be 0 or more."))]
-        super().__init__(label, validators, render_kw={"min": 0, "inputmode": "numeric"}, **kwargs)
+        super().__init__(label, validators, render_kw={"inputmode": "numeric", "autocomplete": "off"}, **kwargs)
 
     def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
         try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Not a whole number.")) from None
+            value = parse_decimal(valuelist[0].strip(), locale=str(get_locale() or "vi"), strict=True)
+        except NumberFormatError:
+            value = None
+        if value is None or not value.is_finite() or value.as_tuple().exponent < 0:  # "1,5" is no count
+            self.data = None
+            raise ValueError(_l("Not a whole number."))
+        self.data = int(value)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_number(self.data) if self.data is not None else ""
 
 
-class Day(DateField):
-    """A required calendar day."""
+class Month(MonthField):
+    """A required calendar month (one picker instead of two dates)."""
 
     def __init__(self, label=None, **kwargs):
         super().__init__(label, [InputRequired(message=REQUIRED)], **kwargs)
@@ -112,7 +130,13 @@ class Day(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_l("Not a valid date.")) from None
+            raise ValueError(_l("Not a valid month.")) from None
+
+    @property
+    def days(self) -> tuple[date, date]:
+        """The first and last day of the chosen month."""
+        first = self.data.replace(day=1)
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 class HubForm(FlaskForm):
@@ -216,15 +240,12 @@ class StatusForm(HubForm):
 
 
 class RatioForm(HubForm):
-    period_start = Day(_l("Period from"))
-    period_end = Day(_l("Period to"))
+    month = Month(_l("Month"))
     items_published = Count(_l("Items published"))
     negative_items = Count(_l("Negative items"))
     note = TextAreaField(_l("Note"), [Optional(), length(5000)])
-
-    def validate_period_end(self, field) -> None:
-        if self.period_start.data and field.data and field.data < self.period_start.data:
-            raise ValidationError(_l("The period ends before it starts."))
+    report_id = IntegerField(widget=HiddenInput(), validators=[Optional()])  # the report this corrects
+    directive_id = IntegerField(widget=HiddenInput(), validators=[Optional()])  # the request this answers
 
     def validate_negative_items(self, field) -> None:
         if field.data is not None and self.items_published.data is not None and field.data > self.items_published.data:

@@ -1,4 +1,5 @@
-"""held forms: the input of a refused page form, kept for the page shown after the redirect
+"""held forms (the input of a refused page form, kept for the page shown after the redirect) and the password an
+admin reset, which must be changed at the next sign-in
 
 Revision ID: 0007_held_forms
 Revises: 0006_search
@@ -27,9 +28,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_heldform_user_id"), "heldform", ["user_id"], unique=False)
     op.create_index(op.f("ix_heldform_created_at"), "heldform", ["created_at"], unique=False)
+    with op.batch_alter_table("user") as batch:
+        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("must_change_password")
     op.drop_index(op.f("ix_heldform_created_at"), table_name="heldform")
     op.drop_index(op.f("ix_heldform_user_id"), table_name="heldform")
     op.drop_table("heldform")

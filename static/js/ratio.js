@@ -11,12 +11,21 @@
   const verdict = document.getElementById("ratio-verdict");
   const meter = form.querySelector(".ratio-meter");
 
+  const group = form.dataset.group || "";
+  const lang = document.documentElement.lang;
+
+  // A whole number as the page's language writes it ("1.200" in Vietnamese, "1,200" in English); NaN otherwise.
+  function count(text) {
+    const digits = text.trim().split(group).join("").replace(/\s/g, "");
+    return /^\d+$/.test(digits) ? parseInt(digits, 10) : NaN;
+  }
+
   function update() {
-    const total = parseInt(published.value, 10);
-    const bad = parseInt(negative.value, 10);
+    const total = count(published.value);
+    const bad = count(negative.value);
     if (!(total > 0) || !(bad >= 0)) { value.textContent = "—"; bar.style.width = "0"; verdict.textContent = ""; return; }
     const ratio = bad / total;
-    value.textContent = (ratio * 100).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 1 }) + " %";
+    value.textContent = (ratio * 100).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " %";
     bar.style.width = Math.min(ratio * 2, 1) * 100 + "%";  // the meter spans 0-50 %
     const over = ratio >= threshold;
     meter.classList.toggle("over", over);

@@ -118,3 +118,51 @@ def test_opening_a_form_address_directly_is_a_translated_page_with_a_way_back(br
     expect(editor.locator("[role=alert]")).to_contain_text("chỉ nhận dữ liệu gửi từ biểu mẫu")
     expect(editor.get_by_role("link", name="Quay lại trang trước")).to_have_attribute("href", "/inbox")
     editor.context.close()
+
+
+def test_a_month_of_figures_is_filed_and_corrected_as_vietnamese_write_numbers(browser, hub_server):
+    editor = sign_in(browser, hub_server, "editor.tin01", width=390)
+    editor.goto(hub_server.url + "/inbox/ratio")
+    editor.fill("#month", "2019-03")
+    editor.fill("#items_published", "1.200")
+    editor.fill("#negative_items", "300")
+    expect(editor.locator("#ratio-value")).to_have_text("25,0 %")
+    editor.click("#ratio-form button[type=submit]")
+    expect(editor.locator(".flash.success")).to_contain_text("Đã ghi nhận báo cáo: 25,0 %.")
+    row = editor.locator("#ratio-history tr", has_text="03/2019")
+    expect(row).to_contain_text("1.200")
+    row.get_by_role("link", name="Sửa").click()
+    expect(editor.locator("#correcting")).to_be_visible()
+    expect(editor.locator("#items_published")).to_have_value("1.200")
+    editor.fill("#negative_items", "60")
+    editor.click("#ratio-form button[type=submit]")
+    expect(editor.locator(".flash.success")).to_contain_text("Đã ghi nhận bản sửa: 5,0 %.")
+    expect(editor.locator("#ratio-history tr", has_text="03/2019")).to_contain_text("5,0 %")
+    assert editor.evaluate("document.documentElement.scrollWidth") <= 390
+    editor.context.close()
+
+
+def test_an_admin_changes_a_role_and_revokes_a_token_only_after_saying_yes(browser, hub_server):
+    admin = sign_in(browser, hub_server, "admin")
+    admin.goto(hub_server.url + "/admin/users?q=manager.hni")
+    row = admin.locator("tr", has_text="manager.hni")
+    row.get_by_label("Vai trò của manager.hni").select_option("officer")
+    row.get_by_role("button", name="Đổi vai trò").click()
+    expect(admin.locator(".flash.success")).to_contain_text("Đã đổi vai trò")
+    expect(admin.locator("tr", has_text="manager.hni")).to_contain_text("Cán bộ")
+    editor = sign_in(browser, hub_server, "editor.tin02")
+    editor.goto(hub_server.url + "/inbox/tokens")
+    label = f"CMS {uuid.uuid4().hex[:6]}"
+    editor.fill("#label", label)
+    editor.click("form.inline-form button[type=submit]")
+    expect(editor.locator("#token-secret")).to_be_visible()
+    editor.context.close()
+    admin.goto(hub_server.url + "/admin/tokens")
+    live = admin.locator("tbody tr", has_text=label)
+    live.get_by_role("button", name="Thu hồi").click()  # the browser asks for the box first: nothing is sent
+    expect(admin.locator(".flash.success")).to_have_count(0)
+    live.get_by_label(f"Đồng ý thu hồi {label}").check()
+    live.get_by_role("button", name="Thu hồi").click()
+    expect(admin.locator(".flash.success")).to_be_visible()
+    expect(admin.locator("tbody tr", has_text=label)).to_contain_text("Đã thu hồi")
+    admin.context.close()

@@ -73,8 +73,7 @@ FORMS = [
         "editor",
         "/inbox/ratio",
         {
-            "period_start": "2026-01-01",
-            "period_end": "2026-01-31",
+            "month": "2026-01",
             "items_published": "10",
             "negative_items": "1",
             "note": NUL,

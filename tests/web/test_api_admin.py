@@ -76,3 +76,23 @@ def test_a_user_may_take_a_personal_token(world):
     assert world.call("reg_manager", "POST", f"{API}/tokens", json=other).status_code == 404
     both = {"label": "x", "user_id": world.ids["user_admin"], "platform_id": world.ids["org_p1"]}
     assert world.call("admin", "POST", f"{API}/tokens", json=both).status_code == 422
+
+
+def test_an_admin_changes_a_role_over_the_api_and_others_may_not(world):
+    url = f"/api/v1/users/{world.ids['user_hni_manager']}/role"
+    assert world.call("reg_officer", "POST", url, json={"role": "officer"}).status_code == 403
+    changed = world.call("admin", "POST", url, json={"role": "officer"})
+    assert changed.status_code == 200 and changed.get_json()["role"] == "officer"
+    refused = world.call("admin", "POST", url, json={"role": "admin"})  # a province has no administrators
+    assert refused.status_code == 409 and refused.get_json()["code"] == "role_not_for_organisation"
+    own = world.call("admin", "POST", f"/api/v1/users/{world.ids['user_admin']}/role", json={"role": "officer"})
+    assert own.status_code == 409 and own.get_json()["code"] == "cannot_change_own_role"
+
+
+def test_an_admin_resets_a_password_over_the_api_and_sees_it_once(world):
+    url = f"/api/v1/users/{world.ids['user_p1_editor']}/reset-password"
+    assert world.call("reg_officer", "POST", url).status_code == 403
+    reset = world.call("admin", "POST", url)
+    assert reset.status_code == 200 and reset.headers["Cache-Control"] == "no-store"
+    assert len(reset.get_json()["temporary_password"]) >= 10
+    assert reset.get_json()["user"]["login"]

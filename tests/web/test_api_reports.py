@@ -43,3 +43,22 @@ def test_the_list_filters_by_flag_province_and_platform(world):
     assert world.call("reg_manager", "GET", f"{API}?province=HCM").get_json()["total"] == 1
     by_platform = world.call("reg_manager", "GET", f"{API}?platform_id={world.ids['org_p1']}").get_json()
     assert by_platform["total"] == 2 and by_platform["items"][0]["period_start"] == "2026-02-01"
+
+
+def test_a_report_is_corrected_in_place_and_another_platform_cannot(world):
+    filed = world.call("p1_machine", "POST", API, json=FEB).get_json()
+    fixed = {**FEB, "negative_items": 10}
+    corrected = world.call("p1_machine", "PUT", f"{API}/{filed['id']}", json=fixed)
+    assert corrected.status_code == 200, corrected.get_json()
+    assert (corrected.get_json()["id"], corrected.get_json()["negative_items"]) == (filed["id"], 10)
+    assert corrected.get_json()["flagged"] is False
+    foreign = world.call("p3_machine", "PUT", f"{API}/{filed['id']}", json=fixed)
+    assert foreign.status_code == 404 and foreign.get_json()["code"] == "ratio_report_not_found"
+
+
+def test_answering_a_request_reports_the_request_implemented(world):
+    answer = {**FEB, "directive_id": world.ids["hni"]}
+    assert world.call("p1_machine", "POST", API, json=answer).status_code == 201
+    deliveries = world.call("hni_officer", "GET", f"/api/v1/directives/{world.ids['hni']}/deliveries").get_json()
+    mine = [d for d in deliveries["items"] if d["platform"]["code"] == "P1"]
+    assert [d["state"] for d in mine] == ["implemented"]

@@ -7,12 +7,13 @@ import csv
 import io
 import re
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from sqlmodel import select
 
 from hub import clock, create_app
 from hub.core import users
@@ -335,15 +336,16 @@ def test_editor_acknowledges_and_status_form_refuses_a_missing_report(app, site)
         ({"items_published": "100", "negative_items": "101"}, "Negative items cannot exceed items published."),
         ({"items_published": "", "negative_items": "3"}, "This field is required."),
         ({"items_published": "-5", "negative_items": "0"}, "Must be 0 or more."),
-        ({"period_start": "2026-02-10", "period_end": "2026-02-01"}, "The period ends before it starts."),
-        ({"period_start": "not-a-date"}, "Not a valid date."),
+        ({"month": "not-a-month"}, "Not a valid month."),
+        ({"items_published": "1,5"}, "Not a whole number."),
+        ({"items_published": "1.200"}, "Not a whole number."),  # in English, 1.2
     ],
 )
 def test_ratio_form_refuses_bad_figures(app, site, data, message):
     from hub.models import RatioReport
 
     browser = signed_in(app, site, "editor1")
-    form = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": "100", "negative_items": "9"}
+    form = {"month": "2026-01", "items_published": "100", "negative_items": "9"}
     form.update(data)
     response = browser.post("/inbox/ratio", form)
     assert response.status_code == 422
@@ -353,12 +355,47 @@ def test_ratio_form_refuses_bad_figures(app, site, data, message):
 
 def test_ratio_report_is_recorded_with_its_ratio(app, site):
     browser = signed_in(app, site, "editor1")
-    form = {"period_start": "2026-01-01", "period_end": "2026-01-31", "items_published": "200", "negative_items": "34"}
+    form = {"month": "2026-01", "items_published": "1,200", "negative_items": "204"}
     response = browser.post("/inbox/ratio", form)
     assert response.status_code == 302
     page = browser.get("/inbox/ratio").text
     assert "Report recorded: 17.0 %." in page
-    assert "Flagged" in page
+    assert "Flagged" in page and "01/2026" in page and "1,200" in page
+
+
+def test_ratio_figures_are_read_and_shown_as_vietnamese_write_them(app, site):
+    from hub.models import RatioReport
+
+    browser = signed_in(app, site, "editor1")
+    browser.client.set_cookie("lang", "vi")
+    refused = browser.post("/inbox/ratio", {"month": "2026-01", "items_published": "1,5", "negative_items": "0"})
+    assert refused.status_code == 422 and "Không phải số nguyên." in refused.text
+    response = browser.post("/inbox/ratio", {"month": "2026-01", "items_published": "1.200", "negative_items": "30"})
+    assert response.status_code == 302
+    page = browser.get("/inbox/ratio").text
+    assert "2,5 %" in page and "1.200" in page
+    with read_session(site["engine"]) as s:
+        (report,) = s.exec(select(RatioReport)).all()
+    assert (report.period_start, report.period_end) == (date(2026, 1, 1), date(2026, 1, 31))
+    assert report.items_published == 1200
+
+
+def test_a_filed_month_is_corrected_and_the_log_keeps_the_original(app, site):
+    from hub.models import Event, RatioReport
+
+    browser = signed_in(app, site, "editor1")
+    browser.post("/inbox/ratio", {"month": "2026-02", "items_published": "100", "negative_items": "5"})
+    with read_session(site["engine"]) as s:
+        (report,) = s.exec(select(RatioReport)).all()
+    form = browser.get(f"/inbox/ratio?correct={report.id}").text
+    assert 'value="2026-02"' in form and "You are correcting" in form
+    fixed = {"month": "2026-02", "items_published": "100", "negative_items": "25", "report_id": str(report.id)}
+    assert browser.post("/inbox/ratio", fixed, form_page="/inbox/ratio").status_code == 302
+    with read_session(site["engine"]) as s:
+        (after,) = s.exec(select(RatioReport)).all()
+        event = s.exec(select(Event).where(Event.kind == "ratio_report_corrected")).one()
+    assert (after.id, after.negative_items, after.flagged) == (report.id, 25, True)
+    assert event.details["before"]["negative_items"] == 5
 
 
 def test_machine_token_secret_is_shown_once_and_can_be_revoked(app, site):
@@ -370,10 +407,32 @@ def test_machine_token_secret_is_shown_once_and_can_be_revoked(app, site):
     with read_session(site["engine"]) as s:
         token = s.exec(sa.select(ApiToken).where(ApiToken.label == "CMS")).scalar_one()
     other = signed_in(app, site, "editor3")
-    assert other.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens").status_code == 302
+    yes = {"confirm": "y"}
+    assert other.post(f"/inbox/tokens/{token.id}/revoke", yes, form_page="/inbox/tokens").status_code == 302
     assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 0
-    browser.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens")
+    unconfirmed = browser.post(f"/inbox/tokens/{token.id}/revoke", form_page="/inbox/tokens")
+    assert "Tick the box to confirm revoking the token." in browser.get(unconfirmed.headers["Location"]).text
+    assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 0
+    browser.post(f"/inbox/tokens/{token.id}/revoke", yes, form_page="/inbox/tokens")
     assert count(site["engine"], ApiToken, ApiToken.revoked_at.is_not(None)) == 1
+
+
+def test_an_admin_changes_a_role_and_the_change_is_in_the_log(app, site):
+    from hub.models import Event
+
+    browser = signed_in(app, site, "admin")
+    manager = site["people"]["manager"]
+    page = browser.get("/admin/users").text
+    assert f'action="/admin/users/{manager.user_id}/role"' in page
+    response = browser.post(f"/admin/users/{manager.user_id}/role", {"role": "officer"}, form_page="/admin/users")
+    assert response.status_code == 302
+    assert "The role was changed" in browser.get("/admin/users").text
+    refused = browser.post(f"/admin/users/{manager.user_id}/role", {"role": "editor"}, form_page="/admin/users")
+    assert "cannot have the role Editor" in browser.get(refused.headers["Location"]).text
+    with read_session(site["engine"]) as s:
+        assert s.get(User, manager.user_id).role == Role.OFFICER
+        event = s.exec(select(Event).where(Event.kind == "user_role_changed")).one()
+    assert (event.details["from"], event.details["to"]) == ("manager", "officer")
 
 
 def test_admin_registers_a_platform_and_refuses_bad_codes(app, site):
@@ -510,3 +569,36 @@ def test_sign_in_never_redirects_off_site(app, site, target):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard"
+
+
+def test_a_report_request_links_to_the_form_and_filing_it_closes_the_request(app, site):
+    officer = site["people"]["officer"]
+    request = f.published(site["engine"], site["now"], officer, {"all": True}, kind="report_request").directive
+    browser = signed_in(app, site, "editor1")
+    page = browser.get(f"/inbox/{request.id}").text
+    assert f'href="/inbox/ratio?request={request.id}"' in page
+    form = browser.get(f"/inbox/ratio?request={request.id}").text
+    assert f'name="directive_id" type="hidden" value="{request.id}"' in form
+    answer = {"month": "2026-01", "items_published": "100", "negative_items": "3", "directive_id": str(request.id)}
+    assert browser.post("/inbox/ratio", answer, form_page="/inbox/ratio").status_code == 302
+    with read_session(site["engine"]) as s:
+        p1 = site["platforms"][0]
+        delivery = s.exec(select(Delivery).where(Delivery.directive_id == request.id, Delivery.platform_id == p1.id))
+        assert delivery.one().state == "implemented"
+    assert 'id="file-ratio-report"' not in browser.get(f"/inbox/{request.id}").text
+
+
+def test_a_reset_password_is_shown_once_and_must_be_changed_at_the_next_sign_in(app, site):
+    admin = signed_in(app, site, "admin")
+    editor = site["people"]["editor1"]
+    answer = admin.post(f"/admin/users/{editor.user_id}/reset-password", form_page="/admin/users")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    temporary = re.search(r'id="temporary-password">([^<]+)<', answer.text).group(1)
+    assert temporary not in admin.get("/admin/users").text
+    person = Browser(app)
+    assert person.login(site["logins"]["editor1"], temporary).status_code == 302
+    sent_away = person.get("/inbox")
+    assert sent_away.status_code == 302 and sent_away.headers["Location"] == "/account/password"
+    new = {"current": temporary, "new": "brand-new-pass-1", "confirm": "brand-new-pass-1"}
+    assert person.post("/account/password", new).status_code == 302
+    assert person.get("/inbox").status_code == 200

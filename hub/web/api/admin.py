@@ -239,6 +239,43 @@ def reactivate_user(path: UserPath):
     return _user_active(path.user_id, True)
 
 
+class RoleIn(BaseModel):
+    role: Role = Field(description=ROLES_DOC)
+
+
+@bp.post(
+    "/users/<int:user_id>/role",
+    summary="Change a user's role (admin): its sessions end and its sockets are cut; logged with the old and new role",
+    responses={200: schemas.UserOut},
+)
+def change_role(path: UserPath, body: RoleIn):
+    with writing() as session:
+        user, ended = accounts.set_role(session, principal(), now(), path.user_id, body.role)
+        out = schemas.UserOut.model_validate(user)
+    sockets.cut(ended)
+    return ok(out)
+
+
+class PasswordResetOut(BaseModel):
+    user: schemas.UserOut
+    temporary_password: str = Field(description="shown only in this answer; the user must change it at sign-in")
+
+
+@bp.post(
+    "/users/<int:user_id>/reset-password",
+    summary="Reset a user's password (admin): a temporary one, returned once; sessions end; logged without it",
+    responses={200: PasswordResetOut},
+)
+def reset_password(path: UserPath):
+    with writing() as session:
+        user, temporary, ended = accounts.reset_password(session, principal(), now(), path.user_id)
+        out = PasswordResetOut(user=schemas.UserOut.model_validate(user), temporary_password=temporary)
+    sockets.cut(ended)
+    response = ok(out)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post(
     "/users/<int:user_id>/sign-out",
     summary="Sign a user out everywhere (admin): every session ends, personal tokens are revoked, sockets are cut",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from hub import sockets
 from hub.core import ratio_reports
 from hub.core.ratio_reports import RatioReportInput
 from hub.runtime import current_hub
@@ -48,9 +49,32 @@ class RatioReportQuery(PageQuery):
 @bp.post("/ratio-reports", summary="Submit a platform's figures", responses={201: schemas.RatioReportOut, **LIMITED})
 @limited("reports")
 def submit(body: RatioReportBody):
+    """Answering a report request (``directive_id``) also reports that request implemented."""
     with writing() as session:
-        report = ratio_reports.submit(session, principal(), now(), body, current_hub().settings.ratio_threshold)
-    return ok(schemas.RatioReportOut.model_validate(report), 201)
+        filed = ratio_reports.file(session, principal(), now(), body, current_hub().settings.ratio_threshold)
+        out = schemas.RatioReportOut.model_validate(filed.report)
+    if filed.refresh:
+        sockets.push_progress(filed.refresh)
+    return ok(out, 201)
+
+
+class ReportPath(BaseModel):
+    report_id: ID
+
+
+@bp.put(
+    "/ratio-reports/<int:report_id>",
+    summary="Correct one of your reports (the log keeps the original figures)",
+    responses={200: schemas.RatioReportOut, **LIMITED},
+)
+@limited("reports")
+def correct(path: ReportPath, body: RatioReportInput):
+    with writing() as session:
+        report = ratio_reports.correct(
+            session, principal(), now(), path.report_id, body, current_hub().settings.ratio_threshold
+        )
+        out = schemas.RatioReportOut.model_validate(report)
+    return ok(out)
 
 
 @bp.get("/ratio-reports", summary="Reports in your scope, newest first", responses={200: schemas.RatioReportPage})

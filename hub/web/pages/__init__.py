@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hub.web.pages import admin, auth, base, console, dashboard, followup, inbox, platforms, webhooks
+from hub.web.pages import admin, auth, base, console, dashboard, followup, inbox, platforms, ratio, webhooks
 
-__all__ = ["admin", "auth", "console", "dashboard", "followup", "inbox", "platforms", "webhooks"]
+__all__ = ["admin", "auth", "console", "dashboard", "followup", "inbox", "platforms", "ratio", "webhooks"]
 
 
 def init_app(app: Flask) -> None:

@@ -106,7 +106,13 @@ def admin_users():
     q = (request.args.get("q") or "").strip()[:100] or None
     with read_session(engine()) as session:
         page = users.list_users(session, principal(), q=q, page=int_arg("page", 1))
-    return render_template("admin/users.html", form=form, page=page, q=q or ""), status
+    page_html = render_template("admin/users.html", form=form, page=page, q=q or "", roles_for=_roles_for)
+    return page_html, status
+
+
+def _roles_for(kind: str) -> list[str]:
+    """The roles a user of an organisation of this kind may hold, for the role picker."""
+    return [r.value for r in Role if r in users.ROLES_BY_KIND[OrgKind(kind)]]
 
 
 def _account_action(change: Callable, done: str, back_to: str):
@@ -128,6 +134,29 @@ def admin_user_active(user_id: int, action: str):
     active = action == "reactivate"
     done = _("The user was reactivated.") if active else _("The user was deactivated and signed out.")
     return _account_action(partial(accounts.set_user_active, user_id=user_id, active=active), done, "pages.admin_users")
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@admin_only
+def admin_user_role(user_id: int):
+    change = partial(accounts.set_role, user_id=user_id, role=request.form.get("role", ""))
+    return _account_action(change, _("The role was changed; the user's sessions ended."), "pages.admin_users")
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@admin_only
+def admin_user_reset_password(user_id: int):
+    """A temporary password, shown once on this answer (never stored in clear, never logged)."""
+    try:
+        with write_session(engine()) as session:
+            user, temporary, ended = accounts.reset_password(session, principal(), clock.now(), user_id)
+            login = user.login
+    except HubError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("pages.admin_users"))
+    sockets.cut(ended)
+    page = render_template("admin/password_reset.html", login=login, temporary=temporary)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/admin/users/<int:user_id>/sign-out")

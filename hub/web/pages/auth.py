@@ -109,6 +109,18 @@ def change_password():
     return render_template("auth/password.html", form=form), status
 
 
+FREE_WHILE_RESETTING = {"pages.change_password", "pages.logout", "pages.switch_language", "pages.login"}
+
+
+@bp.before_request
+def _new_password_first():
+    """A user whose password an admin reset chooses a new one before any other page."""
+    if getattr(current_user, "must_change_password", False) and request.endpoint not in FREE_WHILE_RESETTING:
+        flash(_("Your password was reset by an administrator: choose a new one to go on."), "info")
+        return redirect(url_for("pages.change_password"))
+    return None
+
+
 @bp.get("/lang/<code>")
 def switch_language(code: str):
     """Remember the chosen language in a cookie for a year, and go back to the page."""

@@ -78,6 +78,7 @@ EVENT_LABELS = {
     "revoked": _l("Revoked"),
     "expired": _l("Expired"),
     "ratio_report_submitted": _l("Ratio report submitted"),
+    "ratio_report_corrected": _l("Ratio report corrected"),
     "organisation_registered": _l("Organisation registered"),
     "user_created": _l("User created"),
     "token_issued": _l("Token issued"),
@@ -87,6 +88,8 @@ EVENT_LABELS = {
     "password_changed": _l("Password changed"),
     "user_deactivated": _l("User deactivated"),
     "user_reactivated": _l("User reactivated"),
+    "user_role_changed": _l("Role changed"),
+    "password_reset": _l("Password reset by an administrator"),
     "organisation_deactivated": _l("Organisation deactivated"),
     "organisation_reactivated": _l("Organisation reactivated"),
     "signed_out_everywhere": _l("Signed out everywhere"),
@@ -188,6 +191,9 @@ def revoke_token(token_id: int, back_to: str):
     from hub.db import write_session
     from hub.web.messages import error_text
 
+    if request.form.get("confirm") != "y":  # revoking cuts a platform off: a second, explicit yes first
+        flash(gettext("Tick the box to confirm revoking the token."), "error")
+        return redirect(url_for(back_to))
     try:
         with write_session(engine()) as session:
             tokens.revoke_token(session, principal(), clock.now(), token_id)

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from pydantic import ValidationError
 
 from hub import clock, sockets
 from hub.core import access, deliveries, questions
 from hub.core import inbox as core_inbox
-from hub.core import ratio_reports as core_ratio_reports
 from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
-from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
-from hub.runtime import current_hub
 from hub.throttle import limited
-from hub.web.forms import ConfirmForm, QuestionForm, RatioForm, StatusForm, TokenForm
+from hub.web.forms import ConfirmForm, QuestionForm, StatusForm, TokenForm
 from hub.web.held import hold, restore
-from hub.web.messages import error_note, error_text, validation_note
+from hub.web.messages import error_note, error_text
 from hub.web.pages.base import STATE_LABELS, allowed_if, bp, engine, int_arg, principal, revoke_token
 
 editor_only = allowed_if(access.is_platform_member)
@@ -122,40 +118,6 @@ def ask_question(directive_id: int):
             flash(_("Your question was sent to the issuer."), "success")
             return redirect(url_for("pages.inbox_directive", directive_id=directive_id) + "#questions")
     return hold(form, "pages.inbox_directive", "#questions", directive_id=directive_id)
-
-
-@bp.route("/inbox/ratio", methods=["GET", "POST"])
-@limited("reports", methods=["POST"])
-@editor_only
-def ratio_reports():
-    who = principal()
-    form = RatioForm()
-    threshold = current_hub().settings.ratio_threshold
-    status = 200
-    if form.validate_on_submit():
-        try:
-            data = RatioReportInput(
-                period_start=form.period_start.data,
-                period_end=form.period_end.data,
-                items_published=form.items_published.data,
-                negative_items=form.negative_items.data,
-                note=form.note.data or None,
-            )
-            with write_session(engine()) as session:
-                report = core_ratio_reports.submit(session, who, clock.now(), data, threshold)
-        except ValidationError as exc:
-            form.form_errors.append(validation_note(exc))
-        except HubError as exc:
-            form.form_errors.append(error_note(exc))
-        else:
-            flash(_("Report recorded: %(ratio)s %%.", ratio=f"{report.ratio * 100:.1f}"), "success")
-            return redirect(url_for("pages.ratio_reports"))
-    if request.method == "POST":
-        return hold(form, "pages.ratio_reports")
-    status = 422 if restore(form) else 200
-    with read_session(engine()) as session:
-        history = [r for r, _platform in core_ratio_reports.list_reports(session, who, per_page=24).items]
-    return render_template("inbox/ratio.html", form=form, history=history, threshold=threshold), status
 
 
 @bp.route("/inbox/tokens", methods=["GET", "POST"])
