@@ -12,7 +12,7 @@ from flask_openapi3 import APIBlueprint, OpenAPI
 
 from hub.db import read_session
 from hub.runtime import current_hub
-from hub.web.api import admin, deadlines, directives, events, inbox, reports, schemas
+from hub.web.api import admin, bulk, deadlines, directives, events, inbox, reports, reuse, schemas
 from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag
 from hub.web.auth import current_principal
 
@@ -30,7 +30,7 @@ def signing_key():
     return ok(schemas.SigningKeyOut(algorithm="Ed25519", public_key_pem=current_hub().signer.public_pem()))
 
 
-for group in (directives.bp, inbox.bp, reports.bp, events.bp, deadlines.bp, admin.bp, keys):
+for group in (directives.bp, inbox.bp, reports.bp, events.bp, deadlines.bp, bulk.bp, reuse.bp, admin.bp, keys):
     api.register_api(group)
 api.before_request(check_request)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hub.web.pages import admin, auth, base, console, dashboard, followup, inbox
+from hub.web.pages import admin, auth, base, bulk, console, dashboard, followup, inbox, reuse
 
-__all__ = ["admin", "auth", "console", "dashboard", "followup", "inbox"]
+__all__ = ["admin", "auth", "bulk", "console", "dashboard", "followup", "inbox", "reuse"]
 
 
 def init_app(app: Flask) -> None:

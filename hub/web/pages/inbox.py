@@ -11,6 +11,7 @@ from hub import clock, sockets
 from hub.core import deliveries, questions
 from hub.core import inbox as core_inbox
 from hub.core import ratio_reports as core_ratio_reports
+from hub.core import timeline as core_timeline
 from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.core.ratio_reports import RatioReportInput
@@ -48,9 +49,11 @@ def _item_page(directive_id: int, status_form: StatusForm | None = None, questio
     with read_session(engine()) as session:
         item = core_inbox.inbox_item(session, principal(), directive_id)
         head = core_inbox.inbox_head(session, principal().org_id)
+        history = core_timeline.describe(session, item.events)
     return render_template(
         "inbox/directive.html",
         item=item,
+        history=history,
         now=clock.now(),
         head=head,
         status_form=status_form or StatusForm(),
