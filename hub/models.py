@@ -207,6 +207,19 @@ class Directive(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class DirectiveTemplate(SQLModel, table=True):
+    """A recurring notice an organisation's officers start new drafts from: the content and reminder policy of a
+    directive, without its dates (deadlines are set when the draft is composed, or by its priority)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = str_field(200)
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    source_id: int | None = Field(default=None, foreign_key="directive.id")
+    created_by: str = str_field(200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Delivery(SQLModel, table=True):
     """One directive addressed to one platform, and everything that platform has done about it.
 

@@ -128,6 +128,12 @@ MESSAGES: dict[str, str] = {
     # metrics
     "metrics_loopback_or_token": N_("metrics are served to this machine, or with an admin's bearer token"),
     "metrics_admin_token": N_("metrics need an admin's token"),
+    # bulk actions and templates
+    "bulk_verify_count": N_("choose 1-%(max)s reports to verify"),
+    "bulk_verify_foreign": N_("every report to verify must be one of this directive's"),
+    "template_name_invalid": N_("a template name of 1-200 characters is required"),
+    "template_not_found": N_("this template does not exist"),
+    "template_content_invalid": N_("the saved content no longer passes the composer's checks"),
     # ratio reports
     "period_not_started": N_("the period has not started yet"),
     "period_ends_before_start": N_("period_end is before period_start"),

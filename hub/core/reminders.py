@@ -145,10 +145,11 @@ class Reminded:
     sent: ReminderSent
 
 
-def remind(session: Session, principal: Principal, now: datetime, delivery_id: int) -> Reminded:
+def remind(session: Session, principal: Principal, now: datetime, delivery_id: int, *, bulk: bool = False) -> Reminded:
     """An officer reminds a platform of its province (any platform, for the central regulator) of a delivery.
 
-    It does not count against the automatic reminders' limit and does not move their schedule.
+    It does not count against the automatic reminders' limit and does not move their schedule. ``bulk`` marks it
+    in the log as one of many sent in one action (``hub/core/bulk.py``).
     """
     require_issuer(principal)
     delivery = session.get(Delivery, delivery_id)
@@ -173,7 +174,12 @@ def remind(session: Session, principal: Principal, now: datetime, delivery_id: i
             province=platform.province,
             directive_id=directive.id,
             delivery_id=delivery.id,
-            details={"phase": phase, "manual": True, "due_at": iso(delivery.due_at)},
+            details={
+                "phase": phase,
+                "manual": True,
+                "due_at": iso(delivery.due_at),
+                **({"bulk": True} if bulk else {}),
+            },
         ),
     )
     body = reminder_payload(directive, phase, delivery.reminders_sent, delivery.due_at, manual=True)

@@ -18,8 +18,9 @@
       const seg = el.querySelector(".seg." + k);
       if (seg) seg.style.width = pct(n, t);
     });
+    const derived = Object.assign({}, c, { acknowledged_only: widths.acknowledged, delivered_only: widths.delivered });
     el.querySelectorAll("[data-count]").forEach((b) => {
-      const v = c[b.dataset.count];
+      const v = derived[b.dataset.count];
       if (v !== undefined) b.textContent = v;
     });
   }

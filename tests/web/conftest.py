@@ -5,7 +5,8 @@ The world: the central regulator (admin, officer, manager); the departments of H
 Minh City (officer); platforms P1 and P2 in Hanoi and P3 in Ho Chi Minh City (an editor and a machine token each
 for P1 and P3). Directives: ``central`` (regulator, to all), ``hni`` (Hanoi, to Hanoi), ``hcm`` (HCMC, to HCMC),
 ``draft`` (regulator, unpublished). P1 has implemented ``central`` and asked a question on it; P3 has done the same
-with ``hcm``. P1 and P3 each submitted a ratio report for January 2026.
+with ``hcm``. P1 and P3 each submitted a ratio report for January 2026. The regulator keeps ``central`` as a
+template.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from hub.core import deliveries, directives, questions, ratio_reports, tokens, users
+from hub.core import deliveries, directive_templates, directives, questions, ratio_reports, tokens, users
 from hub.core.access import SYSTEM, Principal
 from hub.core.ratio_reports import RatioReportInput
 from hub.db import make_engine, read_session, write_session
@@ -131,6 +132,9 @@ def _build_world(engine) -> World:
             ratio_reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)
     w.ids.update(central=central.directive.id, hni=local.directive.id, hcm=far.directive.id, draft=draft.id)
     w.ids.update(question_p1=question.id, question_p3=q3.id)
+    with write_session(engine) as s:
+        kept = directive_templates.save_template(s, principals["reg_officer"], T0, central.directive.id, "Central")
+    w.ids["template"] = kept.id
     with read_session(engine) as s:
         for name, directive_id, platform_id in (
             ("delivery_p1_central", central.directive.id, p1.id),

@@ -26,6 +26,7 @@ PATH_IDS = {  # which world object each path parameter names, so that only the i
     "{platform_id}": "org_p2",
     "{user_id}": "user_p3_editor",
     "{org_id}": "org_p2",
+    "{template_id}": "template",
 }
 
 FREE_TEXT = {"q", "kind", "province", "sort"}  # any short word is a valid filter (that may match nothing)
@@ -38,6 +39,7 @@ class Operation:
     body_fields: tuple[str, ...]
     query_fields: tuple[str, ...]
     has_body: bool
+    list_fields: tuple[str, ...] = ()  # where a list of numbers is the right type
 
     @property
     def role(self) -> str:
@@ -67,7 +69,8 @@ def _operations() -> list[Operation]:
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
             props = schemas[body["$ref"].rsplit("/", 1)[1]].get("properties", {}) if "$ref" in body else {}
             query = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
-            found.append(Operation(method.upper(), path, tuple(props), query, bool(body)))
+            lists = tuple(name for name, prop in props.items() if prop.get("type") == "array")
+            found.append(Operation(method.upper(), path, tuple(props), query, bool(body), lists))
     return found
 
 
@@ -123,6 +126,8 @@ def test_missing_fields_unknown_fields_and_wrong_types_are_422(world, op):
     _refused(world, _send(world, op, data='{"no_such_field": 1}'), before, 422)
     for field in op.body_fields:
         for wrong in ({"nested": True}, [1, 2], 10**30, -1.5):
+            if wrong == [1, 2] and field in op.list_fields:
+                continue
             _refused(world, _send(world, op, data=json.dumps({field: wrong})), before, 422)
     details = _send(world, op, data='{"no_such_field": 1}').get_json()["details"]
     assert any("no_such_field" in item["loc"] for item in details)

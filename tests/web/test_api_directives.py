@@ -138,3 +138,13 @@ def test_an_issuer_answers_a_question_once(world):
     answered = _post(world, "reg_officer", url, {"text": "the item at /news/1"})
     assert answered.status_code == 200 and answered.get_json()["question"]["answer"] == "the item at /news/1"
     assert _post(world, "reg_officer", url, {"text": "again"}).status_code == 409
+
+
+def test_directives_count_the_questions_still_waiting_for_an_answer(world):
+    central = world.ids["central"]
+    listed = {d["id"]: d for d in world.call("reg_officer", "GET", "/api/v1/directives").get_json()["items"]}
+    assert listed[central]["unanswered_questions"] == 1  # P1's question
+    assert world.call("reg_officer", "GET", f"/api/v1/directives/{central}").get_json()["unanswered_questions"] == 1
+    answer = {"text": "Everything in the notice."}
+    world.call("reg_officer", "POST", f"/api/v1/questions/{world.ids['question_p1']}/answer", json=answer)
+    assert world.call("reg_officer", "GET", f"/api/v1/directives/{central}").get_json()["unanswered_questions"] == 0

@@ -10,7 +10,7 @@ from flask import request
 from flask_openapi3 import APIBlueprint, OpenAPI
 
 from hub.runtime import current_hub
-from hub.web.api import admin, deadlines, directives, events, inbox, reports, schemas, webhooks
+from hub.web.api import admin, bulk, deadlines, directives, events, inbox, reports, reuse, schemas, webhooks
 from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag
 from hub.web.auth import current_principal
 
@@ -28,7 +28,18 @@ def signing_key():
     return ok(schemas.SigningKeyOut(algorithm="Ed25519", public_key_pem=current_hub().signer.public_pem()))
 
 
-for group in (directives.bp, inbox.bp, reports.bp, events.bp, deadlines.bp, admin.bp, webhooks.bp, keys):
+for group in (
+    directives.bp,
+    inbox.bp,
+    reports.bp,
+    events.bp,
+    deadlines.bp,
+    bulk.bp,
+    reuse.bp,
+    admin.bp,
+    webhooks.bp,
+    keys,
+):
     api.register_api(group)
 api.before_request(check_request)
 

@@ -154,14 +154,18 @@ def index(query: DirectiveQuery):
             page=query.page,
             per_page=query.per_page,
         )
-        items = [_directive(d) for d in page.items]
+        waiting = questions.unanswered(session, principal(), [d.id for d in page.items])
+        items = [_directive(d).model_copy(update={"unanswered_questions": waiting.get(d.id, 0)}) for d in page.items]
     return ok(schemas.DirectivePage(items=items, total=page.total, page=page.page, per_page=page.per_page))
 
 
 def _detail(session: Session, directive: Directive) -> schemas.DirectiveDetail:
     counts = progress.progress(session, principal(), [directive.id], now())[directive.id]
+    waiting = questions.unanswered(session, principal(), [directive.id]).get(directive.id, 0)
     return schemas.DirectiveDetail(
-        **_directive(directive).model_dump(), progress=schemas.ProgressOut(**counts.as_dict())
+        **_directive(directive).model_dump(exclude={"unanswered_questions"}),
+        unanswered_questions=waiting,
+        progress=schemas.ProgressOut(**counts.as_dict()),
     )
 
 

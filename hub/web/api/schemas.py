@@ -56,6 +56,7 @@ class DirectiveOut(Out):
     signature: str | None
     created_at: datetime
     updated_at: datetime
+    unanswered_questions: int = Field(default=0, description="platforms' questions still waiting for an answer")
 
     @computed_field(description=DEPRECATED_SEQ, json_schema_extra={"deprecated": True})
     @property

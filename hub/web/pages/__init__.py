@@ -7,9 +7,34 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hub.web.pages import admin, auth, base, console, dashboard, followup, inbox, platforms, ratio, webhooks
+from hub.web.pages import (
+    admin,
+    auth,
+    base,
+    bulk,
+    console,
+    dashboard,
+    followup,
+    inbox,
+    platforms,
+    ratio,
+    reuse,
+    webhooks,
+)
 
-__all__ = ["admin", "auth", "console", "dashboard", "followup", "inbox", "platforms", "ratio", "webhooks"]
+__all__ = [
+    "admin",
+    "auth",
+    "bulk",
+    "console",
+    "dashboard",
+    "followup",
+    "inbox",
+    "platforms",
+    "ratio",
+    "reuse",
+    "webhooks",
+]
 
 
 def init_app(app: Flask) -> None:

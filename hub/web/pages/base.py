@@ -62,6 +62,10 @@ EVENT_LABELS = {
     "drafted": _l("Draft saved"),
     "scheduled": _l("Scheduled"),
     "draft_updated": _l("Draft changed"),
+    "duplicated": _l("Drafted as a copy"),
+    "drafted_from_template": _l("Drafted from a template"),
+    "template_saved": _l("Saved as a template"),
+    "template_deleted": _l("Template removed"),
     "published": _l("Published"),
     "delivered": _l("Delivered"),
     "delivered_to_new_platform": _l("Delivered to a new platform"),
@@ -94,6 +98,7 @@ EVENT_LABELS = {
     "organisation_reactivated": _l("Organisation reactivated"),
     "signed_out_everywhere": _l("Signed out everywhere"),
 }
+PHASE_LABELS = {"acknowledge": _l("acknowledgement"), "implement": _l("implementation")}
 VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}
 
 
@@ -223,6 +228,7 @@ def init_app(app: Flask) -> None:
         may_read=access.may_read,
         is_admin=access.is_admin,
         is_platform_member=access.is_platform_member,
+        PHASE_LABELS=PHASE_LABELS,
     )
 
     @app.context_processor

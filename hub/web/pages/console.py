@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from hub import clock, sockets
 from hub.core import access, audiences, checkpoints, directives, log, questions
 from hub.core import progress as core_progress
+from hub.core import timeline as core_timeline
 from hub.core.access import get_visible_directive
 from hub.core.directive_input import DirectiveInput
 from hub.core.errors import N_, HubError
@@ -207,6 +208,7 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
         rows = core_progress.directive_deliveries(session, who, directive_id, **args)
         progress = core_progress.progress(session, who, [directive_id], now)[directive_id]
         timeline = log.list_events(session, who, directive_id=directive_id, page=int_arg("tpage", 1), per_page=20)
+        entries = core_timeline.describe(session, timeline.items)
         asked = core_progress.directive_questions(session, who, directive_id)
         waiting = questions.unanswered(session, who, [directive_id]).get(directive_id, 0)
         checkpoint = checkpoints.latest(session)
@@ -216,6 +218,7 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
         "rows": rows,
         "progress": progress,
         "timeline": timeline,
+        "entries": entries,
         "questions": asked,
         "waiting": waiting,
         "args": args,

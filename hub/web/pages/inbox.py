@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from hub import clock, sockets
 from hub.core import access, deliveries, questions
 from hub.core import inbox as core_inbox
+from hub.core import timeline as core_timeline
 from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
@@ -50,11 +51,13 @@ def inbox_directive(directive_id: int):
     with read_session(engine()) as session:
         item = core_inbox.inbox_item(session, principal(), directive_id)
         head = core_inbox.inbox_head(session, principal().org_id)
+        history = core_timeline.describe(session, item.events)
     status_form, question_form = StatusForm(), QuestionForm()
     refused = restore(status_form) or restore(question_form)
     page = render_template(
         "inbox/directive.html",
         item=item,
+        history=history,
         now=clock.now(),
         head=head,
         status_form=status_form,
