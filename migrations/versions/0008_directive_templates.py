@@ -1,7 +1,7 @@
 """directive templates: recurring notices officers start new drafts from
 
-Revision ID: 0005_directive_templates
-Revises: 0004
+Revision ID: 0008_directive_templates
+Revises: 0007_held_forms
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_directive_templates"
-down_revision: str | None = "0004"
+revision: str = "0008_directive_templates"
+down_revision: str | None = "0007_held_forms"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
