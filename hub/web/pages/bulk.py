@@ -12,9 +12,9 @@ from hub.core import bulk
 from hub.core.errors import HubError
 from hub.core.reminders import Reminded
 from hub.db import write_session
+from hub.web.messages import error_text
 from hub.web.pages.base import bp, engine, principal
 from hub.web.pages.console import officer_only
-from hub.web.pages.messages import error_text
 
 
 def _pushed(sent: list[Reminded]) -> None:

@@ -11,9 +11,9 @@ from hub.core import directive_templates as reuse
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.web.forms import ConfirmForm
+from hub.web.messages import error_text
 from hub.web.pages.base import bp, engine, principal
 from hub.web.pages.console import officer_only
-from hub.web.pages.messages import error_text
 
 
 @bp.post("/console/directives/<int:directive_id>/duplicate")
