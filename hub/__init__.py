@@ -51,15 +51,12 @@ def _new_app(settings: Settings) -> OpenAPI:
 
 def _flask_config(settings: Settings) -> dict[str, Any]:
     """The Flask and extension settings derived from the hub's own."""
-    from hub.sockets import fast
-    from hub.sockets.fast.limit_sweep import storage_uri
-
     return dict(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        RATELIMIT_STORAGE_URI=storage_uri(settings.ratelimit_storage_uri, fast.switched_off(settings)),
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         # Two counters per budget whatever its size, and no burst of twice the limit across a window's edge.
         RATELIMIT_STRATEGY="sliding-window-counter",
         # Separate deployments (or test runs) on one Redis keep separate counts, as they keep separate channels.

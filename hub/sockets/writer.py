@@ -6,10 +6,10 @@ many handlers tops out far below that and stalls SQLite; one writer that takes w
 answer still means "durably recorded". The writer applies a batch in the order it was queued, and each socket's
 events are handled one after another, so an acknowledgement is applied before the status report that follows it.
 
-Each batch is answered as soon as it has committed (and the consoles' progress announced): holding the answers
-until the stream of events paused, as the writer once did, saved no work (every answer is sent either way) and made
-every client of a storm wait for the last batch, up to half a second more. Receipts and acknowledgements share the
-queue in the order they came, so an acknowledgement never waits for receipts sent after it.
+While events keep coming, the answers wait (up to ``RELEASE_AFTER_SECONDS``): on one event loop, answering each
+batch at once would put thousands of outgoing frames between the incoming events and slow down recording the rest.
+The answers go out when the stream pauses, every one of them after its event was committed, and with them the
+consoles' progress.
 
 A batch the database refuses is split in halves and tried again, down to single rows, so that one bad row (which
 the edges should have refused already) fails alone and never costs the other platforms their answers.
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 GATHER_SECONDS = 0.02
+RELEASE_AFTER_SECONDS = 0.5
 WAIT_SECONDS = 30.0
 # The database or the connection is at fault, not a row: splitting the batch would only repeat the failure.
 WHOLE_BATCH_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
@@ -104,8 +105,19 @@ class GroupWriter:
                 self._started = True
 
     def _run(self) -> None:
+        committed: list[_Waiting] = []  # written, their handlers not yet told
+        oldest = 0.0  # when the first of them was written
         while True:
-            batch = [self._queue.get()]
+            if committed:
+                try:
+                    first = self._queue.get(timeout=GATHER_SECONDS)
+                except queue.Empty:  # the stream of events has paused: answer everything written so far
+                    self._release(committed)
+                    committed = []
+                    continue
+            else:
+                first = self._queue.get()
+            batch = [first]
             # Unless a full batch is already waiting, a moment's wait gathers the events of a fan-out that is
             # still going out (and lets it go out: an SQLite commit does not yield to the sockets' writers).
             if self._queue.qsize() < MAX_BATCH - 1:
@@ -116,7 +128,12 @@ class GroupWriter:
                 except queue.Empty:
                     break
             self._write(batch)
-            self._release(batch)  # answered now: the next batch's events are read while these answers go out
+            if not committed:
+                oldest = time.monotonic()
+            committed += batch
+            if time.monotonic() - oldest >= RELEASE_AFTER_SECONDS:
+                self._release(committed)
+                committed = []
 
     def _write(self, batch: list[_Waiting]) -> None:
         """Write a batch in one transaction; if the database refuses it, write each half on its own."""

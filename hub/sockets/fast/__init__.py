@@ -8,9 +8,7 @@ from gevent import monkey
 
 from hub.config import Settings
 
-TRICKS = frozenset(
-    {"switch_interval", "direct_handlers", "gc", "frame_writer", "read_buffer", "wsaccel", "limit_sweep"}
-)
+TRICKS = frozenset({"switch_interval", "direct_handlers", "gc", "frame_writer", "read_buffer", "wsaccel"})
 # Read by app.py from the environment before gevent is imported, so listed here only to be accepted.
 ENTRY_POINT_TRICKS = frozenset({"greenlet_tree"})
 
