@@ -129,7 +129,8 @@ def _build_world(engine) -> World:
         q3 = questions.ask(s, principals["p3_machine"], T0, far.directive.id, "and here?").question
         deliveries.set_status(s, principals["p3_machine"], T0, far.directive.id, "implemented", "done too")
         for name in ("p1_machine", "p3_machine"):
-            ratio_reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)
+            filed = ratio_reports.submit(s, principals[name], T0, RatioReportInput(**REPORT), threshold=0.15)
+            w.ids[f"report_{name[:2]}"] = filed.id
     w.ids.update(central=central.directive.id, hni=local.directive.id, hcm=far.directive.id, draft=draft.id)
     w.ids.update(question_p1=question.id, question_p3=q3.id)
     with write_session(engine) as s:

@@ -25,6 +25,7 @@ PATH_IDS = {  # which world object each path parameter names, so that only the i
     "{token_id}": "token_p3_machine",
     "{platform_id}": "org_p2",
     "{user_id}": "user_p3_editor",
+    "{report_id}": "report_p1",
     "{org_id}": "org_p2",
     "{template_id}": "template",
 }

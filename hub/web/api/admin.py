@@ -240,6 +240,8 @@ def reactivate_user(path: UserPath):
 
 
 class RoleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     role: Role = Field(description=ROLES_DOC)
 
 
