@@ -6,7 +6,7 @@ Minh City (officer); platforms P1 and P2 in Hanoi and P3 in Ho Chi Minh City (an
 for P1 and P3). Directives: ``central`` (regulator, to all), ``hni`` (Hanoi, to Hanoi), ``hcm`` (HCMC, to HCMC),
 ``draft`` (regulator, unpublished). P1 has implemented ``central`` and asked a question on it; P3 has done the same
 with ``hcm``. P1 and P3 each submitted a ratio report for January 2026. The regulator keeps ``central`` as a
-template.
+template, and P3 has a webhook.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from hub.core import deliveries, directive_templates, directives, questions, ratio_reports, tokens, users
+from hub.core import deliveries, directive_templates, directives, questions, ratio_reports, tokens, users, webhooks
 from hub.core.access import SYSTEM, Principal
 from hub.core.ratio_reports import RatioReportInput
 from hub.db import make_engine, read_session, write_session
@@ -136,6 +136,19 @@ def _build_world(engine) -> World:
     with write_session(engine) as s:
         kept = directive_templates.save_template(s, principals["reg_officer"], T0, central.directive.id, "Central")
     w.ids["template"] = kept.id
+    with write_session(engine) as s:
+        policy = webhooks.UrlPolicy(hub_hosts=(), master_key="world-key")
+        hook, _secret = webhooks.register(
+            s,
+            principals["admin"],
+            T0,
+            policy,
+            url="http://127.0.0.1:9/hook",
+            platform_id=p3.id,
+            allow_internal=True,
+            allow_http=True,
+        )
+    w.ids["webhook"] = hook.id
     with read_session(engine) as s:
         for name, directive_id, platform_id in (
             ("delivery_p1_central", central.directive.id, p1.id),

@@ -28,6 +28,7 @@ PATH_IDS = {  # which world object each path parameter names, so that only the i
     "{report_id}": "report_p1",
     "{org_id}": "org_p2",
     "{template_id}": "template",
+    "{webhook_id}": "webhook",
 }
 
 FREE_TEXT = {"q", "kind", "province", "sort"}  # any short word is a valid filter (that may match nothing)
