@@ -28,13 +28,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_heldform_user_id"), "heldform", ["user_id"], unique=False)
     op.create_index(op.f("ix_heldform_created_at"), "heldform", ["created_at"], unique=False)
-    with op.batch_alter_table("user") as batch:
-        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Added in place (SQLite too): batch mode would copy and drop ``user``, which the foreign keys pointing at it refuse.
+    column = sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.text("false"))
+    op.add_column("user", column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user") as batch:
-        batch.drop_column("must_change_password")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute('ALTER TABLE "user" DROP COLUMN must_change_password')  # in place, as it was added
+    else:
+        op.drop_column("user", "must_change_password")
     op.drop_index(op.f("ix_heldform_created_at"), table_name="heldform")
     op.drop_index(op.f("ix_heldform_user_id"), table_name="heldform")
     op.drop_table("heldform")
