@@ -44,7 +44,8 @@ def test_the_platform_page_from_its_name_on_a_phone(browser, hub_server, artifac
     expect(page.locator("#cursor")).to_contain_text(re.compile(r"\d+"))
     expect(page.locator("#history tbody tr[data-seq]").first).to_be_visible()
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    expect(page.locator("#ratio-table tbody tr[data-period]")).to_have_count(1)
+    # the demo's report, and any another browser test filed for this platform on the shared hub
+    expect(page.locator("#ratio-table tbody tr[data-period]").first).to_be_attached()
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-platform-ratio'))")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=artifacts / f"platform-{lang}-390.png", full_page=True)
