@@ -43,4 +43,6 @@ else
   .venv/bin/pip-audit --local --vulnerability-service "$service" --progress-spinner off
 fi
 
-exec .venv/bin/pytest "$@"
+# Two workers (pytest-xdist): the suite waits on hubs, browsers and databases more than on the CPU. Give -n 0 to run
+# it in one process.
+exec .venv/bin/pytest -n 2 "$@"
