@@ -220,6 +220,22 @@ class DirectiveTemplate(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class Attachment(SQLModel, table=True):
+    """A file attached as evidence to a platform's implementation report (``delivery_id`` set) or as the signed
+    official document of a directive (``delivery_id`` empty). The content lives once, under its SHA-256, in the
+    instance folder; the row names it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id", index=True)
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
+    sha256: str = str_field(64)
+    name: str = str_field(200)
+    type: str = str_field(40)
+    size: int
+    created_by: str = str_field(200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Delivery(SQLModel, table=True):
     """One directive addressed to one platform, and everything that platform has done about it.
 
