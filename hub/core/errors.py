@@ -17,9 +17,9 @@ def N_(message: str) -> str:
 
 MESSAGES: dict[str, str] = {
     # attachments (evidence of implementation reports)
-    "attachment_empty": N_("%(name)s is empty"),
-    "attachment_too_large": N_("%(name)s is larger than %(limit)s"),
-    "attachment_type_not_allowed": N_("%(name)s is not a PNG or JPEG image or a PDF document"),
+    "attachment_empty": N_("the file %(name)s is empty"),
+    "attachment_too_large": N_("the file %(name)s is larger than %(limit)s"),
+    "attachment_type_not_allowed": N_("the file %(name)s is not a PNG or JPEG image or a PDF document"),
     "attachment_too_many": N_("a report may carry at most %(limit)s files"),
     "attachment_not_found": N_("this attachment does not exist"),
     "attachment_base64_invalid": N_("content_base64: not valid base64"),

@@ -1,0 +1,55 @@
+"""Real Chromium: an editor attaches evidence with the status report, in Vietnamese and in English at 390 px; a file
+that is not what it claims to be is refused with a message in the page's language; downloads it again."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_messages import _published_to_tin01, sign_in
+
+pytestmark = pytest.mark.browser
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+
+def _report(browser, hub_server, lang: str, files: list[dict], state: str = "in_progress"):
+    directive_id = _published_to_tin01(browser, hub_server)
+    editor = sign_in(browser, hub_server, "editor.tin01", lang=lang, width=390)
+    editor.goto(f"{hub_server.url}/inbox/{directive_id}")
+    editor.check(f"#status-form input[value={state}]")
+    editor.fill("#report", "Đã gỡ bài, ảnh chụp màn hình kèm theo.")
+    editor.set_input_files("#evidence", files)
+    editor.click("#status-form button[type=submit]")
+    return editor, directive_id
+
+
+@pytest.mark.parametrize(("lang", "recorded"), [("vi", "Đã ghi nhận"), ("en", "Your status was recorded")])
+def test_an_editor_attaches_a_screenshot_and_downloads_it_again(browser, hub_server, lang, recorded):
+    editor, _ = _report(browser, hub_server, lang, [{"name": "go-bai.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(editor.locator(".flash.success")).to_contain_text(recorded)
+    link = editor.locator("#evidence-list a", has_text="go-bai.png")
+    expect(link).to_be_visible()
+    expect(editor.locator("#evidence-list")).to_contain_text(hashlib.sha256(PNG).hexdigest()[:12])
+    assert editor.evaluate("document.documentElement.scrollWidth") <= 390
+    with editor.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == PNG
+    editor.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("vi", "Tệp trang.png không phải ảnh PNG, JPEG hay tài liệu PDF"),
+        ("en", "The file trang.png is not a PNG or JPEG image or a PDF document"),
+    ],
+)
+def test_a_file_that_is_not_an_image_is_refused_in_the_page_language(browser, hub_server, lang, message):
+    fake = [{"name": "trang.png", "mimeType": "image/png", "buffer": b"<html><body>not a picture</body></html>"}]
+    editor, _ = _report(browser, hub_server, lang, fake)
+    expect(editor.locator(".form-errors")).to_contain_text(message)
+    expect(editor.locator("#evidence-list a")).to_have_count(0)
+    editor.context.close()
