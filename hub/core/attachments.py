@@ -21,7 +21,15 @@ from hub.core.deliveries import own_delivery
 from hub.core.errors import InvalidInput, NotFound
 from hub.models import Attachment, Delivery, Organisation
 
-__all__ = ["Attachment", "Limits", "Upload", "attach_evidence", "evidence_of", "visible_attachment"]
+__all__ = [
+    "Attachment",
+    "Limits",
+    "Upload",
+    "attach_evidence",
+    "evidence_by_delivery",
+    "evidence_of",
+    "visible_attachment",
+]
 
 EVIDENCE_ATTACHED = "evidence_attached"
 NAME_MAX = 200
@@ -132,6 +140,16 @@ def _keep(
 def evidence_of(session: Session, delivery_id: int) -> list[Attachment]:
     """The files attached to one delivery's report, oldest first."""
     return list(session.exec(select(Attachment).where(Attachment.delivery_id == delivery_id).order_by(Attachment.id)))
+
+
+def evidence_by_delivery(session: Session, delivery_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The evidence of several deliveries at once (one query for a page of the follow-through table)."""
+    found: dict[int, list[Attachment]] = {}
+    if delivery_ids:
+        query = select(Attachment).where(Attachment.delivery_id.in_(delivery_ids)).order_by(Attachment.id)
+        for row in session.exec(query):
+            found.setdefault(row.delivery_id, []).append(row)
+    return found
 
 
 def visible_attachment(session: Session, principal: Principal, attachment_id: int) -> Attachment:

@@ -1,5 +1,5 @@
 """Real Chromium: an editor attaches evidence with the status report, in Vietnamese and in English at 390 px; a file
-that is not what it claims to be is refused with a message in the page's language; downloads it again."""
+that is not what it claims to be is refused with a message in the page's language; the officer downloads it."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ def _report(browser, hub_server, lang: str, files: list[dict], state: str = "in_
 
 
 @pytest.mark.parametrize(("lang", "recorded"), [("vi", "Đã ghi nhận"), ("en", "Your status was recorded")])
-def test_an_editor_attaches_a_screenshot_and_downloads_it_again(browser, hub_server, lang, recorded):
-    editor, _ = _report(browser, hub_server, lang, [{"name": "go-bai.png", "mimeType": "image/png", "buffer": PNG}])
+def test_an_editor_attaches_a_screenshot_and_the_officer_downloads_it(browser, hub_server, lang, recorded):
+    editor, directive_id = _report(
+        browser, hub_server, lang, [{"name": "go-bai.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     expect(editor.locator(".flash.success")).to_contain_text(recorded)
     link = editor.locator("#evidence-list a", has_text="go-bai.png")
     expect(link).to_be_visible()
@@ -38,6 +40,12 @@ def test_an_editor_attaches_a_screenshot_and_downloads_it_again(browser, hub_ser
         link.click()
     assert Path(download.value.path()).read_bytes() == PNG
     editor.context.close()
+    officer = sign_in(browser, hub_server, "officer", lang=lang)
+    officer.goto(f"{hub_server.url}/console/directives/{directive_id}")
+    with officer.expect_download() as download:
+        officer.locator("a.evidence", has_text="go-bai.png").click()
+    assert Path(download.value.path()).read_bytes() == PNG
+    officer.context.close()
 
 
 @pytest.mark.parametrize(
