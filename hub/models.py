@@ -11,8 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 
 class UTCDateTime(TypeDecorator):
@@ -205,6 +206,18 @@ class Directive(SQLModel, table=True):
     search_text: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # The signed official documents attached while it was a draft (sorted as they are signed); loaded with every
+    # directive query in one more SELECT, so the payload can be built after the session has closed.
+    official_documents: Mapped[list[Attachment]] = Relationship(
+        sa_relationship=relationship(
+            "Attachment",
+            primaryjoin="and_(Attachment.directive_id == Directive.id, Attachment.delivery_id.is_(None))",
+            order_by="Attachment.sha256",
+            lazy="selectin",
+            viewonly=True,
+            uselist=True,
+        )
+    )
 
 
 class DirectiveTemplate(SQLModel, table=True):

@@ -16,22 +16,24 @@ from typing import Protocol
 from sqlmodel import Session, func, select
 
 from hub.core import log
-from hub.core.access import Principal, get_visible_directive
+from hub.core.access import Principal, get_own_directive, get_visible_directive
 from hub.core.deliveries import own_delivery
-from hub.core.errors import InvalidInput, NotFound
-from hub.models import Attachment, Delivery, Organisation
+from hub.core.errors import Conflict, InvalidInput, NotFound
+from hub.models import Attachment, Delivery, DirectiveStatus, Organisation
 
 __all__ = [
     "Attachment",
     "Limits",
     "Upload",
     "attach_evidence",
+    "attach_official",
     "evidence_by_delivery",
     "evidence_of",
     "visible_attachment",
 ]
 
 EVIDENCE_ATTACHED = "evidence_attached"
+DOCUMENT_ATTACHED = "document_attached"
 NAME_MAX = 200
 # The first bytes of each accepted type (a file's "magic number").
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -137,6 +139,59 @@ def _keep(
     return row
 
 
+def attach_official(
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    directive_id: int,
+    uploads: list[Upload],
+    limits: Limits,
+    store: Store,
+) -> list[Attachment]:
+    """Attach the signed official document (PDF) to a draft of the principal's organisation. Only a draft: once
+    published, the directive's signature covers the documents' hashes (docs/protocol.md) and nothing may change."""
+    directive = get_own_directive(session, principal, directive_id)
+    if directive.status != DirectiveStatus.DRAFT:
+        raise Conflict("attachment_directive_not_draft", title=directive.title)
+    held = session.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .where(Attachment.directive_id == directive_id, Attachment.delivery_id.is_(None))
+    )
+    if held + len(uploads) > limits.max_per_report:
+        raise InvalidInput("attachment_too_many", limit=limits.max_per_report)
+    for upload in uploads:
+        if check(upload, limits) != "application/pdf":
+            raise InvalidInput("attachment_not_pdf", name=clean_name(upload.name))
+    return [_keep_document(session, principal, now, directive.issuer_id, directive_id, u, store) for u in uploads]
+
+
+def _keep_document(
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    issuer_id: int,
+    directive_id: int,
+    upload: Upload,
+    store: Store,
+) -> Attachment:
+    row = Attachment(
+        directive_id=directive_id,
+        sha256=store.put(upload.content),
+        name=clean_name(upload.name),
+        type="application/pdf",
+        size=len(upload.content),
+        created_by=principal.label,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    details = {"attachment_id": row.id, "sha256": row.sha256, "name": row.name, "type": row.type, "size": row.size}
+    ids = {"org_id": issuer_id, "directive_id": directive_id}
+    log.append(session, log.EventDraft(DOCUMENT_ATTACHED, principal.label, now, details=details, **ids))
+    return row
+
+
 def evidence_of(session: Session, delivery_id: int) -> list[Attachment]:
     """The files attached to one delivery's report, oldest first."""
     return list(session.exec(select(Attachment).where(Attachment.delivery_id == delivery_id).order_by(Attachment.id)))
@@ -153,15 +208,16 @@ def evidence_by_delivery(session: Session, delivery_ids: list[int]) -> dict[int,
 
 
 def visible_attachment(session: Session, principal: Principal, attachment_id: int) -> Attachment:
-    """An attachment the principal may download: its own platform's evidence, or evidence on a directive the
-    officer or manager may read. Anything else is NotFound (a foreign file is not even confirmed)."""
+    """An attachment the principal may download: its own platform's evidence or the official documents of a
+    directive it received, or any file of a directive the officer or manager may read. Anything else is NotFound
+    (a foreign file is not even confirmed)."""
     row = session.get(Attachment, attachment_id)
     if row is None:
         raise NotFound("attachment_not_found")
     try:
         if principal.is_platform:
             delivery, _ = own_delivery(session, principal, row.directive_id)
-            if row.delivery_id == delivery.id:
+            if row.delivery_id in (delivery.id, None):  # its own evidence, or the directive's signed document
                 return row
         else:
             get_visible_directive(session, principal, row.directive_id)

@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import select
 
 from hub.blobs import BlobStore
-from hub.core import attachments
+from hub.core import attachments, directives, signing
 from hub.core.attachments import Limits, Upload
-from hub.core.errors import InvalidInput, NotFound
+from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.db import read_session, write_session
-from hub.models import Attachment, Event, OrgKind, Role
+from hub.models import Attachment, Directive, Event, Organisation, OrgKind, Role
 from tests import factories as f
 from tests.conftest import T0
 
@@ -37,6 +37,7 @@ def setup(engine, tmp_path):
     ns.hni_officer, ns.hcm_officer = f.user(engine, T0, hni, Role.OFFICER), f.user(engine, T0, hcm, Role.OFFICER)
     ns.editor, ns.other_editor = f.user(engine, T0, platform, Role.EDITOR), f.user(engine, T0, other, Role.EDITOR)
     ns.directive = f.published(engine, T0, officer, {"provinces": ["HNI"]}).directive
+    ns.directive_issuer = regulator
     return ns
 
 
@@ -112,3 +113,57 @@ def test_another_platform_cannot_attach(setup):
         attachments.attach_evidence(
             session, setup.editor, T0, other_directive.id, [Upload("a.png", PNG)], LIMITS, setup.store
         )
+
+
+def draft_of(s) -> int:
+    with write_session(s.engine) as session:
+        return directives.create(session, s.officer, T0, f.draft({"provinces": ["HNI"]}, title="Có văn bản")).id
+
+
+def attach_document(s, directive_id, uploads, who=None):
+    with write_session(s.engine) as session:
+        rows = attachments.attach_official(session, who or s.officer, T0, directive_id, uploads, LIMITS, s.store)
+        return [(r.id, r.sha256) for r in rows]
+
+
+def test_the_signature_of_a_published_directive_covers_its_documents(setup):
+    directive_id = draft_of(setup)
+    ((document_id, digest),) = attach_document(setup, directive_id, [Upload("QĐ-15.pdf", PDF)])
+    with write_session(setup.engine) as session:
+        published = directives.publish(session, setup.officer, T0, directive_id, f.SIGNER)
+    payload = published.payload
+    assert payload["attachments"] == [
+        {"id": document_id, "name": "QĐ-15.pdf", "sha256": digest, "size": len(PDF), "type": "application/pdf"}
+    ]
+    public = f.SIGNER.public_pem()
+    assert signing.verify(public, payload, payload["signature"])
+    assert not signing.verify(
+        public, {**payload, "attachments": [{**payload["attachments"][0], "sha256": "0" * 64}]}, payload["signature"]
+    )
+    with read_session(setup.engine) as session:  # as the inbox and replay read it again later
+        again = directives.payload(
+            session.get(Directive, directive_id), session.get(Organisation, published.directive.issuer_id)
+        )
+    assert again["attachments"] == payload["attachments"] and signing.verify(public, again, again["signature"])
+    with read_session(setup.engine) as session:
+        assert attachments.visible_attachment(session, setup.editor, document_id).sha256 == digest
+        event = session.exec(select(Event).where(Event.kind == "document_attached")).one()
+    assert event.details["sha256"] == digest and event.directive_id == directive_id
+
+
+def test_a_directive_without_documents_is_signed_as_before(setup):
+    payload = directives.payload(setup.directive, setup.directive_issuer)
+    assert "attachments" not in payload
+    assert signing.verify(f.SIGNER.public_pem(), payload, payload["signature"])
+
+
+def test_documents_are_pdf_only_and_only_on_drafts(setup):
+    directive_id = draft_of(setup)
+    with pytest.raises(InvalidInput) as not_pdf:
+        attach_document(setup, directive_id, [Upload("scan.pdf", PNG)])
+    assert not_pdf.value.code == "attachment_not_pdf"
+    with pytest.raises(Conflict) as published:
+        attach_document(setup, setup.directive.id, [Upload("late.pdf", PDF)])
+    assert published.value.code == "attachment_directive_not_draft"
+    with pytest.raises((NotFound, Forbidden)):
+        attach_document(setup, directive_id, [Upload("x.pdf", PDF)], who=setup.hcm_officer)

@@ -9,6 +9,8 @@ import io
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from tests.factories import SIGNER
+
 API = "/api/v1"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
@@ -90,3 +92,46 @@ def test_upload_is_described_in_the_openapi_document(world):
     operation = doc["paths"]["/api/v1/inbox/{directive_id}/attachments"]["post"]
     assert set(operation["requestBody"]["content"]) == {"multipart/form-data", "application/json"}
     assert "/api/v1/attachments/{attachment_id}" in doc["paths"]
+
+
+def test_an_issuer_attaches_the_signed_document_to_a_draft_and_the_platform_verifies_it(world):
+    from directive_hub_client import signing as client
+
+    draft = world.ids["draft"]
+    boundary, body = encode_multipart(MultiDict([("file", FileStorage(io.BytesIO(PDF), "QĐ 15.pdf"))]))
+    answer = world.call(
+        "reg_officer",
+        "POST",
+        f"{API}/directives/{draft}/attachments",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert answer.status_code == 201, answer.get_json()
+    published = world.call("reg_officer", "POST", f"{API}/directives/{draft}/publish")
+    assert published.status_code == 200, published.get_json()
+    again = world.call(
+        "reg_officer",
+        "POST",
+        f"{API}/directives/{draft}/attachments",
+        json={"files": [{"name": "late.pdf", "content_base64": base64.b64encode(PDF).decode()}]},
+    )
+    assert again.status_code == 409 and again.get_json()["code"] == "attachment_directive_not_draft"
+    item = next(i for i in world.call("p1_machine", "GET", f"{API}/inbox").get_json()["items"] if i["id"] == draft)
+    (document,) = item["attachments"]
+    assert document["sha256"] == hashlib.sha256(PDF).hexdigest() and document["name"] == "QĐ 15.pdf"
+    key = world.call(None, "GET", f"{API}/signing-key").get_json()["public_key_pem"]
+    assert client.verify(key, item, item["signature"])
+    assert not client.verify(key, {**item, "attachments": []}, item["signature"])
+    got = world.call("p1_machine", "GET", f"{API}/attachments/{document['id']}")
+    assert got.status_code == 200 and hashlib.sha256(got.data).hexdigest() == document["sha256"]
+    old = next(
+        i for i in world.call("p1_machine", "GET", f"{API}/inbox").get_json()["items"] if i["id"] == world.ids["hni"]
+    )
+    # the world was built (before attachments existed in it) with the factories' key
+    assert old["attachments"] == [] and client.verify(SIGNER.public_pem(), old, old["signature"])
+
+
+def test_a_document_must_be_a_pdf(world):
+    body = {"files": [{"name": "scan.pdf", "content_base64": base64.b64encode(PNG).decode()}]}
+    refused = world.call("reg_officer", "POST", f"{API}/directives/{world.ids['draft']}/attachments", json=body)
+    assert refused.status_code == 422 and refused.get_json()["code"] == "attachment_not_pdf"

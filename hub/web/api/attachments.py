@@ -138,6 +138,23 @@ def upload(path: UploadPath):
     return ok(out, 201)
 
 
+@bp.post(
+    "/directives/<int:directive_id>/attachments",
+    summary="Attach the signed official document (PDF) to a draft of your organisation; its signature will cover it",
+    responses={201: AttachmentsOut, **LIMITED},
+    openapi_extensions=UPLOAD_BODY,
+)
+@limited("updates")
+def attach_document(path: UploadPath):
+    hub = current_hub()
+    with writing() as session:
+        rows = attachments.attach_official(
+            session, principal(), now(), path.directive_id, _uploads(), hub.attachment_limits, hub.blobs
+        )
+        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
+    return ok(out, 201)
+
+
 @bp.get(
     "/attachments/<int:attachment_id>",
     summary="Download an attachment (its own platform, or officers and managers who may see the directive)",

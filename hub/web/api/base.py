@@ -123,7 +123,7 @@ def _check_strings(data: Any) -> None:
 
 
 # The views that take evidence files (API and the status form of the inbox page): their body may be larger.
-UPLOAD_ENDPOINTS = {"api.attachments.upload", "pages.report_status"}
+UPLOAD_ENDPOINTS = {"api.attachments.upload", "api.attachments.attach_document", "pages.report_status"}
 
 
 def widen_upload_body() -> None:
