@@ -4,6 +4,8 @@ that is not what it claims to be is refused with a message in the page's languag
 from __future__ import annotations
 
 import hashlib
+import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -60,4 +62,41 @@ def test_a_file_that_is_not_an_image_is_refused_in_the_page_language(browser, hu
     editor, _ = _report(browser, hub_server, lang, fake)
     expect(editor.locator(".form-errors")).to_contain_text(message)
     expect(editor.locator("#evidence-list a")).to_have_count(0)
+    editor.context.close()
+
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("vi", "Văn bản chính thức"), ("en", "Official documents")])
+def test_an_officer_attaches_the_signed_document_to_a_draft_and_the_editor_receives_it(
+    browser, hub_server, lang, heading
+):
+    officer = sign_in(browser, hub_server, "officer", lang=lang)
+    officer.goto(hub_server.url + "/console/new")
+    officer.fill("#title", f"Văn bản ký số {uuid.uuid4().hex[:6]}")
+    officer.fill("#body", "Xem văn bản đính kèm.")
+    officer.uncheck("#audience_all")
+    officer.fill("#platforms", "P-TIN01")
+    officer.click("button[name=action][value=draft]")
+    officer.wait_for_url(re.compile(r"/console/directives/\d+"))
+    directive_id = int(re.search(r"/console/directives/(\d+)", officer.url).group(1))
+    expect(officer.locator("#documents")).to_have_text(heading)
+    officer.set_input_files("#document", [{"name": "QĐ-15.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    officer.click("#document-form button[type=submit]")
+    expect(officer.locator("ul.documents a", has_text="QĐ-15.pdf")).to_be_visible()
+    officer.set_input_files("#document", [{"name": "anh.pdf", "mimeType": "application/pdf", "buffer": PNG}])
+    officer.click("#document-form button[type=submit]")
+    refused = "tệp anh.pdf không phải tài liệu PDF" if lang == "vi" else "the file anh.pdf is not a PDF document"
+    expect(officer.locator(".flash.error")).to_contain_text(refused, ignore_case=True)
+    officer.click("form[action$='/publish'] button[type=submit]")
+    expect(officer.locator(".flash.success")).to_be_visible()
+    expect(officer.locator("#document-form")).to_have_count(0)  # published: the signed documents cannot change
+    officer.context.close()
+    editor = sign_in(browser, hub_server, "editor.tin01", lang=lang, width=390)
+    editor.goto(f"{hub_server.url}/inbox/{directive_id}")
+    expect(editor.locator("#documents")).to_have_text(heading)
+    with editor.expect_download() as download:
+        editor.locator("ul.documents a", has_text="QĐ-15.pdf").click()
+    assert Path(download.value.path()).read_bytes() == PDF
     editor.context.close()

@@ -122,8 +122,13 @@ def _check_strings(data: Any) -> None:
         raise _unstorable(sorted(found, key=str))
 
 
-# The views that take evidence files (API and the status form of the inbox page): their body may be larger.
-UPLOAD_ENDPOINTS = {"api.attachments.upload", "api.attachments.attach_document", "pages.report_status"}
+# The views that take files (evidence and official documents, API and pages): their body may be larger.
+UPLOAD_ENDPOINTS = {
+    "api.attachments.upload",
+    "api.attachments.attach_document",
+    "pages.report_status",
+    "pages.attach_documents",
+}
 
 
 def widen_upload_body() -> None:
