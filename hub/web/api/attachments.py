@@ -31,6 +31,7 @@ bp = APIBlueprint(
 FILE_SCHEMA = {
     "type": "object",
     "required": ["name", "content_base64"],
+    "additionalProperties": False,
     "properties": {
         "name": {"type": "string", "maxLength": 200},
         "content_base64": {"type": "string", "format": "byte"},
@@ -51,7 +52,8 @@ UPLOAD_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["files"],
-                    "properties": {"files": {"type": "array", "minItems": 1, "items": FILE_SCHEMA}},
+                    "additionalProperties": False,
+                    "properties": {"files": {"type": "array", "minItems": 1, "maxItems": 100, "items": FILE_SCHEMA}},
                 }
             },
         },
@@ -89,18 +91,30 @@ class AttachmentsOut(BaseModel):
     attachments: list[AttachmentOut]
 
 
+class FileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=attachments.NAME_MAX)
+    content_base64: str = Field(description="the file's bytes in standard base64")
+
+
+class FilesIn(BaseModel):
+    """The JSON form of an upload (the multipart form sends the same files as ``file`` parts)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[FileIn] = Field(min_length=1, max_length=100)
+
+
 def _uploads() -> list[Upload]:
     """The files of the request, from multipart fields ``file`` or from JSON ``files``."""
     if request.mimetype == "multipart/form-data":
         found = [read_upload(f) for f in request.files.getlist("file")]
-    else:
-        files = (request.get_json(silent=True) or {}).get("files")
-        if not isinstance(files, list):
-            raise InvalidInput("attachment_base64_invalid")
-        found = [_decoded(item) for item in files]
-    if not found:
-        raise InvalidInput("attachment_empty", name="file")
-    return found
+        if not found:
+            raise InvalidInput("attachment_empty", name="file")
+        return found
+    body = FilesIn.model_validate(request.get_json(silent=True) or {})  # a refusal is a 422 with details
+    return [_decoded(item) for item in body.files]
 
 
 def read_upload(part: FileStorage) -> Upload:
@@ -111,14 +125,12 @@ def read_upload(part: FileStorage) -> Upload:
         part.close()
 
 
-def _decoded(item: object) -> Upload:
-    if not isinstance(item, dict) or not isinstance(item.get("content_base64"), str):
-        raise InvalidInput("attachment_base64_invalid")
+def _decoded(item: FileIn) -> Upload:
     try:
-        content = base64.b64decode(item["content_base64"], validate=True)
+        content = base64.b64decode(item.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput("attachment_base64_invalid") from None
-    return Upload(str(item.get("name") or ""), content)
+    return Upload(item.name, content)
 
 
 @bp.post(
