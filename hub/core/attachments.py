@@ -98,9 +98,11 @@ def attach_evidence(
 ) -> list[Attachment]:
     """Attach files to the principal's platform's report on a directive; every file is checked before any is kept."""
     delivery, _directive = own_delivery(session, principal, directive_id)
+    if not uploads:
+        raise InvalidInput("attachment_missing")
     held = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.delivery_id == delivery.id))
     if held + len(uploads) > limits.max_per_report:
-        raise InvalidInput("attachment_too_many", limit=limits.max_per_report)
+        raise Conflict("attachment_too_many", limit=limits.max_per_report)
     kinds = [check(upload, limits) for upload in uploads]
     province = session.get(Organisation, delivery.platform_id).province
     return [
@@ -153,13 +155,15 @@ def attach_official(
     directive = get_own_directive(session, principal, directive_id)
     if directive.status != DirectiveStatus.DRAFT:
         raise Conflict("attachment_directive_not_draft", title=directive.title)
+    if not uploads:
+        raise InvalidInput("attachment_missing")
     held = session.scalar(
         select(func.count())
         .select_from(Attachment)
         .where(Attachment.directive_id == directive_id, Attachment.delivery_id.is_(None))
     )
     if held + len(uploads) > limits.max_per_report:
-        raise InvalidInput("attachment_too_many", limit=limits.max_per_report)
+        raise Conflict("attachment_too_many", limit=limits.max_per_report)
     for upload in uploads:
         if check(upload, limits) != "application/pdf":
             raise InvalidInput("attachment_not_pdf", name=clean_name(upload.name))

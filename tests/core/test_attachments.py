@@ -79,8 +79,11 @@ def test_size_empty_and_count_limits(setup):
     with pytest.raises(InvalidInput) as empty:
         attach(setup, setup.editor, [Upload("nothing.pdf", b"")])
     assert empty.value.code == "attachment_empty"
+    with pytest.raises(InvalidInput) as none:
+        attach(setup, setup.editor, [])
+    assert none.value.code == "attachment_missing"
     attach(setup, setup.editor, [Upload("a.png", PNG), Upload("b.pdf", PDF)])
-    with pytest.raises(InvalidInput) as many:
+    with pytest.raises(Conflict) as many:
         attach(setup, setup.editor, [Upload("c.png", PNG), Upload("d.png", JPEG)])
     assert many.value.code == "attachment_too_many"
 

@@ -68,7 +68,7 @@ def test_wrong_type_too_big_and_too_many_are_4xx_json(world):
     big = upload(world, "p1_machine", hni, [("huge.png", PNG + b"\x00" * 10_000_000)])
     assert big.status_code == 422 and big.get_json()["code"] == "attachment_too_large"
     many = upload(world, "p1_machine", hni, [(f"{n}.png", PNG) for n in range(6)])
-    assert many.status_code == 422 and many.get_json()["code"] == "attachment_too_many"
+    assert many.status_code == 409 and many.get_json()["code"] == "attachment_too_many"
     vi = world.client.post(
         f"{API}/inbox/{hni}/attachments",
         data={"file": [(io.BytesIO(b"x"), "a")]},

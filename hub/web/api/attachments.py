@@ -45,7 +45,10 @@ UPLOAD_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"}}
+                    },
                 }
             },
             "application/json": {
@@ -109,10 +112,7 @@ class FilesIn(BaseModel):
 def _uploads() -> list[Upload]:
     """The files of the request, from multipart fields ``file`` or from JSON ``files``."""
     if request.mimetype == "multipart/form-data":
-        found = [read_upload(f) for f in request.files.getlist("file")]
-        if not found:
-            raise InvalidInput("attachment_empty", name="file")
-        return found
+        return [read_upload(f) for f in request.files.getlist("file")]
     body = FilesIn.model_validate(request.get_json(silent=True) or {})  # a refusal is a 422 with details
     return [_decoded(item) for item in body.files]
 

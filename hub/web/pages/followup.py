@@ -11,7 +11,7 @@ from hub import clock, sockets
 from hub.core import attachments, deliveries, directives, questions, rectifications, reminders
 from hub.core import escalations as core_escalations
 from hub.core.access import get_visible_directive, get_visible_platform
-from hub.core.errors import N_, HubError, InvalidInput
+from hub.core.errors import N_, HubError
 from hub.db import read_session, write_session
 from hub.models import Priority
 from hub.runtime import current_hub
@@ -54,8 +54,6 @@ def attach_documents(directive_id: int):
     ConfirmForm()
     uploads = [read_upload(f) for f in request.files.getlist("document") if f.filename]
     try:
-        if not uploads:
-            raise InvalidInput("attachment_empty", name=_("Official document"))
         hub = current_hub()
         with write_session(engine()) as session:
             attachments.attach_official(
