@@ -50,6 +50,9 @@ class Settings:
     credential_check_seconds: int = 5
     replay_page_size: int = 200
     max_content_length: int = 1_000_000
+    # Evidence files of an implementation report (docs/attachments.md): bytes per file, files per report.
+    attachment_max_bytes: int = 10_000_000
+    attachment_max_per_report: int = 5
     ratelimit_storage_uri: str = ""
     limit_questions: str = "10/minute;100/day"
     limit_sync: str = "30/minute;300/hour"
@@ -100,6 +103,8 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "credential_check_seconds": "HUB_CREDENTIAL_CHECK",
     "replay_page_size": "HUB_REPLAY_PAGE",
     "max_content_length": "HUB_MAX_CONTENT_LENGTH",
+    "attachment_max_bytes": "HUB_ATTACHMENT_MAX_BYTES",
+    "attachment_max_per_report": "HUB_ATTACHMENT_MAX_PER_REPORT",
     "ratelimit_storage_uri": "HUB_RATELIMIT_STORAGE",
     "limit_questions": "HUB_LIMIT_QUESTIONS",
     "limit_sync": "HUB_LIMIT_SYNC",

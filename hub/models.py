@@ -11,8 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 
 class UTCDateTime(TypeDecorator):
@@ -205,6 +206,18 @@ class Directive(SQLModel, table=True):
     search_text: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # The signed official documents attached while it was a draft (sorted as they are signed); loaded with every
+    # directive query in one more SELECT, so the payload can be built after the session has closed.
+    official_documents: Mapped[list[Attachment]] = Relationship(
+        sa_relationship=relationship(
+            "Attachment",
+            primaryjoin="and_(Attachment.directive_id == Directive.id, Attachment.delivery_id.is_(None))",
+            order_by="Attachment.sha256",
+            lazy="selectin",
+            viewonly=True,
+            uselist=True,
+        )
+    )
 
 
 class DirectiveTemplate(SQLModel, table=True):
@@ -216,6 +229,22 @@ class DirectiveTemplate(SQLModel, table=True):
     name: str = str_field(200)
     content: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     source_id: int | None = Field(default=None, foreign_key="directive.id")
+    created_by: str = str_field(200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Attachment(SQLModel, table=True):
+    """A file attached as evidence to a platform's implementation report (``delivery_id`` set) or as the signed
+    official document of a directive (``delivery_id`` empty). The content lives once, under its SHA-256, in the
+    instance folder; the row names it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id", index=True)
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
+    sha256: str = str_field(64)
+    name: str = str_field(200)
+    type: str = str_field(40)
+    size: int
     created_by: str = str_field(200)
     created_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.engine import Engine
 
+from hub.blobs import BlobStore
 from hub.config import Settings, write_once
+from hub.core.attachments import Limits
 from hub.core.sessions import SessionPolicy
 from hub.core.signing import Signer
 
@@ -25,6 +27,20 @@ class Hub:
         """The idle and absolute limits of signed-in sessions, from the settings."""
         s = self.settings
         return SessionPolicy(timedelta(seconds=s.session_idle_seconds), timedelta(seconds=s.session_lifetime_seconds))
+
+    @property
+    def attachment_limits(self) -> Limits:
+        return Limits(self.settings.attachment_max_bytes, self.settings.attachment_max_per_report)
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The content-addressed attachments folder under the instance folder."""
+        return BlobStore(Path(self.settings.instance_path) / "attachments")
+
+    @property
+    def upload_body_limit(self) -> int:
+        """The largest request that may carry a full report's files (base64 in JSON is a third larger)."""
+        return self.attachment_limits.max_bytes * self.attachment_limits.max_per_report * 4 // 3 + 1_000_000
 
 
 def current_hub() -> Hub:

@@ -32,6 +32,8 @@ SIGNED_FIELDS = (
     "legal_basis",
     "exercise",
 )
+# Each signed official document, in the order the payload lists them (sorted by sha256).
+ATTACHMENT_FIELDS = ("name", "sha256", "size", "type")
 
 
 def canonical(data: Any) -> bytes:
@@ -41,7 +43,10 @@ def canonical(data: Any) -> bytes:
 
 def signed_part(payload: dict[str, Any]) -> bytes:
     """The bytes the hub signed: every signed field of ``payload`` (``null`` when absent), canonically encoded."""
-    return canonical({name: payload.get(name) for name in SIGNED_FIELDS})
+    signed = {name: payload.get(name) for name in SIGNED_FIELDS}
+    if payload.get("attachments"):  # absent or empty: the form directives had before attachments
+        signed["attachments"] = [{k: a.get(k) for k in ATTACHMENT_FIELDS} for a in payload["attachments"]]
+    return canonical(signed)
 
 
 def content_hash(payload: dict[str, Any]) -> str:

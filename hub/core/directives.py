@@ -207,7 +207,17 @@ def payload(directive: Directive, issuer: Organisation) -> dict[str, Any]:
         "exercise": directive.exercise,
         "content_hash": directive.content_hash,
         "signature": directive.signature,
-    }
+    } | official_documents(directive)
+
+
+def official_documents(directive: Directive) -> dict[str, Any]:
+    """``attachments``, the signed official documents (sorted by SHA-256), only when there are some: directives
+    without any keep the signed form they always had (docs/protocol.md). ``id`` (to download one) is not signed."""
+    found = [
+        {"id": a.id, "name": a.name, "sha256": a.sha256, "size": a.size, "type": a.type}
+        for a in directive.official_documents or ()
+    ]
+    return {"attachments": sorted(found, key=lambda a: a["sha256"])} if found else {}
 
 
 def publish(session: Session, principal: Principal, now: datetime, directive_id: int, signer: Signer) -> Published:
@@ -273,6 +283,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
     if not platform_ids:
         raise Conflict("audience_matches_none")  # the registry's state, not the request, decides
     directive.audience_size = len(platform_ids)
+    session.refresh(directive, ["official_documents"])  # exactly the documents in the database are signed
     body = payload(directive, issuer)
     directive.content_hash = content_hash(body)
     directive.signature = signer.sign(body)

@@ -16,6 +16,16 @@ def N_(message: str) -> str:
 
 
 MESSAGES: dict[str, str] = {
+    # attachments (evidence of implementation reports)
+    "attachment_empty": N_("the file %(name)s is empty"),
+    "attachment_too_large": N_("the file %(name)s is larger than %(limit)s"),
+    "attachment_type_not_allowed": N_("the file %(name)s is not a PNG or JPEG image or a PDF document"),
+    "attachment_too_many": N_("a report may carry at most %(limit)s files"),
+    "attachment_not_found": N_("this attachment does not exist"),
+    "attachment_missing": N_("choose at least one file"),
+    "attachment_not_pdf": N_("the file %(name)s is not a PDF document"),
+    "attachment_directive_not_draft": N_("documents can be attached to “%(title)s” only while it is a draft"),
+    "attachment_base64_invalid": N_("content_base64: not valid base64"),
     # who may do what
     "role_not_allowed": N_("your role may not do this"),
     "officers_only": N_("only officers of a regulator or provincial department may do this"),

@@ -32,11 +32,16 @@ SIGNED_FIELDS = (
     "legal_basis",
     "exercise",
 )
+# Each signed official document, in the order the payload lists them (sorted by sha256).
+ATTACHMENT_FIELDS = ("name", "sha256", "size", "type")
 
 
 def signed_part(payload: dict[str, Any]) -> bytes:
     """The bytes that are hashed and signed: the signed fields of a directive payload, canonically encoded."""
-    return canonical({name: payload.get(name) for name in SIGNED_FIELDS}).encode()
+    signed = {name: payload.get(name) for name in SIGNED_FIELDS}
+    if payload.get("attachments"):  # absent or empty: the form directives had before attachments
+        signed["attachments"] = [{k: a.get(k) for k in ATTACHMENT_FIELDS} for a in payload["attachments"]]
+    return canonical(signed).encode()
 
 
 def content_hash(payload: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     MonthField,
+    MultipleFileField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -237,6 +238,7 @@ class StatusForm(HubForm):
         ),
     )
     report = TextAreaField(_l("Report (what was done, or why it does not apply)"), [Optional(), length(20_000)])
+    evidence = MultipleFileField(_l("Evidence (screenshots PNG or JPEG, PDF documents)"))
 
 
 class RatioForm(HubForm):

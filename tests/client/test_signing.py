@@ -158,3 +158,33 @@ def test_any_text_encodes_to_the_same_bytes_on_both_sides(
 
     assert client.signed_part(payload) == server.signed_part(payload)
     assert client.verify(PUBLIC, payload, SIGNER.sign(payload))
+
+
+DOCUMENT = {"name": "QĐ 15-2026 (ký số).pdf", "sha256": "0f" * 32, "size": 48213, "type": "application/pdf"}
+SECOND = {"name": "phu-luc.pdf", "sha256": "a1" * 32, "size": 900, "type": "application/pdf"}
+
+
+def test_a_directive_with_attachments_verifies_on_both_sides_and_covers_their_hashes():
+    payload = {**VECTORS["plain"], **UNSIGNED, "attachments": [DOCUMENT, SECOND]}
+    signature = SIGNER.sign(payload)
+
+    assert client.signed_part(payload) == server.signed_part(payload)
+    expected = '"attachments":[{"name":"QĐ 15-2026 (ký số).pdf","sha256":"' + "0f" * 32 + '","size":48213,'
+    assert expected.encode() in client.signed_part(payload)
+    assert client.verify(PUBLIC, payload, signature)
+    for field, value in (("sha256", "0e" * 32), ("size", 48214), ("name", "other.pdf"), ("type", "image/png")):
+        changed = {**payload, "attachments": [{**DOCUMENT, field: value}, SECOND]}
+        assert not client.verify(PUBLIC, changed, signature), field
+    assert not client.verify(PUBLIC, {**payload, "attachments": [DOCUMENT]}, signature)
+    assert not client.verify(PUBLIC, {**payload, "attachments": []}, signature)
+
+
+def test_a_directive_without_attachments_is_signed_as_before_they_existed():
+    old = dict(VECTORS["plain"])
+    signature = SIGNER.sign(old)  # as a hub without attachments signed it
+
+    assert client.signed_part(old) == client.signed_part({**old, "attachments": []})
+    assert client.verify(PUBLIC, {**old, "attachments": []}, signature)
+    assert server.verify(PUBLIC, {**old, "attachments": []}, signature)
+    assert b"attachments" not in client.signed_part(old)
+    assert not client.verify(PUBLIC, {**old, "attachments": [DOCUMENT]}, signature)

@@ -6,6 +6,7 @@ Bounded and derandomised, so a CI run is short and repeatable."""
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 
@@ -65,12 +66,27 @@ def _period_in_order(body: dict) -> None:
         body["items_published"], body["negative_items"] = max(counts), min(counts)
 
 
+PDF = b"%PDF-1.4\n"
+
+
+def _real_files(body: dict) -> None:
+    """Uploaded files are what they say they are (the type is read from the content, which no schema can state)."""
+    if isinstance(body.get("files"), list):
+        for item in body["files"]:
+            if isinstance(item, dict) and "content_base64" in item:
+                item["content_base64"] = base64.b64encode(PDF).decode()
+    if isinstance(body.get("file"), list):
+        body["file"] = [PDF for _ in body["file"]]
+
+
 def _within_the_rules_between_fields(context, case):
     """Valid data honours the rules between fields that the document states in its descriptions (times in order,
-    periods in order, negative items among those published); invalid data is left as it was generated."""
+    periods in order, negative items among those published, files of an accepted type); invalid data is left as it
+    was generated."""
     if case.meta is not None and case.meta.generation.mode.is_positive and isinstance(case.body, dict):
         _times_in_order(case.body)
         _period_in_order(case.body)
+        _real_files(case.body)
     return case
 
 

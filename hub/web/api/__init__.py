@@ -10,8 +10,20 @@ from flask import request
 from flask_openapi3 import APIBlueprint, OpenAPI
 
 from hub.runtime import current_hub
-from hub.web.api import admin, bulk, deadlines, directives, events, inbox, reports, reuse, schemas, webhooks
-from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag
+from hub.web.api import (
+    admin,
+    attachments,
+    bulk,
+    deadlines,
+    directives,
+    events,
+    inbox,
+    reports,
+    reuse,
+    schemas,
+    webhooks,
+)
+from hub.web.api.base import SECURITY_SCHEMES, check_request, ok, tag, widen_upload_body
 from hub.web.auth import current_principal
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1")
@@ -31,6 +43,7 @@ def signing_key():
 for group in (
     directives.bp,
     inbox.bp,
+    attachments.bp,
     reports.bp,
     events.bp,
     deadlines.bp,
@@ -54,3 +67,4 @@ def init_app(app: OpenAPI) -> None:
     app.security_schemes = SECURITY_SCHEMES
     app.register_api(api)
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
+    app.before_request_funcs[None].insert(0, widen_upload_body)

@@ -122,6 +122,21 @@ def _check_strings(data: Any) -> None:
         raise _unstorable(sorted(found, key=str))
 
 
+# The views that take files (evidence and official documents, API and pages): their body may be larger.
+UPLOAD_ENDPOINTS = {
+    "api.attachments.upload",
+    "api.attachments.attach_document",
+    "pages.report_status",
+    "pages.attach_documents",
+}
+
+
+def widen_upload_body() -> None:
+    """Runs first on every request (before CSRF reads a form): let uploads carry a full report's files."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_hub().upload_body_limit
+
+
 def check_request() -> None:
     """Runs before every API view: bad JSON is a 400, unstorable strings a 422, oversize bodies a 413."""
     bad = [(key,) for key, value in request.args.items(multi=True) if not (storable(key) and storable(value))]
@@ -129,6 +144,8 @@ def check_request() -> None:
         raise _unstorable(bad)
     if request.method not in BODY_METHODS:
         return
+    if request.endpoint in UPLOAD_ENDPOINTS and request.mimetype == "multipart/form-data":
+        return  # evidence files, read by the view
     raw = request.get_data(cache=True)  # raises 413 beyond MAX_CONTENT_LENGTH
     if not raw.strip():
         return

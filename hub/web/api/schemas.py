@@ -144,6 +144,16 @@ class DeliveryPage(BaseModel):
     per_page: int
 
 
+class SignedDocument(BaseModel):
+    """An official document (PDF) attached to the directive; all but ``id`` are covered by its signature."""
+
+    id: int = Field(description="download it with GET /api/v1/attachments/{id}")
+    name: str
+    sha256: str
+    size: int
+    type: str
+
+
 class InboxItem(BaseModel):
     """A directive as the platform received it (the signed payload), with its sequence number and state."""
 
@@ -166,6 +176,9 @@ class InboxItem(BaseModel):
     exercise: bool
     content_hash: str | None
     signature: str | None
+    attachments: list[SignedDocument] = Field(
+        default_factory=list, description="the signed official documents, sorted by sha256 (docs/protocol.md)"
+    )
     seq: int = Field(description=DELIVERY_SEQ)
     state: str
     delivery_id: int

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import access, audiences, checkpoints, directives, log, questions
+from hub.core import access, attachments, audiences, checkpoints, directives, log, questions
 from hub.core import progress as core_progress
 from hub.core import timeline as core_timeline
 from hub.core.access import get_visible_directive
@@ -212,7 +212,9 @@ def _directive_context(directive_id: int) -> dict[str, Any]:
         asked = core_progress.directive_questions(session, who, directive_id)
         waiting = questions.unanswered(session, who, [directive_id]).get(directive_id, 0)
         checkpoint = checkpoints.latest(session)
+        evidence = attachments.evidence_by_delivery(session, [d.id for d, _ in rows.items])
     return {
+        "evidence": evidence,
         "checkpoint": checkpoint,
         "directive": directive,
         "rows": rows,

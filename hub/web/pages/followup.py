@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from hub import clock, sockets
-from hub.core import deliveries, directives, questions, rectifications, reminders
+from hub.core import attachments, deliveries, directives, questions, rectifications, reminders
 from hub.core import escalations as core_escalations
 from hub.core.access import get_visible_directive, get_visible_platform
 from hub.core.errors import N_, HubError
 from hub.db import read_session, write_session
 from hub.models import Priority
 from hub.runtime import current_hub
+from hub.web.api.attachments import read_upload
 from hub.web.forms import (
     AnswerForm,
     ConfirmForm,
@@ -44,6 +45,25 @@ def publish_draft(directive_id: int):
         announce(published)
         flash(_("Published to %(n)d platforms.", n=published.directive.audience_size), "success")
     return redirect(url_for("pages.console_directive", directive_id=directive_id))
+
+
+@bp.post("/console/directives/<int:directive_id>/documents")
+@officer_only
+def attach_documents(directive_id: int):
+    """The signed official document (PDF) of a draft; the directive's signature will cover its hash."""
+    ConfirmForm()
+    uploads = [read_upload(f) for f in request.files.getlist("document") if f.filename]
+    try:
+        hub = current_hub()
+        with write_session(engine()) as session:
+            attachments.attach_official(
+                session, principal(), clock.now(), directive_id, uploads, hub.attachment_limits, hub.blobs
+            )
+    except HubError as exc:
+        flash(error_text(exc), "error")
+    else:
+        flash(_("The document was attached; publishing will sign it with the directive."), "success")
+    return redirect(url_for("pages.console_directive", directive_id=directive_id) + "#documents")
 
 
 @bp.route("/console/directives/<int:directive_id>/amend", methods=["GET", "POST"])

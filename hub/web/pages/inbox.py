@@ -7,13 +7,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock, sockets
-from hub.core import access, deliveries, questions
+from hub.core import access, attachments, deliveries, questions
 from hub.core import inbox as core_inbox
 from hub.core import timeline as core_timeline
 from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
+from hub.runtime import current_hub
 from hub.throttle import limited
+from hub.web.api.attachments import read_upload, send_attachment
 from hub.web.forms import ConfirmForm, QuestionForm, StatusForm, TokenForm
 from hub.web.held import hold, restore
 from hub.web.messages import error_note, error_text
@@ -52,6 +54,7 @@ def inbox_directive(directive_id: int):
         item = core_inbox.inbox_item(session, principal(), directive_id)
         head = core_inbox.inbox_head(session, principal().org_id)
         history = core_timeline.describe(session, item.events)
+        evidence = attachments.evidence_of(session, item.delivery.id)
     status_form, question_form = StatusForm(), QuestionForm()
     refused = restore(status_form) or restore(question_form)
     page = render_template(
@@ -64,6 +67,8 @@ def inbox_directive(directive_id: int):
         question_form=question_form,
         confirm_form=ConfirmForm(),
         states=STATE_LABELS,
+        evidence=evidence,
+        limits=current_hub().attachment_limits,
     )
     return page, 422 if refused else 200
 
@@ -94,6 +99,7 @@ def report_status(directive_id: int):
                 change = deliveries.set_status(
                     session, principal(), clock.now(), directive_id, form.state.data, form.report.data
                 )
+                _attach(session, directive_id)
         except HubError as exc:
             form.form_errors.append(error_note(exc))
         else:
@@ -102,6 +108,24 @@ def report_status(directive_id: int):
             flash(_("Your status was recorded."), "success")
             return redirect(url_for("pages.inbox_directive", directive_id=directive_id))
     return hold(form, "pages.inbox_directive", "#status", directive_id=directive_id)
+
+
+def _attach(session, directive_id: int) -> None:
+    """Keep the evidence files sent with a status (the browser sends one empty part when none was chosen)."""
+    uploads = [read_upload(f) for f in request.files.getlist("evidence") if f.filename]
+    if uploads:
+        hub = current_hub()
+        attachments.attach_evidence(
+            session, principal(), clock.now(), directive_id, uploads, hub.attachment_limits, hub.blobs
+        )
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@allowed_if(lambda _who: True)  # who may see which file is the core's question (visible_attachment)
+def download_attachment(attachment_id: int):
+    with read_session(engine()) as session:
+        row = attachments.visible_attachment(session, principal(), attachment_id)
+    return send_attachment(row)
 
 
 @bp.post("/inbox/<int:directive_id>/question")
