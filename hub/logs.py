@@ -22,14 +22,9 @@ CONTEXT_MISSING = "-"
 
 def request_id() -> str:
     """The id of the request being served, or ``-`` outside one (the scheduler, a socket event)."""
-    try:
-        from flask import g, has_request_context
+    from flask import g, has_request_context
 
-        if has_request_context():
-            return g.get("request_id", CONTEXT_MISSING)
-    except Exception:  # logging must never fail because of where it is called from
-        pass
-    return CONTEXT_MISSING
+    return g.get("request_id", CONTEXT_MISSING) if has_request_context() else CONTEXT_MISSING
 
 
 class RequestIdFilter(logging.Filter):
