@@ -50,7 +50,9 @@ sweep_actions = Counter("hub_sweep_actions", "What the sweeps did, by action", [
 
 # Outboxes (messages waiting to leave the hub): name -> (table, SQL condition of a waiting row). A module that adds
 # an outbox table registers it here; a table that does not exist (yet) is skipped at the scrape.
-OUTBOXES: dict[str, tuple[str, str]] = {}
+OUTBOXES: dict[str, tuple[str, str]] = {
+    "webhook": ("webhookmessage", "sent_at IS NULL"),  # POSTs owed to platforms' webhooks (docs/webhooks.md)
+}
 
 
 def published(deliveries: int, seconds: float) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
@@ -78,3 +80,9 @@ def test_the_sample_dashboard_asks_only_for_metrics_the_hub_serves(world):
     missing = {name for name in asked if not re.search(rf"^# TYPE {name}\b|^{name}\b", served, re.M)}
     # An outbox appears once some module registers one; until then its family is empty but declared.
     assert missing == set(), missing
+
+
+def test_the_webhook_outbox_depth_is_served(world):
+    """The world's webhook owes nothing yet: the webhook outbox is reported, at zero."""
+    served = scrape(world).get_data(as_text=True)
+    assert re.search(r'^hub_outbox_depth\{outbox="webhook"\} 0\.0$', served, re.M), served[-2000:]
