@@ -74,6 +74,13 @@ def test_a_chart_bar_opens_the_overdue_directives_of_its_province_in_vietnamese(
     page = open_as(browser, hub_server, "manager.hni", lang="vi")
     page.goto(hub_server.url + "/dashboard")
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-overdue'))")
+    # a person clicks the bar once it is drawn: wait until its opening animation has reached the final length
+    page.wait_for_function(
+        """() => {
+          const bar = Chart.getChart(document.getElementById('chart-overdue')).getDatasetMeta(0).data[0];
+          return Math.abs(bar.x - bar.getProps(['x'], true).x) < 1;
+        }"""
+    )
     x, y = page.evaluate(
         """() => {
           const canvas = document.getElementById('chart-overdue');
