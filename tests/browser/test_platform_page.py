@@ -64,6 +64,13 @@ def test_a_ratio_bar_on_the_dashboard_opens_its_platforms_page(browser, hub_serv
     page = open_as(browser, hub_server, "manager")
     page.goto(hub_server.url + "/dashboard")
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-ratio'))")
+    # a person clicks the bar once it is drawn: wait until its opening animation has reached the final height
+    page.wait_for_function(
+        """() => {
+          const bar = Chart.getChart(document.getElementById('chart-ratio')).getDatasetMeta(0).data[0];
+          return Math.abs(bar.y - bar.getProps(['y'], true).y) < 1;
+        }"""
+    )
     name = page.evaluate("Chart.getChart(document.getElementById('chart-ratio')).data.labels[0]")
     x, y = page.evaluate(
         """() => {
