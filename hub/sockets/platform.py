@@ -110,11 +110,11 @@ def writer_handlers(app: Flask, writer: GroupWriter) -> dict[str, Callable[..., 
 
         return lambda sid, *args: answer(*args, sid=sid)
 
-    updates = throttle.limit_value("updates", app.extensions["hub"].settings)
+    updates = throttle.Ledger("updates", throttle.limit_value("updates", app.extensions["hub"].settings))
     return {
         "receipt": direct(_receipt),
-        "acknowledge": direct(within_limit("updates", updates, _acknowledge)),
-        "status": direct(within_limit("updates", updates, _status)),
+        "acknowledge": direct(within_limit(app, updates, _acknowledge)),
+        "status": direct(within_limit(app, updates, _status)),
     }
 
 

@@ -349,3 +349,36 @@ def test_a_limit_store_that_is_down_lets_writes_through_instead_of_failing_them(
         assert throttle.spend("questions", principal) is None
     assert question_count(engine, platform.id) == 1
     engine.dispose()
+
+
+# A storm of acknowledgements is counted in a ledger settled in batches, within the same budget as the API's.
+
+
+def test_ledger_holds_a_large_budget_within_a_tenth_and_the_api_sees_what_it_spent(tmp_path, sqlite_url):
+    app = create_app(
+        {
+            "instance_path": str(tmp_path / "instance"),
+            "database_url": sqlite_url,
+            "scheduler_enabled": False,
+            "limit_updates": "100/minute",
+        },
+        environ=False,
+    )
+    engine = app.extensions["hub"].engine
+    now = clock.now()
+    officer = f.user(engine, now, f.org(engine, now, OrgKind.REGULATOR), Role.OFFICER)
+    platform = f.org(engine, now, OrgKind.PLATFORM, "HNI")
+    token = f.machine(engine, now, platform)[1]
+    directive_id = f.published(engine, now, officer, {"all": True}).directive.id
+    with app.app_context(), write_session(engine) as session:
+        principal = core_tokens.resolve_token(session, token, now)
+    ledger = throttle.Ledger("updates", "100/minute")
+    with app.app_context():
+        waits = [ledger.spend(principal) for _ in range(150)]
+        ledger.settle()
+    allowed = waits.count(None)
+    assert 100 <= allowed <= 110, allowed  # a tenth of the limit at most beyond it, between two settlements
+    assert all(isinstance(w, int) and w >= 1 for w in waits[allowed:])
+    answer = app.test_client().post(f"{API}/inbox/{directive_id}/acknowledge", headers=bearer(token))
+    assert_429(answer)  # the API draws on the budget the socket spent
+    engine.dispose()
