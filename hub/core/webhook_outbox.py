@@ -45,10 +45,6 @@ class RetryPolicy:
         return base * (0.5 + 0.5 * min(max(jitter, 0.0), 1.0))
 
 
-def _body(kind: str, platform: Organisation, data: dict[str, Any]) -> str:
-    return json.dumps({"type": kind, "platform": platform.code, **data}, separators=(",", ":"), ensure_ascii=False)
-
-
 def work_due(session: Session, now: datetime) -> tuple[bool, bool]:
     """Read only: whether there are log events to enqueue, and webhooks to claim; so that an idle tick never takes
     the write lock the publishers and the receipt writer need."""
@@ -82,10 +78,11 @@ def enqueue(session: Session, now: datetime, limit: int = 500) -> int:
     return added
 
 
-def _targets(session: Session, event: Event) -> list[tuple[Delivery, Webhook, Organisation]]:
-    """The deliveries an event concerns whose platforms have a webhook registered before the event."""
+def _targets(session: Session, event: Event) -> list[sa.Row]:
+    """The deliveries an event concerns whose platforms have a webhook registered before the event, as plain rows
+    (webhook id, platform code, seq, due time): a publication to thousands of platforms reads no ORM objects."""
     query = (
-        select(Delivery, Webhook, Organisation)
+        sa.select(Webhook.id.label("webhook_id"), Organisation.code, Delivery.seq, Delivery.due_at)
         .join(Webhook, Webhook.platform_id == Delivery.platform_id)
         .join(Organisation, Organisation.id == Delivery.platform_id)
         .where(Webhook.since_event_id < event.id)
@@ -96,7 +93,7 @@ def _targets(session: Session, event: Event) -> list[tuple[Delivery, Webhook, Or
         query = query.where(Delivery.directive_id == event.directive_id)
     if event.kind == "delivered_to_new_platform":
         query = query.where(Organisation.code == (event.details or {}).get("platform"))
-    return [tuple(row) for row in session.exec(query.order_by(Delivery.platform_id))]
+    return list(session.execute(query.order_by(Delivery.platform_id)))
 
 
 def _enqueue_event(session: Session, now: datetime, event: Event) -> int:
@@ -105,22 +102,20 @@ def _enqueue_event(session: Session, now: datetime, event: Event) -> int:
         return 0
     directive = session.get(Directive, event.directive_id)
     issuer = session.get(Organisation, directive.issuer_id)
-    rows = []
-    for delivery, hook, platform in targets:
-        kind, data = _message(event, directive, issuer, delivery)
-        body = _body(kind, platform, data)
-        rows.append(
-            {
-                "webhook_id": hook.id,
-                "event_id": event.id,
-                "kind": kind,
-                "directive_id": directive.id,
-                "seq": delivery.seq,
-                "body": body,
-                "created_at": now,
-                "attempts": 0,
-            }
-        )
+    body = _Bodies(event, directive, issuer)
+    rows = [
+        {
+            "webhook_id": target.webhook_id,
+            "event_id": event.id,
+            "kind": body.kind,
+            "directive_id": directive.id,
+            "seq": target.seq,
+            "body": body(target),
+            "created_at": now,
+            "attempts": 0,
+        }
+        for target in targets
+    ]
     table = WebhookMessage.__table__
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -131,28 +126,43 @@ def _enqueue_event(session: Session, now: datetime, event: Event) -> int:
     return max(result.rowcount, 0)
 
 
-def _message(event: Event, directive: Directive, issuer: Organisation, delivery: Delivery) -> tuple[str, dict]:
-    """The body of one webhook POST, shaped like the socket event of the same name (docs/protocol.md)."""
+class _Bodies:
+    """The bodies of one event's POSTs, shaped like the socket event of the same name (docs/protocol.md). Only the
+    platform and the sequence number differ between the platforms' bodies of a publication or a revocation, so the
+    rest is serialised once per event; a reminder (one delivery) is built whole."""
+
+    def __init__(self, event: Event, directive: Directive, issuer: Organisation) -> None:
+        self.event, self.directive = event, directive
+        self.kind, self.members = _shared(event, directive, issuer)
+        self.tail = _json(self.members)[1:]  # the shared members and the closing brace
+
+    def __call__(self, target: sa.Row) -> str:
+        head = {"type": self.kind, "platform": target.code, "seq": target.seq}
+        if self.kind == "reminder":
+            details = self.event.details or {}
+            due_at = details.get("due_at") or iso(target.due_at)
+            return _json({**head, **self.members, "due_at": due_at, "manual": bool(details.get("manual"))})
+        return f"{_json(head)[:-1]},{self.tail}"
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _shared(event: Event, directive: Directive, issuer: Organisation) -> tuple[str, dict[str, Any]]:
+    """The kind of message an event makes and the members every platform's body shares (after ``seq``)."""
     if event.kind == "revoked":
         reason = (event.details or {}).get("reason") or directive.revoke_reason
-        return "revoked", {
-            "seq": delivery.seq,
-            "directive_id": directive.id,
-            "ref_no": directive.ref_no,
-            "reason": reason,
-        }
+        return "revoked", {"directive_id": directive.id, "ref_no": directive.ref_no, "reason": reason}
     if event.kind == "reminded":
         details = event.details or {}
         return "reminder", {
-            "seq": delivery.seq,
             "directive_id": directive.id,
             "ref_no": directive.ref_no,
             "title": directive.title,
             "phase": details.get("phase"),
-            "due_at": details.get("due_at") or iso(delivery.due_at),
-            "manual": bool(details.get("manual")),
         }
-    return "directive", {"seq": delivery.seq, "directive": directives.payload(directive, issuer)}
+    return "directive", {"directive": directives.payload(directive, issuer)}
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:

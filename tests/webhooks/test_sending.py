@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -300,3 +301,27 @@ def test_reminders_and_amendments_follow_the_directive(world, receiver):
     assert got[1]["directive_id"] == first.directive.id and got[1]["manual"] and got[1]["phase"] == "acknowledge"
     assert got[2]["seq"] == 2 and got[2]["directive"]["supersedes_id"] == first.directive.id
     assert got[2]["directive"]["id"] == amended.directive.id
+
+
+def test_every_body_is_compact_json_with_its_members_in_the_documented_order(world, receiver):
+    engine, admin, officer, platform, _ = world
+    register(engine, admin, platform, receiver.url)
+    first, second = publish_n(engine, officer, 2)
+    with write_session(engine) as s:
+        delivery = s.exec(select(Delivery).where(Delivery.directive_id == first.directive.id)).one()
+        reminders.remind(s, officer, T0 + timedelta(hours=1), delivery.id)
+        directives.revoke(s, officer, T0 + timedelta(hours=1), second.directive.id, "withdrawn")
+    d = dispatcher(engine)
+    drain(d, receiver, 4)
+    d.close()
+    bodies = [r.body.decode() for r in receiver.accepted()]
+    for body in bodies:  # exactly what json.dumps writes, so that any JSON library reads back what was signed
+        assert json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False) == body
+    keys = [list(json.loads(body)) for body in bodies]
+    assert keys == [
+        ["type", "platform", "seq", "directive"],
+        ["type", "platform", "seq", "directive"],
+        ["type", "platform", "seq", "directive_id", "ref_no", "title", "phase", "due_at", "manual"],
+        ["type", "platform", "seq", "directive_id", "ref_no", "reason"],
+    ]
+    assert json.loads(bodies[0])["platform"] == platform.code and json.loads(bodies[1])["seq"] == 2
