@@ -72,6 +72,14 @@ def fill(session: Session, now: datetime, rules: MailRules, limit: int = 500) ->
     return added + _advance(session, now, rules, AFTER_GRACE_CURSOR, AFTER_GRACE, head, now - rules.grace, limit)
 
 
+def begin(session: Session) -> None:
+    """Start the cursors at the log's head unless they exist: turning mail on mails what happens from then on, not
+    the log's history."""
+    head = session.scalar(sa.select(LogHead.last_id).where(LogHead.id == 1)) or 0
+    for name in (AT_ONCE_CURSOR, AFTER_GRACE_CURSOR):
+        _insert(session, Counter.__table__, [{"name": name, "value": head}])
+
+
 def _insert(session: Session, table: sa.Table, rows: list[dict]) -> int:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -81,7 +89,7 @@ def _insert(session: Session, table: sa.Table, rows: list[dict]) -> int:
 
 
 def _cursor(session: Session, name: str, head: int) -> Counter | None:
-    """The cursor row, locked; created at the log's head the first time (mail starts now: history is not mailed)."""
+    """The cursor row, locked; created at the log's head if ``begin`` was not called (history is not mailed)."""
     row = session.exec(select(Counter).where(Counter.name == name).with_for_update()).first()
     if row is None:
         _insert(session, Counter.__table__, [{"name": name, "value": head}])

@@ -85,6 +85,8 @@ class MailDispatcher:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.random = random.SystemRandom()
         self._clock = clock.now
+        with write_session(engine) as session:
+            mail_notices.begin(session)
 
     def tick(self, now: datetime | None = None) -> int:
         """Fill the outbox, then send what is due; returns how many mails the server accepted."""
