@@ -46,6 +46,7 @@ AFTER_GRACE_CURSOR = "mail_publish_cursor"  # publications: looked at once their
 AT_ONCE = ("reminded", "escalated")
 AFTER_GRACE = ("published", "delivered_to_new_platform")
 PREFERENCES = ("immediate", "digest", "off")
+LOCALES = ("vi", "en")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ def _insert(session: Session, table: sa.Table, rows: list[dict]) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return max(session.execute(insert(table).on_conflict_do_nothing(), rows).rowcount, 0)
+    # RETURNING counts what was written on both databases, also for many rows at once (rowcount may not).
+    statement = insert(table).on_conflict_do_nothing().returning(table.c[next(iter(table.primary_key)).name])
+    return len(session.execute(statement, rows).all())
 
 
 def _cursor(session: Session, name: str, head: int) -> Counter | None:
@@ -229,13 +232,16 @@ def _data(event: Event, directive: Directive, platform: Organisation, delivery: 
     }
 
 
-def set_preference(session: Session, user_id: int, choice: str) -> User:
-    """Record how a user wants non-urgent notices (immediate, digest, off)."""
-    if choice not in PREFERENCES:
+def set_preferences(session: Session, user_id: int, notices: str, locale: str | None) -> User:
+    """Record how a user wants non-urgent notices (immediate, digest, off) and the language of their mail and pages
+    (None: the hub's default)."""
+    if notices not in PREFERENCES:
         raise InvalidInput("mail_preference_invalid", choices=", ".join(PREFERENCES))
+    if locale not in (None, *LOCALES):
+        raise InvalidInput("locale_invalid", choices=", ".join(LOCALES))
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user_not_found")
-    user.mail_notices = choice
+    user.mail_notices, user.locale = notices, locale
     session.add(user)
     return user

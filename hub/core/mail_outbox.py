@@ -87,9 +87,7 @@ def release(session: Session, ids: list[int], holder: str) -> None:
     """Give back the lease of rows not sent in this run (they may be claimed again as soon as they are due)."""
     if ids:
         session.execute(
-            MT.update()
-            .where(MT.c.id.in_(ids), MT.c.lease_holder == holder)
-            .values(lease_holder=None, lease_until=None)
+            MT.update().where(MT.c.id.in_(ids), MT.c.lease_holder == holder).values(lease_holder=None, lease_until=None)
         )
 
 

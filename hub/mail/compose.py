@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime as rfc2822, parseaddr
+from email.utils import format_datetime as rfc2822
+from email.utils import parseaddr
 from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo
@@ -77,11 +78,11 @@ def compose(mail: Outgoing, head: Letterhead, now: datetime) -> EmailMessage:
     message["To"] = Address(display_name=mail.name, addr_spec=mail.email)
     message["Date"] = rfc2822(now)
     message["Message-ID"] = head.message_id(mail)
-    message["Content-Language"] = locale
     message["Auto-Submitted"] = "auto-generated"
     text = [greeting, ""] + [f"- {words}\n  {url}" for words, url in lines] + ["", footer]
     message.set_content("\n".join(text))
     message.add_alternative(_html(greeting, lines, footer, locale), subtype="html")
+    message["Content-Language"] = locale  # after the parts: setting content drops the Content-* headers
     return message
 
 

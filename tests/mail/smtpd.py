@@ -16,7 +16,7 @@ class _Keep:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
             self.server.received.append((list(envelope.rcpt_tos), message))

@@ -81,7 +81,7 @@ def received(engine, platform, directive, at):
 def preference(engine, email, choice):
     with write_session(engine) as s:
         user = s.exec(select(User).where(User.email == email)).one()
-        mail_notices.set_preference(s, user.id, choice)
+        mail_notices.set_preferences(s, user.id, choice, user.locale)
 
 
 def recipients(server):
@@ -148,7 +148,9 @@ def test_off_stops_routine_notices_but_not_urgent_ones(world, server):
 def test_an_escalation_reaches_the_officers_of_the_platforms_province(world, server):
     engine = world["engine"]
     due = T0 + timedelta(hours=1)
-    directive = publish(world, {"platforms": [world["a"].code, world["c"].code]}, ack_due_at=due, escalate_after_minutes=30)
+    directive = publish(
+        world, {"platforms": [world["a"].code, world["c"].code]}, ack_due_at=due, escalate_after_minutes=30
+    )
     for platform in (world["a"], world["c"]):
         received(engine, platform, directive, T0 + timedelta(seconds=5))
     sweep(engine, due + timedelta(minutes=31), f.SIGNER)
