@@ -100,7 +100,6 @@ def test_only_editors_of_platforms_that_have_not_received_it_are_mailed_after_th
 
 
 def test_each_editor_reads_the_mail_in_their_language_with_a_link_and_the_deadline(world, server):
-    engine = world["engine"]
     directive = publish(world, {"platforms": [world["a"].code]}, ack_due_at=T0 + timedelta(days=1), title="Bão số 3")
     world["mail"].tick(T0 + timedelta(minutes=3))
     vi, en = server.to("a.vi@example.test")[0], server.to("a.en@example.test")[0]
