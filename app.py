@@ -37,11 +37,13 @@ def main() -> None:
         given = startup.build_app(load_settings)
         startup.configure_logs(given)
         startup.check_services(given)
+        mail_line = startup.check_mail(given)
         app = startup.build_app(create_app)
         hub: Hub = app.extensions["hub"]
         settings = hub.settings
         print(describe_migration(startup.migrate(hub.engine, migrate, settings.database_url)), flush=True)
         listener = startup.bind(settings.host, settings.port)
+    print(mail_line, flush=True)
     if settings.seed_demo:
         load_demo_data(hub)
     if settings.scheduler_enabled:
@@ -72,6 +74,7 @@ else:
     # For `flask --app app <command>`: commands find the schema up to date, even on a fresh database.
     with startup.explained():
         app = startup.build_app(create_app)
+        startup.check_mail(app.extensions["hub"].settings)
         hub_ = app.extensions["hub"]
         # what `init-db` reports
         app.extensions["hub_migrated"] = startup.migrate(hub_.engine, migrate, hub_.settings.database_url)

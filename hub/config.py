@@ -75,6 +75,18 @@ class Settings:
     webhook_first_retry_seconds: float = 30.0
     webhook_disable_after_hours: float = 72.0
     webhook_hub_hosts: str = ""
+    # E-mail (docs/mail.md): the SMTP server (none: no mail), the sender, the base of the links in mails, the hour
+    # (hub time) of the daily digest, how long a publication may stay unreceived before its editors are mailed,
+    # seconds between outbox reads, seconds an SMTP exchange may take, first wait after a failure, when to give up.
+    smtp_url: str = ""
+    mail_from: str = ""
+    public_url: str = ""
+    mail_digest_hour: int = 8
+    mail_grace_seconds: int = 120
+    mail_interval_seconds: float = 5.0
+    mail_timeout_seconds: float = 10.0
+    mail_first_retry_seconds: float = 60.0
+    mail_give_up_hours: float = 72.0
     # The log: lines of text or JSON objects (HUB_LOG_FORMAT=json) on standard error, from this level up.
     log_format: str = "text"
     log_level: str = "INFO"
@@ -123,6 +135,15 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "webhook_first_retry_seconds": "HUB_WEBHOOK_FIRST_RETRY",
     "webhook_disable_after_hours": "HUB_WEBHOOK_DISABLE_AFTER_HOURS",
     "webhook_hub_hosts": "HUB_WEBHOOK_HUB_HOSTS",
+    "smtp_url": "SMTP_URL",
+    "mail_from": "HUB_MAIL_FROM",
+    "public_url": "HUB_PUBLIC_URL",
+    "mail_digest_hour": "HUB_MAIL_DIGEST_HOUR",
+    "mail_grace_seconds": "HUB_MAIL_GRACE",
+    "mail_interval_seconds": "HUB_MAIL_INTERVAL",
+    "mail_timeout_seconds": "HUB_MAIL_TIMEOUT",
+    "mail_first_retry_seconds": "HUB_MAIL_FIRST_RETRY",
+    "mail_give_up_hours": "HUB_MAIL_GIVE_UP_HOURS",
     "log_format": "HUB_LOG_FORMAT",
     "log_level": "HUB_LOG_LEVEL",
 }

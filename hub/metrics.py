@@ -52,6 +52,7 @@ sweep_actions = Counter("hub_sweep_actions", "What the sweeps did, by action", [
 # an outbox table registers it here; a table that does not exist (yet) is skipped at the scrape.
 OUTBOXES: dict[str, tuple[str, str]] = {
     "webhook": ("webhookmessage", "sent_at IS NULL"),  # POSTs owed to platforms' webhooks (docs/webhooks.md)
+    "mail": ("mailmessage", "sent_at IS NULL AND failed_at IS NULL"),  # e-mail notices not yet sent (docs/mail.md)
 }
 
 

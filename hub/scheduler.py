@@ -28,6 +28,7 @@ from hub.core import leases, sweep_batch
 from hub.core import sweep as core_sweep
 from hub.core.access import SYSTEM
 from hub.db import read_session, write_session
+from hub.mail import dispatcher as mail_dispatcher
 from hub.runtime import Hub, current_hub
 from hub.sockets import fast
 from hub.webhooks import dispatcher
@@ -107,6 +108,8 @@ class HubScheduler:
         self.policy = sweep_batch.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
         self.leading = False
         self.webhooks = dispatcher.Dispatcher(self.hub.engine, dispatcher.from_settings(settings), self._delivered)
+        mail = mail_dispatcher.from_settings(settings)
+        self.mail = mail_dispatcher.MailDispatcher(self.hub.engine, mail) if mail is not None else None
 
     def start(self) -> None:
         grace = max(60, 10 * self.interval)
@@ -133,6 +136,16 @@ class HubScheduler:
             max_instances=1,
             misfire_grace_time=grace,
         )
+        if self.mail is not None:  # in every process: its rows and claims make that safe (docs/mail.md)
+            self.scheduler.add_job(
+                self.send_mail,
+                "interval",
+                seconds=max(0.2, float(self.hub.settings.mail_interval_seconds)),
+                id="mail",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=grace,
+            )
         self.scheduler.add_listener(self._on_trouble, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         self.scheduler.start()
         atexit.register(self.stop)
@@ -178,6 +191,11 @@ class HubScheduler:
             return 0
         with self.app.app_context():
             return self.webhooks.tick(clock.now())
+
+    def send_mail(self) -> int:
+        """Fill the e-mail outbox from the log and send what is due (every process, apart from the sweep)."""
+        with self.app.app_context():
+            return self.mail.tick(clock.now()) if self.mail is not None else 0
 
     def _delivered(self, directive_ids: list[int]) -> None:
         with self.app.app_context():
@@ -237,6 +255,7 @@ def run_forever(app: Flask) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     scheduler = start(app)
     print(f"scheduler running as {scheduler.holder}, sweep every {scheduler.interval}s", flush=True)
+    print("Mail on" if scheduler.mail is not None else "Mail is off (no SMTP_URL set)", flush=True)
     try:
         while not stopping.wait(1):
             pass

@@ -119,6 +119,22 @@ def _ping_redis(name: str, url: str) -> None:
         ) from None
 
 
+def check_mail(settings: Settings) -> str:
+    """The line that says whether the hub sends e-mail; a malformed ``SMTP_URL`` stops the start."""
+    from hub.mail import dispatcher, smtp
+
+    try:
+        config = dispatcher.from_settings(settings)
+    except smtp.SmtpUrlError as exc:
+        raise StartupError(
+            f"SMTP_URL is not an SMTP URL ({exc}); use smtp://[user:password@]host:25, smtp+starttls://host:587 "
+            "or smtps://host:465, or leave it empty to send no e-mail"
+        ) from None
+    if config is None:
+        return "Mail is off: no SMTP_URL set, so nobody is e-mailed (set SMTP_URL=smtp://host:25 to turn it on)"
+    return f"Mail on: {config.server.shown}, links to {config.letterhead.public_url}"
+
+
 def bind(host: str, port: int) -> Any:
     """The listening socket on ``host:port``, bound before anything says the hub is serving."""
     from hub.sockets.fast.server import listen

@@ -93,3 +93,9 @@ def test_a_command_explains_an_unreachable_database_too(tmp_path):
         [str(flask), "--app", "app", "verify-log"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert_explained(result, "DATABASE_URL")
+
+
+def test_a_malformed_smtp_url_names_smtp_url(tmp_path):
+    result = start(tmp_path, SMTP_URL="http://mail.example.test:25")
+    line = assert_explained(result, "SMTP_URL", "smtp://")
+    assert "http" in line

@@ -65,6 +65,8 @@ MESSAGES: dict[str, str] = {
     "platform_inactive": N_("this platform is no longer active"),
     "cannot_deactivate_own_organisation": N_("you cannot deactivate your own organisation"),
     "user_not_found": N_("this user does not exist"),
+    "mail_preference_invalid": N_("choose how to receive e-mail: %(choices)s"),
+    "locale_invalid": N_("choose a language: %(choices)s"),
     "role_invalid": N_("role: admin, officer, editor or manager"),
     "role_not_for_organisation": N_("a %(kind)s organisation cannot have the role %(role)s"),
     "login_invalid": N_("login: 2-100 letters, digits, '.', '_', '@' or '-'"),

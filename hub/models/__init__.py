@@ -21,6 +21,7 @@ from hub.models.enums import (
 )
 from hub.models.housekeeping import HeldForm, SchedulerLock
 from hub.models.log import Counter, Event, LogCheckpoint, LogHead
+from hub.models.mail import MailMessage
 from hub.models.webhooks import Webhook, WebhookMessage
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "LogCheckpoint",
     "LogHead",
     "LoginThrottle",
+    "MailMessage",
     "OrgKind",
     "Organisation",
     "PlatformKind",

@@ -45,6 +45,8 @@ class User(SQLModel, table=True):
     locale: str | None = str_field(8, default=None)
     active: bool = Field(default=True)
     must_change_password: bool = Field(default=False)  # an admin reset it: a new one before anything else
+    # E-mail of non-urgent notices: "immediate", "digest" (one mail a day) or "off" (docs/mail.md).
+    mail_notices: str = str_field(16, default="immediate", sa_column_kwargs={"server_default": "immediate"})
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -167,6 +167,23 @@ class PasswordForm(HubForm):
     )
 
 
+class MailPreferencesForm(HubForm):
+    notices = RadioField(
+        _l("E-mail of non-urgent notices"),
+        choices=options(
+            [
+                ("immediate", _l("At once")),
+                ("digest", _l("One digest a day")),
+                ("off", _l("None")),
+            ]
+        ),
+    )
+    locale = SelectField(
+        _l("Language of pages and e-mails"),
+        choices=options([("", _l("The hub's default")), ("vi", "Tiếng Việt"), ("en", "English")]),
+    )
+
+
 CHECKBOXES = {"widget": ListWidget(prefix_label=False), "option_widget": CheckboxInput()}
 
 

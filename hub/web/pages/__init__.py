@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 
 from hub.web.pages import (
+    account,
     admin,
     auth,
     base,
@@ -23,6 +24,7 @@ from hub.web.pages import (
 )
 
 __all__ = [
+    "account",
     "admin",
     "auth",
     "bulk",
