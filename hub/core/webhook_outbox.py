@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import directives, log
+from hub.core import directive_payload, log
 from hub.core.receipts import ReceiptIn, record_receipts
 from hub.core.reminders import iso
 from hub.core.webhooks import CURSOR
@@ -152,7 +152,7 @@ def _message(event: Event, directive: Directive, issuer: Organisation, delivery:
             "due_at": details.get("due_at") or iso(delivery.due_at),
             "manual": bool(details.get("manual")),
         }
-    return "directive", {"seq": delivery.seq, "directive": directives.payload(directive, issuer)}
+    return "directive", {"seq": delivery.seq, "directive": directive_payload.payload(directive, issuer)}
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:

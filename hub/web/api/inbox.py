@@ -12,7 +12,7 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
-from hub.core import deliveries, directives, questions, receipts
+from hub.core import deliveries, directive_payload, questions, receipts
 from hub.core import inbox as core_inbox
 from hub.core.deliveries import Change
 from hub.models import Delivery, Directive, Organisation
@@ -125,7 +125,7 @@ def inbox_items(query: InboxPageQuery):
 
 def _item(d: Delivery, directive: Directive, issuer: Organisation, at: datetime) -> schemas.InboxItem:
     return schemas.InboxItem(
-        **directives.payload(directive, issuer),
+        **directive_payload.payload(directive, issuer),
         seq=d.seq,
         state=d.state,
         delivery_id=d.id,
