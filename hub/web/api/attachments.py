@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import request, send_file
@@ -17,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from hub.core import attachments
 from hub.core.attachments import Upload
 from hub.core.errors import InvalidInput
+from hub.models import Attachment
 from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, Out, now, ok, principal, reading, tag, writing
@@ -133,6 +135,15 @@ def _decoded(item: FileIn) -> Upload:
     return Upload(item.name, content)
 
 
+def _attach(attach: Callable[..., list[Attachment]], directive_id: int):
+    """Store the request's files with one of the core's attach verbs (evidence or official document): 201 and rows."""
+    hub = current_hub()
+    with writing() as session:
+        rows = attach(session, principal(), now(), directive_id, _uploads(), hub.attachment_limits, hub.blobs)
+        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
+    return ok(out, 201)
+
+
 @bp.post(
     "/inbox/<int:directive_id>/attachments",
     summary="Attach evidence files (PNG, JPEG, PDF) to your platform's implementation report",
@@ -141,13 +152,7 @@ def _decoded(item: FileIn) -> Upload:
 )
 @limited("updates")
 def upload(path: UploadPath):
-    hub = current_hub()
-    with writing() as session:
-        rows = attachments.attach_evidence(
-            session, principal(), now(), path.directive_id, _uploads(), hub.attachment_limits, hub.blobs
-        )
-        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
-    return ok(out, 201)
+    return _attach(attachments.attach_evidence, path.directive_id)
 
 
 @bp.post(
@@ -158,13 +163,7 @@ def upload(path: UploadPath):
 )
 @limited("updates")
 def attach_document(path: UploadPath):
-    hub = current_hub()
-    with writing() as session:
-        rows = attachments.attach_official(
-            session, principal(), now(), path.directive_id, _uploads(), hub.attachment_limits, hub.blobs
-        )
-        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
-    return ok(out, 201)
+    return _attach(attachments.attach_official, path.directive_id)
 
 
 @bp.get(
