@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import request, send_file
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import FileStorage
 
@@ -21,14 +20,13 @@ from hub.core.errors import InvalidInput
 from hub.models import Attachment
 from hub.runtime import current_hub
 from hub.throttle import limited
-from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, Out, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ID, LIMITED, Out, blueprint, now, ok, principal, reading, writing
 
-bp = APIBlueprint(
+bp = blueprint(
     "attachments",
     __name__,
-    abp_tags=tag("attachments", "evidence files (PNG, JPEG, PDF) attached to a platform's implementation report"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
+    "attachments",
+    "evidence files (PNG, JPEG, PDF) attached to a platform's implementation report",
 )
 FILE_SCHEMA = {
     "type": "object",
