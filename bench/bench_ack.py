@@ -21,7 +21,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_fanout import free_port, pct, raise_nofile, wait_for
 from bench.loadgen import NAMESPACE, Client, Swarm
+from bench.scratch import create_pg_database, drop_pg_database
 from bench.targets import HubTarget
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("HUB_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 class TimedClient(Client):
@@ -152,24 +151,8 @@ async def measure(target: HubTarget, result: Result, rounds: int, timeout: float
         engine.dispose()
 
 
-def pg_database() -> str:
-    name = f"bench_ack_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_pg_database(url: str) -> None:
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    admin.dispose()
-
-
 def run_one(database: str, n: int, args: argparse.Namespace, workdir: Path) -> Result:
-    url = pg_database() if database == "postgresql" else ""
+    url = create_pg_database("bench_ack") if database == "postgresql" else ""
     target = HubTarget(ROOT, workdir / f"hub-{database}-{n}", free_port(), args.server_cpu, database_url=url)
     result = Result(database, n)
     try:

@@ -10,20 +10,18 @@ import argparse
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.scratch import pg_database
 from hub.core import directives, organisations, users
 from hub.core.access import SYSTEM
 from hub.core.directive_input import DirectiveInput
 from hub.core.signing import Signer
 from hub.db import make_engine, migrate, write_session
 from hub.models import Organisation, OrgKind, Role
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def measure(engine: sa.Engine, sizes: list[int], repeat: int) -> dict[int, list[float]]:
@@ -96,18 +94,11 @@ def main() -> None:
         table.append(("SQLite (WAL, synchronous=FULL)", measure(engine, sizes, args.repeat)))
         engine.dispose()
     if not args.no_pg:
-        name = f"hub_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+        with pg_database("hub_bench") as url:
+            engine = make_engine(url)
             migrate(engine)
             table.append(("PostgreSQL", measure(engine, sizes, args.repeat)))
             engine.dispose()
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"\nPublish one directive to N platforms (directive + N deliveries + log), ms over {args.repeat} publishes")
     print(f"| database | {' | '.join(f'N = {n:,} median / max' for n in sizes)} |")
     print(f"| --- | {' | '.join('---' for _ in sizes)} |")

@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,12 +24,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch import pg_database
 from hub.core import progress, search
 from hub.core.access import Principal
 from hub.db import make_engine, migrate, read_session
 from hub.models import Directive, Organisation, OrgKind, Role
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 VOCABULARY = [
     "tin",
@@ -226,17 +225,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             lines += run("SQLite (FTS5)", f"sqlite:///{tmp}/bench.sqlite3", args.directives, args.rounds)
     if not args.no_postgres:
-        name = f"bench_search_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        with pg_database("bench_search") as url:
             lines += run("PostgreSQL (GIN)", url, args.directives, args.rounds)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
     print("\n".join(lines))
 
 

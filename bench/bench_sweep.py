@@ -13,7 +13,6 @@ import argparse
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,12 +20,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch import pg_database
 from hub.core import sweep
 from hub.core.signing import Signer
 from hub.db import make_engine, migrate
 from hub.models import Delivery, Directive, Organisation
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
@@ -139,17 +138,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         lines += run("SQLite (WAL)", f"sqlite:///{tmp}/bench.sqlite3", args.deliveries, args.platforms)
     if not args.no_postgres:
-        name = f"bench_sweep_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        with pg_database("bench_sweep") as url:
             lines += run("PostgreSQL 15", url, args.deliveries, args.platforms)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
     print("\n".join(lines))
 
 

@@ -35,10 +35,11 @@ def need_service(name: str, reason: str) -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing():
-    """Argon2 at its production cost makes every test user take ~50 ms; the tests are not about that cost."""
+    """Argon2 at its production cost makes every test user take ~50 ms; the tests are not about that cost. The
+    cheapest parameters argon2 takes, for every test of the session: the rules around passwords are the same."""
     from hub.core import users
 
-    users.set_hash_cost(time_cost=1, memory_cost=1024)
+    users.set_hash_cost(time_cost=1, memory_cost=8)
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,21 @@
-"""Small factories for tests: organisations, users, principals, tokens and published directives."""
+"""Small factories for tests: organisations, users, principals, tokens and published directives; and reading back
+one delivery or the size of the log."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from hub.core import directives, organisations, sessions, tokens, users
 from hub.core.access import SYSTEM, Principal
 from hub.core.directive_input import DirectiveInput
 from hub.core.signing import Signer
-from hub.db import write_session
-from hub.models import Organisation, OrgKind, PlatformKind, Role, User
+from hub.db import read_session, write_session
+from hub.models import Delivery, Event, Organisation, OrgKind, PlatformKind, Role, User
 
 PASSWORD = "correct-horse-battery"
 _n = itertools.count(1)
@@ -89,3 +92,17 @@ def published(engine: Engine, now: datetime, officer: Principal, audience: dict 
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+def delivery_of(engine: Engine, directive_id: int, platform_id: int) -> Delivery:
+    """The platform's delivery of a directive, as the database holds it now."""
+    with read_session(engine) as s:
+        return s.exec(
+            select(Delivery).where(Delivery.directive_id == directive_id, Delivery.platform_id == platform_id)
+        ).one()
+
+
+def event_count(engine: Engine) -> int:
+    """How many events the log holds."""
+    with read_session(engine) as s:
+        return s.scalar(sa.select(sa.func.count()).select_from(Event))

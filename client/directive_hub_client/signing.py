@@ -1,6 +1,8 @@
 """Checking that a directive really comes from the hub: its Ed25519 signature over the canonical form of its signed
 fields, as documented in the hub's ``docs/protocol.md`` ("Signed directives"). Written again here, without the
-server's code, so that a platform verifies with nothing but this package and ``cryptography``."""
+server's code, so that a platform verifies with nothing but this package and ``cryptography``: the repetition of
+``hub/core/signing.py`` is deliberate (the client imports nothing of the server), and both are tested against the
+same vectors (``tests/client/test_signing.py``)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ Where a rule lives, by what it is about:
 - who may do what: ``access`` (roles and scope), ``accounts`` (deactivation), ``sessions``, ``throttle``;
 - who is registered: ``organisations``, ``users``, ``tokens``;
 - directives and their deliveries: ``directives``, ``audiences``, ``deliveries``, ``receipts``, ``signing``,
-  ``questions`` (clarifications), ``directive_templates`` (duplicates and templates), ``bulk`` (one action, many
-  deliveries);
+  ``directive_payload`` (what platforms receive and what is signed), ``questions`` (clarifications),
+  ``directive_templates`` (duplicates and templates), ``bulk`` (one action, many deliveries);
 - what platforms and readers see: ``inbox`` (a platform's), ``progress`` (an issuer's follow-through),
   ``dashboard`` (a manager's figures), ``directive_filter`` (which directives a list or a figure is about),
   ``platforms`` (one platform's cursor, record and history), ``timeline`` (who acted and on which platform, in

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from hub.core import audiences, fanout, log, search
 from hub.core.access import Principal, confined_to, get_own_directive, issuer_province, require_issuer
 from hub.core.directive_input import DirectiveInput
+from hub.core.directive_payload import payload as directive_payload
 from hub.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from hub.core.signing import Signer, content_hash
 from hub.models import (
@@ -181,45 +182,6 @@ def update_draft(
     return directive
 
 
-def payload(directive: Directive, issuer: Organisation) -> dict[str, Any]:
-    """The directive as platforms receive it (socket event, inbox API, client library) and as it is signed."""
-
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": directive.id,
-        "directive_seq": directive.seq,
-        "ref_no": directive.ref_no,
-        "kind": directive.kind,
-        "title": directive.title,
-        "body": directive.body,
-        "priority": directive.priority,
-        "issuer": issuer.code,
-        "issuer_name": issuer.name,
-        "status": directive.status,
-        "published_at": iso(directive.published_at),
-        "ack_due_at": iso(directive.ack_due_at),
-        "implement_due_at": iso(directive.implement_due_at),
-        "expires_at": iso(directive.expires_at),
-        "supersedes_id": directive.supersedes_id,
-        "legal_basis": directive.legal_basis,
-        "exercise": directive.exercise,
-        "content_hash": directive.content_hash,
-        "signature": directive.signature,
-    } | official_documents(directive)
-
-
-def official_documents(directive: Directive) -> dict[str, Any]:
-    """``attachments``, the signed official documents (sorted by SHA-256), only when there are some: directives
-    without any keep the signed form they always had (docs/protocol.md). ``id`` (to download one) is not signed."""
-    found = [
-        {"id": a.id, "name": a.name, "sha256": a.sha256, "size": a.size, "type": a.type}
-        for a in directive.official_documents or ()
-    ]
-    return {"attachments": sorted(found, key=lambda a: a["sha256"])} if found else {}
-
-
 def publish(session: Session, principal: Principal, now: datetime, directive_id: int, signer: Signer) -> Published:
     """Publish a draft or scheduled directive now."""
     directive = get_own_directive(session, principal, directive_id)
@@ -284,7 +246,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
         raise Conflict("audience_matches_none")  # the registry's state, not the request, decides
     directive.audience_size = len(platform_ids)
     session.refresh(directive, ["official_documents"])  # exactly the documents in the database are signed
-    body = payload(directive, issuer)
+    body = directive_payload(directive, issuer)
     directive.content_hash = content_hash(body)
     directive.signature = signer.sign(body)
     session.add(directive)
@@ -294,7 +256,7 @@ def _publish(session: Session, directive: Directive, now: datetime, signer: Sign
         details["scheduled_for"] = directive.publish_at
         details["late_by_seconds"] = round(max(late_by, 0.0), 3)
     _log(session, "published", actor, now, directive, details)
-    return Published(directive, payload(directive, issuer), platform_ids, superseded)
+    return Published(directive, directive_payload(directive, issuer), platform_ids, superseded)
 
 
 def _supersede(session: Session, amendment: Directive, now: datetime, actor: str) -> Directive:

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.core import directives, log
+from hub.core import directive_payload, log
 from hub.core.receipts import ReceiptIn, record_receipts
 from hub.core.reminders import iso
 from hub.core.webhooks import CURSOR
@@ -162,7 +162,7 @@ def _shared(event: Event, directive: Directive, issuer: Organisation) -> tuple[s
             "title": directive.title,
             "phase": details.get("phase"),
         }
-    return "directive", {"directive": directives.payload(directive, issuer)}
+    return "directive", {"directive": directive_payload.payload(directive, issuer)}
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:

@@ -9,7 +9,7 @@ import time
 
 from flask import Flask
 
-from hub.core import directives, inbox
+from hub.core import directive_payload, inbox
 from hub.core.errors import Unavailable
 from hub.db import read_session
 from hub.runtime import current_hub
@@ -89,7 +89,7 @@ def replay(sid: str, since: int) -> tuple[int, int]:
         for delivery, directive, issuer in rows:
             last = delivery.seq
             if addressed(me, delivery.platform_id):
-                push_replayed(sid, DIRECTIVE, {**directives.payload(directive, issuer), "seq": delivery.seq})
+                push_replayed(sid, DIRECTIVE, {**directive_payload.payload(directive, issuer), "seq": delivery.seq})
                 sent.add(directive.id)
         if len(rows) < page:
             break

@@ -17,6 +17,7 @@ from hub.core.access import Principal
 from hub.db import make_engine, read_session
 from hub.demo import DEMO_PASSWORD
 from hub.models import OrgKind, Role
+from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +29,7 @@ HCMC_EDITOR = "editor.mxh03"  # platform P-MXH03, Ho Chi Minh City
 def open_as(browser, hub_server, login: str, lang: str = "en") -> Page:
     """A new browser context (its own cookies) signed in as ``login``."""
     context = browser.new_context(locale="en-US" if lang == "en" else "vi-VN", viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": "lang", "value": lang, "url": hub_server.url}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(hub_server.url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    return page
+    return signed_in_page(context, hub_server, login, lang)
 
 
 def wait_live(page: Page) -> None:

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from hub.demo import DEMO_PASSWORD
+from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -17,15 +17,7 @@ pytestmark = pytest.mark.browser
 def sign_in(browser, hub_server, login: str, lang: str = "vi", width: int = 1280) -> Page:
     """A new browser context (its own cookies) reading the hub in ``lang``, signed in as ``login``."""
     context = browser.new_context(locale="vi-VN" if lang == "vi" else "en-US", viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "lang", "value": lang, "url": hub_server.url}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(hub_server.url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    return page
+    return signed_in_page(context, hub_server, login, lang)
 
 
 def switch_to_english(page: Page):

@@ -9,9 +9,9 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from hub.demo import DEMO_PASSWORD
+from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +32,6 @@ RECORD_NOTIFICATIONS = """
 """
 
 
-def sign_in(context: BrowserContext, hub_server, login: str, lang: str) -> Page:
-    context.add_cookies([{"name": "lang", "value": lang, "url": hub_server.url}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(hub_server.url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    return page
-
-
 def editor_inbox(browser, hub_server, lang: str = "en", width: int = 1280, grant: bool = True) -> Page:
     """The editor's inbox in a context that records notifications; the page's focus is the real one (Playwright
     otherwise tells every page it has the focus), so another tab brought to front puts the inbox in the
@@ -54,7 +42,7 @@ def editor_inbox(browser, hub_server, lang: str = "en", width: int = 1280, grant
         permissions=["notifications"] if grant else [],
     )
     context.add_init_script(RECORD_NOTIFICATIONS)
-    page = sign_in(context, hub_server, EDITOR, lang)
+    page = signed_in_page(context, hub_server, EDITOR, lang)
     page.goto(hub_server.url + "/inbox")
     context.new_cdp_session(page).send("Emulation.setFocusEmulationEnabled", {"enabled": False})
     expect(page.locator("#live-status")).to_contain_text("Live" if lang == "en" else "Trực tuyến")
@@ -86,7 +74,7 @@ def notes(page: Page) -> list[dict]:
 
 def test_an_editor_who_allowed_them_is_notified_in_a_background_tab(browser, hub_server):
     inbox = editor_inbox(browser, hub_server)
-    officer = sign_in(browser.new_context(viewport={"width": 1280, "height": 900}), hub_server, "officer", "en")
+    officer = signed_in_page(browser.new_context(viewport={"width": 1280, "height": 900}), hub_server, "officer", "en")
     expect(inbox.locator("#notify-state")).to_have_text("System notifications are off.")
     inbox.click("#notify-toggle")
     expect(inbox.locator("#notify-toggle")).to_have_text("Stop notifications")

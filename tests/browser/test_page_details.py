@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from hub import clock
 from hub.db import make_engine
-from hub.demo import DEMO_PASSWORD
 from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus
+from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +24,7 @@ US_SHORT_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2}\b")
 
 def signed_in(browser, hub_server, login: str, lang: str = "en", viewport: dict | None = None) -> Page:
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-    context.add_cookies([{"name": "lang", "value": lang, "url": hub_server.url}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(hub_server.url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    return page
+    return signed_in_page(context, hub_server, login, lang)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from hub.demo import DEMO_PASSWORD
+from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +19,7 @@ SENSATIONAL = "Chấn chỉnh việc đăng tải tin giật gân"  # demo: to H
 
 def signed_in(browser, hub_server, login: str, lang: str, width: int = 1280) -> Page:
     context = browser.new_context(locale="en-US" if lang == "en" else "vi-VN", viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "lang", "value": lang, "url": hub_server.url}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(hub_server.url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    return page
+    return signed_in_page(context, hub_server, login, lang)
 
 
 def search(page: Page, label: str, words: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from hub.core import access, progress
+from hub.core import access, log, progress
 from hub.core.errors import Forbidden, NotFound
 from hub.db import read_session
 from hub.models import Directive, Organisation, OrgKind, Role
@@ -136,3 +136,40 @@ def test_a_console_rooms_counts_equal_its_readers_counts(scene):
     assert room == reader
     assert room[directives["national"].id].total == 1
     assert sum(p.total for p in central.values()) == total
+
+
+# Read scope at the service level: a province sees only its platforms, a platform only itself.
+def test_province_lists_only_directives_reaching_it_and_counts_only_its_platforms(scene):
+    engine, people, ds, p_hni, _ = scene
+    national, hcm_local = ds["national"], ds["hcm_local"]
+    with read_session(engine) as s:
+        seen = {d.id for d in progress.list_directives(s, people["hni_manager"]).items}
+        rows = progress.directive_deliveries(s, people["hni_manager"], national.id).items
+        counts = progress.progress(s, people["hni_manager"], [national.id], T0)[national.id]
+        everything = progress.progress(s, people["manager"], [national.id], T0)[national.id]
+        with pytest.raises(NotFound):
+            progress.directive_deliveries(s, people["hni_manager"], hcm_local.id)
+    assert seen == {national.id}
+    assert [o.id for _, o in rows] == [p_hni.id]
+    assert (counts.total, everything.total) == (1, 2)
+
+
+def test_log_scope_follows_the_province(scene):
+    engine, people, ds, _, _ = scene
+    national, hcm_local = ds["national"], ds["hcm_local"]
+    with read_session(engine) as s:
+        hni_events = log.list_events(s, people["hni_manager"], per_page=500).items
+        all_events = log.list_events(s, people["manager"], per_page=500).items
+    assert not any(e.directive_id == hcm_local.id for e in hni_events)
+    assert not any(e.province == "HCM" for e in hni_events)
+    assert any(e.directive_id == national.id and e.kind == "published" for e in hni_events)
+    assert any(e.directive_id == hcm_local.id for e in all_events)
+
+
+def test_platform_editors_cannot_read_follow_through(scene):
+    engine, people, *_ = scene
+    with read_session(engine) as s:
+        with pytest.raises(Forbidden):
+            progress.list_directives(s, people["editor"])
+        with pytest.raises(Forbidden):
+            log.list_events(s, people["editor"])

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from hub.blobs import BlobStore
-from hub.core import attachments, directives, signing
+from hub.core import attachments, directive_payload, directives, signing
 from hub.core.attachments import Limits, Upload
 from hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.db import read_session, write_session
@@ -144,7 +144,7 @@ def test_the_signature_of_a_published_directive_covers_its_documents(setup):
         public, {**payload, "attachments": [{**payload["attachments"][0], "sha256": "0" * 64}]}, payload["signature"]
     )
     with read_session(setup.engine) as session:  # as the inbox and replay read it again later
-        again = directives.payload(
+        again = directive_payload.payload(
             session.get(Directive, directive_id), session.get(Organisation, published.directive.issuer_id)
         )
     assert again["attachments"] == payload["attachments"] and signing.verify(public, again, again["signature"])
@@ -155,7 +155,7 @@ def test_the_signature_of_a_published_directive_covers_its_documents(setup):
 
 
 def test_a_directive_without_documents_is_signed_as_before(setup):
-    payload = directives.payload(setup.directive, setup.directive_issuer)
+    payload = directive_payload.payload(setup.directive, setup.directive_issuer)
     assert "attachments" not in payload
     assert signing.verify(f.SIGNER.public_pem(), payload, payload["signature"])
 

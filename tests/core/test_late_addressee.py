@@ -9,16 +9,9 @@ from sqlmodel import select
 from hub.core import deliveries
 from hub.core import sweep as core_sweep
 from hub.db import read_session, write_session
-from hub.models import Delivery, Event, OrgKind, Priority, Role
+from hub.models import Event, OrgKind, Priority, Role
 from tests import factories as f
 from tests.conftest import T0
-
-
-def delivery_of(engine, directive_id: int, platform_id: int) -> Delivery:
-    with read_session(engine) as s:
-        return s.exec(
-            select(Delivery).where(Delivery.directive_id == directive_id, Delivery.platform_id == platform_id)
-        ).one()
 
 
 def chased(engine, platform_id: int) -> list[str]:
@@ -46,7 +39,7 @@ def test_a_platform_registered_after_the_deadline_is_not_reminded_nor_escalated_
     assert "escalated" in chased(engine, early.id)
 
     late = f.org(engine, late_at, OrgKind.PLATFORM, "HCM")
-    given = delivery_of(engine, d.id, late.id)
+    given = f.delivery_of(engine, d.id, late.id)
     assert given.due_at == late_at + f.hours(2)  # the same two hours to acknowledge, counted from its delivery
     assert given.next_reminder_at == late_at + f.hours(2)
     for minutes in (0, 1, 60, 119):
@@ -57,7 +50,7 @@ def test_a_platform_registered_after_the_deadline_is_not_reminded_nor_escalated_
     editor, _ = f.machine(engine, late_at, late)
     with write_session(engine) as s:
         deliveries.acknowledge(s, editor, late_at + f.hours(1), d.id)
-    assert delivery_of(engine, d.id, late.id).due_at == late_at + f.hours(6)
+    assert f.delivery_of(engine, d.id, late.id).due_at == late_at + f.hours(6)
     core_sweep.sweep(engine, late_at + f.hours(5), f.SIGNER)
     assert chased(engine, late.id) == []
 
@@ -72,4 +65,4 @@ def test_the_platforms_addressed_at_publication_keep_the_directives_own_deadline
     officer = f.user(engine, T0, regulator, Role.OFFICER)
     platform = f.org(engine, T0, OrgKind.PLATFORM, "HNI")
     d = f.published(engine, T0 + f.hours(1), officer, ack_due_at=T0 + f.hours(3)).directive
-    assert delivery_of(engine, d.id, platform.id).due_at == T0 + f.hours(3)
+    assert f.delivery_of(engine, d.id, platform.id).due_at == T0 + f.hours(3)

@@ -1,25 +1,23 @@
-"""The sweep: scheduled publication, reminders, escalation, expiry and report requests, with explicit times."""
+"""The sweep: scheduled publication, reminders, escalation and expiry over a directive's life, batches broken off,
+sweepers racing; with explicit times."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from hub.core import deliveries, directives, escalations, log, reminder_policy, report_requests
+from hub.core import deliveries, directives, log
 from hub.core import sweep as core_sweep
 from hub.core.sweep_batch import Policy
 from hub.db import read_session, write_session
-from hub.models import Delivery, DirectiveKind, DirectiveStatus, Event, OrgKind, Role
+from hub.models import Delivery, DirectiveStatus, Event, OrgKind, Role
 from tests import factories as f
 from tests.conftest import T0
-
-
-def at(hours: float, minutes: float = 0) -> datetime:
-    return T0 + timedelta(hours=hours, minutes=minutes)
+from tests.core.sweeping import at, sweep
 
 
 def directive_events(engine, directive_id: int, names: dict[int, str]) -> list[tuple]:
@@ -27,17 +25,6 @@ def directive_events(engine, directive_id: int, names: dict[int, str]) -> list[t
     with read_session(engine) as s:
         rows = s.exec(select(Event).where(Event.directive_id == directive_id).order_by(Event.id)).all()
     return [(e.kind, names.get(e.org_id) if e.delivery_id else None, e.details.get("phase"), e.at - T0) for e in rows]
-
-
-def delivery_of(engine, directive_id: int, platform_id: int) -> Delivery:
-    with read_session(engine) as s:
-        return s.exec(
-            select(Delivery).where(Delivery.directive_id == directive_id, Delivery.platform_id == platform_id)
-        ).one()
-
-
-def sweep(engine, now: datetime, announced: list | None = None, **kw):
-    return core_sweep.sweep(engine, now, f.SIGNER, announce=announced.append if announced is not None else None, **kw)
 
 
 def test_a_directive_lives_its_whole_life_on_time_and_the_log_tells_it(engine):
@@ -70,7 +57,7 @@ def test_a_directive_lives_its_whole_life_on_time_and_the_log_tells_it(engine):
         deliveries.acknowledge(s, editor_a, at(2), d.id)
     for hour, minute in [(3, 0), (3, 30), (4, 0), (5, 0), (6, 0)]:
         sweep(engine, at(hour, minute), announced)
-    assert delivery_of(engine, d.id, b.id).next_reminder_at is None  # limit reached
+    assert f.delivery_of(engine, d.id, b.id).next_reminder_at is None  # limit reached
     with write_session(engine) as s:
         deliveries.acknowledge(s, editor_b, at(7), d.id)
     sweep(engine, at(10), announced)
@@ -103,7 +90,7 @@ def test_a_directive_lives_its_whole_life_on_time_and_the_log_tells_it(engine):
         published = s.exec(select(Event).where(Event.kind == "published", Event.directive_id == d.id)).one()
         assert published.details["late_by_seconds"] == 300
         assert log.verify(s).ok
-    after = delivery_of(engine, d.id, b.id)
+    after = f.delivery_of(engine, d.id, b.id)
     assert (after.next_reminder_at, after.due_at, after.escalated_at) == (None, None, at(12))
     kinds = [(k, x.platform_id) for o in announced for k, xs in (("r", o.reminders),) for x in xs]
     assert kinds == [("r", b.id), ("r", b.id), ("r", a.id), ("r", b.id), ("r", b.id)]
@@ -111,38 +98,6 @@ def test_a_directive_lives_its_whole_life_on_time_and_the_log_tells_it(engine):
     assert [(e["platform_id"], e["phase"]) for e in escalated] == [(b.id, "acknowledge"), (b.id, "implement")]
     assert [o.published[0].directive.id for o in announced if o.published] == [d.id]
     assert [o.expired for o in announced if o.expired] == [[d.id]]
-
-
-def test_a_delivery_shows_its_next_reminder_and_escalation(engine):
-    regulator = f.org(engine, T0, OrgKind.REGULATOR)
-    officer = f.user(engine, T0, regulator, Role.OFFICER)
-    platform = f.org(engine, T0, OrgKind.PLATFORM, "HNI")
-    pub = f.published(
-        engine, T0, officer, ack_due_at=at(2), remind_interval_minutes=30, remind_limit=3, escalate_after_minutes=90
-    )
-    shown = delivery_of(engine, pub.directive.id, platform.id)
-    assert shown.next_reminder_at == at(2)
-    assert escalations.next_escalation_at(shown, pub.directive) == at(3, 30)
-    # A sweep long after the deadline sends one reminder, not one per missed slot, and stays on the grid.
-    sweep(engine, at(3, 10))
-    shown = delivery_of(engine, pub.directive.id, platform.id)
-    assert (shown.reminders_sent, shown.next_reminder_at, shown.last_reminded_at) == (1, at(3, 30), at(3, 10))
-
-
-def test_an_urgent_directive_without_settings_follows_the_default_policy(engine):
-    regulator = f.org(engine, T0, OrgKind.REGULATOR)
-    officer = f.user(engine, T0, regulator, Role.OFFICER)
-    platform = f.org(engine, T0, OrgKind.PLATFORM, "HCM")
-    pub = f.published(engine, T0, officer, priority="urgent")
-    rules = reminder_policy.DEFAULT_POLICIES["urgent"]
-    due = pub.directive.ack_due_at
-    for k in range(rules.limit):
-        sweep(engine, due + k * rules.interval)
-    shown = delivery_of(engine, pub.directive.id, platform.id)
-    assert shown.reminders_sent == rules.limit and shown.next_reminder_at is None
-    assert shown.escalated_at is None
-    sweep(engine, due + rules.escalate_after)
-    assert delivery_of(engine, pub.directive.id, platform.id).escalated_at == due + rules.escalate_after
 
 
 def test_a_scheduled_directive_whose_audience_is_gone_returns_to_draft_with_a_reason(engine):
@@ -158,26 +113,6 @@ def test_a_scheduled_directive_whose_audience_is_gone_returns_to_draft_with_a_re
         assert "no platform" in failed.details["reason"]
         assert s.get(type(d), d.id).status == DirectiveStatus.DRAFT
     assert sweep(engine, at(2)).publication_failures == []
-
-
-def test_the_monthly_report_request_is_issued_once_per_month(engine):
-    regulator = f.org(engine, T0, OrgKind.REGULATOR)
-    f.org(engine, T0, OrgKind.PROVINCE, "HNI")
-    platforms = [f.org(engine, T0, OrgKind.PLATFORM, "HNI") for _ in range(3)]
-    fired = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
-    first = sweep(engine, fired, report_due_at=fired)
-    for minutes in (1, 2, 30):
-        assert sweep(engine, fired + timedelta(minutes=minutes), report_due_at=fired).report_request is None
-    with read_session(engine) as s:
-        issued = s.exec(select(directives.Directive).where(directives.Directive.kind == DirectiveKind.REPORT_REQUEST))
-        issued = issued.all()
-    assert [d.id for d in issued] == [first.report_request]
-    (request,) = issued
-    assert request.issuer_id == regulator.id and request.audience_size == len(platforms)
-    assert "03/2026" in request.title
-    assert report_requests.period_before(fired) == (datetime(2026, 3, 1).date(), datetime(2026, 3, 31).date())
-    nxt = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
-    assert sweep(engine, nxt, report_due_at=nxt).report_request is not None
 
 
 def test_a_sweep_broken_off_between_batches_or_inside_one_reminds_everyone_exactly_once(engine):
@@ -247,29 +182,3 @@ def test_two_sweepers_racing_remind_everyone_exactly_once(engine):
         assert log.verify(s).ok
     assert len(delivery_ids) == 8 * len(pubs)
     assert sorted(reminded) == sorted(delivery_ids)
-
-
-def test_two_schedulers_at_the_first_of_the_month_issue_one_report_request(engine):
-    f.org(engine, T0, OrgKind.REGULATOR)
-    for _ in range(3):
-        f.org(engine, T0, OrgKind.PLATFORM, "HNI")
-    fired = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)
-    start, issued, errors = threading.Barrier(2), [], []
-
-    def scheduler() -> None:
-        try:
-            start.wait()
-            issued.append(core_sweep.sweep(engine, fired, f.SIGNER, report_due_at=fired).report_request)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors
-    assert len([i for i in issued if i is not None]) == 1
-    with read_session(engine) as s:
-        kinds = s.exec(select(directives.Directive.kind)).all()
-    assert kinds == [DirectiveKind.REPORT_REQUEST]

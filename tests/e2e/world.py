@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import select
 
 from hub import clock, create_app
 from hub.core import directives, tokens
 from hub.core.access import SYSTEM, Principal
 from hub.core.directives import Published
-from hub.db import migrate, write_session
-from hub.models import Organisation, OrgKind, Role
+from hub.db import migrate, read_session, write_session
+from hub.models import Delivery, Event, Organisation, OrgKind, Role
 from tests import factories as f
 from tests.conftest import PG_ADMIN_URL, REDIS_URL, need_service
 from tests.e2e.hubproc import HubProcess, unique_channel
@@ -148,6 +149,18 @@ class World:
 
     def editor(self, platform: Platform) -> Principal:
         return f.user(self.engine, clock.now(), platform.org, Role.EDITOR)
+
+    def delivery(self, platform: Platform, directive_id: int) -> Delivery:
+        """The platform's delivery of a directive, as the database holds it now."""
+        with read_session(self.engine) as session:
+            return session.exec(
+                select(Delivery).where(Delivery.platform_id == platform.org.id, Delivery.directive_id == directive_id)
+            ).one()
+
+    def event_count(self) -> int:
+        """How many events the log holds."""
+        with read_session(self.engine) as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(Event))
 
     def close(self) -> None:
         for proc in self.hubs:

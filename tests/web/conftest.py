@@ -14,18 +14,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from hub.core import deliveries, directive_templates, directives, questions, ratio_reports, tokens, users, webhooks
+from hub.core import deliveries, directive_templates, directives, questions, ratio_reports, tokens, webhooks
 from hub.core.access import SYSTEM, Principal
 from hub.core.ratio_reports import RatioReportInput
 from hub.db import make_engine, read_session, write_session
@@ -73,24 +70,7 @@ def _personal(engine, who: Principal, label: str) -> str:
     return secret
 
 
-@contextmanager
-def cheap_password_hashing() -> Iterator[None]:
-    """Hash the world's passwords with the cheapest argon2 parameters: these tests sign in with tokens only, and
-    the default cost would make building the world take seconds."""
-    saved = users._hasher
-    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    try:
-        yield
-    finally:
-        users._hasher = saved
-
-
 def build_world(engine) -> World:
-    with cheap_password_hashing():
-        return _build_world(engine)
-
-
-def _build_world(engine) -> World:
     w = World()
     reg = f.org(engine, T0, OrgKind.REGULATOR, code="REG")
     hni = f.org(engine, T0, OrgKind.PROVINCE, "HNI", code="SO-HNI")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub import sockets
@@ -17,28 +16,21 @@ from hub.provinces import PROVINCES
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
-    ERRORS,
     ID,
     LIMITED,
-    SECURITY,
     BodyID,
     PageQuery,
     Province,
+    blueprint,
     now,
     ok,
+    ok_page,
     principal,
     reading,
-    tag,
     writing,
 )
 
-bp = APIBlueprint(
-    "admin",
-    __name__,
-    abp_tags=tag("registry", "organisations, users and credentials"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("admin", __name__, "registry", "organisations, users and credentials")
 
 Code = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+$")
 
@@ -144,7 +136,7 @@ def organisations(query: OrganisationQuery):
             per_page=query.per_page,
         )
         items = [schemas.OrganisationOut.model_validate(o) for o in page.items]
-    return ok(schemas.OrganisationPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.OrganisationPage, items, page)
 
 
 @bp.post("/organisations", summary="Register an organisation (admin)", responses={201: schemas.OrganisationOut})
@@ -161,7 +153,7 @@ def users(query: UserQuery):
             session, principal(), org_id=query.org_id, role=query.role, page=query.page, per_page=query.per_page
         )
         items = [schemas.UserOut.model_validate(u) for u, _org in page.items]
-    return ok(schemas.UserPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.UserPage, items, page)
 
 
 @bp.post("/users", summary="Create a user (admin)", responses={201: schemas.UserOut})

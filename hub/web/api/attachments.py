@@ -7,26 +7,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import request, send_file
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.datastructures import FileStorage
 
 from hub.core import attachments
 from hub.core.attachments import Upload
 from hub.core.errors import InvalidInput
+from hub.models import Attachment
 from hub.runtime import current_hub
 from hub.throttle import limited
-from hub.web.api.base import ERRORS, ID, LIMITED, SECURITY, Out, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ID, LIMITED, Out, blueprint, now, ok, principal, reading, writing
 
-bp = APIBlueprint(
+bp = blueprint(
     "attachments",
     __name__,
-    abp_tags=tag("attachments", "evidence files (PNG, JPEG, PDF) attached to a platform's implementation report"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
+    "attachments",
+    "evidence files (PNG, JPEG, PDF) attached to a platform's implementation report",
 )
 FILE_SCHEMA = {
     "type": "object",
@@ -133,6 +133,15 @@ def _decoded(item: FileIn) -> Upload:
     return Upload(item.name, content)
 
 
+def _attach(attach: Callable[..., list[Attachment]], directive_id: int):
+    """Store the request's files with one of the core's attach verbs (evidence or official document): 201 and rows."""
+    hub = current_hub()
+    with writing() as session:
+        rows = attach(session, principal(), now(), directive_id, _uploads(), hub.attachment_limits, hub.blobs)
+        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
+    return ok(out, 201)
+
+
 @bp.post(
     "/inbox/<int:directive_id>/attachments",
     summary="Attach evidence files (PNG, JPEG, PDF) to your platform's implementation report",
@@ -141,13 +150,7 @@ def _decoded(item: FileIn) -> Upload:
 )
 @limited("updates")
 def upload(path: UploadPath):
-    hub = current_hub()
-    with writing() as session:
-        rows = attachments.attach_evidence(
-            session, principal(), now(), path.directive_id, _uploads(), hub.attachment_limits, hub.blobs
-        )
-        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
-    return ok(out, 201)
+    return _attach(attachments.attach_evidence, path.directive_id)
 
 
 @bp.post(
@@ -158,13 +161,7 @@ def upload(path: UploadPath):
 )
 @limited("updates")
 def attach_document(path: UploadPath):
-    hub = current_hub()
-    with writing() as session:
-        rows = attachments.attach_official(
-            session, principal(), now(), path.directive_id, _uploads(), hub.attachment_limits, hub.blobs
-        )
-        out = AttachmentsOut(attachments=[AttachmentOut.model_validate(r) for r in rows])
-    return ok(out, 201)
+    return _attach(attachments.attach_official, path.directive_id)
 
 
 @bp.get(

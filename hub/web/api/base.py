@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
-from flask_openapi3 import Tag
+from flask_openapi3 import APIBlueprint, Tag
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlmodel import Session
 
@@ -97,6 +97,14 @@ class Out(BaseModel):
 
 def tag(name: str, description: str) -> list[Tag]:
     return [Tag(name=name, description=description)]
+
+
+def blueprint(name: str, import_name: str, tag_name: str, description: str) -> APIBlueprint:
+    """One group of the API: its tag in the OpenAPI document, the bearer-or-session security and the shared error
+    answers, the same for every group."""
+    return APIBlueprint(
+        name, import_name, abp_tags=tag(tag_name, description), abp_security=SECURITY, abp_responses=ERRORS
+    )
 
 
 def _unstorable(where: list[tuple[str | int, ...]]) -> InvalidInput:
@@ -186,3 +194,8 @@ def ok(model: BaseModel, status: int = 200):
     response = jsonify(model.model_dump(mode="json"))
     response.status_code = status
     return response
+
+
+def ok_page(schema: type[BaseModel], items: list, page: Any):
+    """A list's answer: one page of ``items`` with the total and the page's number and size (``hub.core.paging``)."""
+    return ok(schema(items=items, total=page.total, page=page.page, per_page=page.per_page))

@@ -3,22 +3,15 @@ several reports. Thin adapters over ``hub.core.bulk``: one transaction, then the
 
 from __future__ import annotations
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
 from hub.core import bulk
 from hub.core.reminders import Reminded
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, Province, now, ok, principal, tag, writing
+from hub.web.api.base import ID, Province, blueprint, now, ok, principal, writing
 
-bp = APIBlueprint(
-    "bulk",
-    __name__,
-    abp_tags=tag("bulk", "one action on many deliveries: reminders and verification"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("bulk", __name__, "bulk", "one action on many deliveries: reminders and verification")
 
 
 class DirectivePath(BaseModel):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
 
 from hub import sockets
@@ -16,15 +15,20 @@ from hub.core import escalations as core_escalations
 from hub.core import rectifications, reminder_policy, reminders
 from hub.models import Delivery, Directive, DirectiveKind, DirectiveStatus, Organisation, Priority
 from hub.runtime import current_hub
-from hub.web.api.base import ERRORS, ID, SECURITY, PageQuery, Province, now, ok, principal, reading, tag, writing
-
-bp = APIBlueprint(
-    "deadlines",
-    __name__,
-    abp_tags=tag("deadlines", "reminders, rectification notices and escalations"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
+from hub.web.api.base import (
+    ID,
+    PageQuery,
+    Province,
+    blueprint,
+    now,
+    ok,
+    ok_page,
+    principal,
+    reading,
+    writing,
 )
+
+bp = blueprint("deadlines", __name__, "deadlines", "reminders, rectification notices and escalations")
 
 
 class DeliveryPath(BaseModel):
@@ -165,4 +169,4 @@ def escalations(query: EscalationQuery):
             per_page=query.per_page,
         )
         items = [_escalation(d, directive, p) for d, directive, p in page.items]
-    return ok(EscalationPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(EscalationPage, items, page)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from sqlmodel import Session
 
@@ -16,27 +15,20 @@ from hub.models import DeliveryState, Directive, DirectiveKind, DirectiveStatus,
 from hub.runtime import current_hub
 from hub.web.api import schemas
 from hub.web.api.base import (
-    ERRORS,
     ID,
-    SECURITY,
     PageQuery,
     Province,
     When,
+    blueprint,
     now,
     ok,
+    ok_page,
     principal,
     reading,
-    tag,
     writing,
 )
 
-bp = APIBlueprint(
-    "directives",
-    __name__,
-    abp_tags=tag("directives", "issue directives and follow them through"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("directives", __name__, "directives", "issue directives and follow them through")
 
 
 class DirectiveCreate(DirectiveInput):
@@ -156,7 +148,7 @@ def index(query: DirectiveQuery):
         )
         waiting = questions.unanswered(session, principal(), [d.id for d in page.items])
         items = [_directive(d).model_copy(update={"unanswered_questions": waiting.get(d.id, 0)}) for d in page.items]
-    return ok(schemas.DirectivePage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.DirectivePage, items, page)
 
 
 def _detail(session: Session, directive: Directive) -> schemas.DirectiveDetail:
@@ -273,7 +265,7 @@ def deliveries_of(path: DirectivePath, query: DeliveryQuery):
         )
         asked = questions.questions_for(session, [d.id for d, _ in page.items])
         items = [_row(d, p, asked.get(d.id, [])) for d, p in page.items]
-    return ok(schemas.DeliveryPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.DeliveryPage, items, page)
 
 
 @bp.post(

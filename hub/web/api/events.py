@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Literal
 
 from flask import Response, request
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -21,28 +20,21 @@ from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
-    ERRORS,
     ID,
     LIMITED,
-    SECURITY,
     Out,
     PageQuery,
     Province,
     When,
+    blueprint,
     now,
     ok,
+    ok_page,
     principal,
     reading,
-    tag,
 )
 
-bp = APIBlueprint(
-    "events",
-    __name__,
-    abp_tags=tag("events", "the hash-chained follow-through log"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("events", __name__, "events", "the hash-chained follow-through log")
 CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details", "hash")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -112,7 +104,7 @@ def index(query: EventQuery):
     with reading() as session:
         page = log.list_events(session, principal(), page=query.page, per_page=query.per_page, **filters)
         items = [schemas.EventOut.model_validate(e) for e in page.items]
-    return ok(schemas.EventPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.EventPage, items, page)
 
 
 class CheckpointOut(Out):

@@ -8,39 +8,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import sockets
-from hub.core import deliveries, directives, questions, receipts
+from hub.core import deliveries, directive_payload, questions, receipts
 from hub.core import inbox as core_inbox
 from hub.core.deliveries import Change
 from hub.models import Delivery, Directive, Organisation
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
-    ERRORS,
     ID,
     LIMITED,
     MAX_INT,
-    SECURITY,
     Digits,
     PageQuery,
+    blueprint,
     now,
     ok,
+    ok_page,
     principal,
     reading,
-    tag,
     writing,
 )
 
-bp = APIBlueprint(
-    "inbox",
-    __name__,
-    abp_tags=tag("inbox", "a platform's deliveries and the three facts it reports about each"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("inbox", __name__, "inbox", "a platform's deliveries and the three facts it reports about each")
 
 
 class InboxQuery(BaseModel):
@@ -79,9 +71,12 @@ class QuestionBody(BaseModel):
     text: str = Field(min_length=1, max_length=5000, pattern=r"\S", description="not blank")
 
 
-def _change(change: Change) -> schemas.ChangeOut:
+def _answer(change: Change):
+    """After the commit: the consoles' progress when a count moved, then the delivery's state to the caller."""
+    if change.refresh:
+        sockets.push_progress(change.refresh)
     d = change.delivery
-    return schemas.ChangeOut(directive_id=d.directive_id, seq=d.seq, state=d.state, changed=change.changed)
+    return ok(schemas.ChangeOut(directive_id=d.directive_id, seq=d.seq, state=d.state, changed=change.changed))
 
 
 @bp.get(
@@ -120,12 +115,12 @@ def inbox_items(query: InboxPageQuery):
             session, principal(), at, state=query.state, sort=query.sort, page=query.page, per_page=query.per_page
         )
     items = [_item(d, directive, issuer, at) for d, directive, issuer in page.items]
-    return ok(schemas.InboxPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.InboxPage, items, page)
 
 
 def _item(d: Delivery, directive: Directive, issuer: Organisation, at: datetime) -> schemas.InboxItem:
     return schemas.InboxItem(
-        **directives.payload(directive, issuer),
+        **directive_payload.payload(directive, issuer),
         seq=d.seq,
         state=d.state,
         delivery_id=d.id,
@@ -144,9 +139,7 @@ def receipt(path: InboxPath):
     at = now()
     with writing() as session:
         change = receipts.receipt(session, principal(), at, directive_id=path.directive_id)
-    if change.refresh:
-        sockets.push_progress(change.refresh)
-    return ok(_change(change))
+    return _answer(change)
 
 
 @bp.post(
@@ -158,9 +151,7 @@ def receipt(path: InboxPath):
 def acknowledge(path: InboxPath):
     with writing() as session:
         change = deliveries.acknowledge(session, principal(), now(), path.directive_id)
-    if change.refresh:
-        sockets.push_progress(change.refresh)
-    return ok(_change(change))
+    return _answer(change)
 
 
 @bp.post(
@@ -172,9 +163,7 @@ def acknowledge(path: InboxPath):
 def status(path: InboxPath, body: StatusBody):
     with writing() as session:
         change = deliveries.set_status(session, principal(), now(), path.directive_id, body.state, body.report)
-    if change.refresh:
-        sockets.push_progress(change.refresh)
-    return ok(_change(change))
+    return _answer(change)
 
 
 @bp.post(

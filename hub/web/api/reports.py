@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
 
 from hub import sockets
@@ -12,28 +11,21 @@ from hub.runtime import current_hub
 from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
-    ERRORS,
     ID,
     LIMITED,
-    SECURITY,
     BodyID,
     PageQuery,
     Province,
+    blueprint,
     now,
     ok,
+    ok_page,
     principal,
     reading,
-    tag,
     writing,
 )
 
-bp = APIBlueprint(
-    "ratio_reports",
-    __name__,
-    abp_tags=tag("ratio-reports", "the platforms' negative-content ratio per period"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("ratio_reports", __name__, "ratio-reports", "the platforms' negative-content ratio per period")
 
 
 class RatioReportBody(RatioReportInput):
@@ -95,4 +87,4 @@ def index(query: RatioReportQuery):
             )
             for r, p in page.items
         ]
-    return ok(schemas.RatioReportPage(items=items, total=page.total, page=page.page, per_page=page.per_page))
+    return ok_page(schemas.RatioReportPage, items, page)

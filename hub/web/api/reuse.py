@@ -6,20 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.core import directive_templates as reuse
 from hub.web.api import schemas
-from hub.web.api.base import ERRORS, ID, SECURITY, Out, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ID, Out, blueprint, now, ok, principal, reading, writing
 
-bp = APIBlueprint(
-    "reuse",
-    __name__,
-    abp_tags=tag("templates", "duplicate a directive; templates for recurring notices"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("reuse", __name__, "templates", "duplicate a directive; templates for recurring notices")
 
 
 class DirectivePath(BaseModel):

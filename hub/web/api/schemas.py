@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field, create_model
 
+from hub.core.progress import Progress
 from hub.web.api.base import Out
 
 # The API's two sequence numbers, one name each (docs/api.md, "Sequence numbers").
@@ -65,15 +67,8 @@ class DirectiveOut(Out):
         return self.directive_seq
 
 
-class ProgressOut(BaseModel):
-    total: int = 0
-    pending: int = 0
-    delivered: int = 0
-    acknowledged: int = 0
-    in_progress: int = 0
-    implemented: int = 0
-    declined: int = 0
-    overdue: int = 0
+# The counts are the core's (``Progress``), field for field: derived, so that a new count is added once.
+ProgressOut = create_model("ProgressOut", **{f.name: (int, f.default) for f in dataclasses.fields(Progress)})
 
 
 class DirectiveDetail(DirectiveOut):

@@ -5,22 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import request
-from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.core import webhooks as core_webhooks
 from hub.models import Organisation
 from hub.runtime import current_hub
-from hub.web.api.base import ERRORS, ID, SECURITY, BodyID, Out, now, ok, principal, reading, tag, writing
+from hub.web.api.base import ID, BodyID, Out, blueprint, now, ok, principal, reading, writing
 from hub.webhooks import dispatcher, sender
 
-bp = APIBlueprint(
-    "webhooks",
-    __name__,
-    abp_tags=tag("webhooks", "signed HTTPS POSTs of a platform's deliveries (docs/webhooks.md)"),
-    abp_security=SECURITY,
-    abp_responses=ERRORS,
-)
+bp = blueprint("webhooks", __name__, "webhooks", "signed HTTPS POSTs of a platform's deliveries (docs/webhooks.md)")
 
 
 class WebhookIn(BaseModel):

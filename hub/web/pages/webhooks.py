@@ -3,9 +3,13 @@ sees every webhook and may allow internal addresses or plain http (``/admin/webh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 from wtforms import BooleanField, SelectField, StringField
 
 from hub import clock
@@ -24,6 +28,7 @@ editor_only = allowed_if(access.is_platform_member)
 admin_only = allowed_if(access.is_admin)
 editor_or_admin = allowed_if(lambda who: access.is_platform_member(who) or access.is_admin(who))
 NO_STORE = {"Cache-Control": "no-store"}
+T = TypeVar("T")
 
 
 class WebhookForm(HubForm):
@@ -102,27 +107,34 @@ def _back():
     return redirect(url_for("pages.admin_webhooks" if principal().role == Role.ADMIN else "pages.platform_webhook"))
 
 
+def _act(verb: Callable[[Session], T], done: str | None = None) -> T | None:
+    """Run one webhook verb in its own write transaction; a refusal is flashed and gives None."""
+    try:
+        with write_session(engine()) as session:
+            outcome = verb(session)
+    except HubError as exc:
+        flash(error_text(exc), "error")
+        return None
+    if done:
+        flash(done, "success")
+    return outcome
+
+
 @bp.post("/webhooks/<int:webhook_id>/send-again")
 @editor_or_admin
 def webhook_send_again(webhook_id: int):
-    try:
-        with write_session(engine()) as session:
-            core_webhooks.send_again(session, principal(), clock.now(), webhook_id)
-        flash(_("The webhook will be tried again within seconds."), "success")
-    except HubError as exc:
-        flash(error_text(exc), "error")
+    done = _("The webhook will be tried again within seconds.")
+    _act(lambda session: core_webhooks.send_again(session, principal(), clock.now(), webhook_id), done)
     return _back()
 
 
 @bp.post("/webhooks/<int:webhook_id>/remove")
 @editor_or_admin
 def webhook_remove(webhook_id: int):
-    try:
-        with write_session(engine()) as session:
-            core_webhooks.remove(session, principal(), clock.now(), webhook_id)
-        flash(_("The webhook was removed."), "success")
-    except HubError as exc:
-        flash(error_text(exc), "error")
+    _act(
+        lambda session: core_webhooks.remove(session, principal(), clock.now(), webhook_id),
+        _("The webhook was removed."),
+    )
     return _back()
 
 
@@ -130,15 +142,11 @@ def webhook_remove(webhook_id: int):
 @editor_or_admin
 def webhook_rotate(webhook_id: int):
     """A new secret, shown once on the page this answers with."""
-    who = principal()
-    try:
-        with write_session(engine()) as session:
-            _hook, secret = core_webhooks.rotate(
-                session, who, clock.now(), current_hub().settings.secret_key, webhook_id
-            )
-    except HubError as exc:
-        flash(error_text(exc), "error")
+    who, key = principal(), current_hub().settings.secret_key
+    rotated = _act(lambda session: core_webhooks.rotate(session, who, clock.now(), key, webhook_id))
+    if rotated is None:
         return _back()
+    _hook, secret = rotated
     if who.role == Role.ADMIN:
         page = render_template("admin/webhooks.html", form=None, hooks=_state(), secret=secret)
     else:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures of tests/web/test_pages.py are imported by name
 """The webhook pages: an editor registers its platform's webhook and sees the secret once; the admin sees every
 webhook, a disabled one flagged, and may give the allowances only it may give; bad input gets a form message."""
 
@@ -10,7 +9,7 @@ from sqlmodel import select
 
 from hub.db import read_session, write_session
 from hub.models import Webhook
-from tests.web.test_pages import app, cheap_password_hashing, signed_in, site, site_template  # noqa: F401
+from tests.web.pages.visitor import signed_in
 
 PUBLIC = "https://93.184.216.34/hook"
 

@@ -6,19 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 
-from hub.core import dashboard, deliveries, users
+from hub.core import dashboard, deliveries
 from hub.core.errors import Forbidden
 from hub.db import read_session, write_session
 from hub.models import OrgKind, Role
 from tests import factories as f
 from tests.conftest import T0
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def test_dashboard_figures(engine):

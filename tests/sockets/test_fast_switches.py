@@ -17,6 +17,7 @@ EVERY_TRICK = ",".join(sorted(fast.TRICKS | fast.ENTRY_POINT_TRICKS))
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
+    """A world of its own: the hub without its tricks is the only one on this database."""
     base = tmp_path_factory.mktemp("fast-off")
     world = World(base / "instance", f"sqlite:///{base / 'hub.sqlite3'}")
     yield world

@@ -11,11 +11,7 @@ import sqlalchemy as sa
 
 from hub.models import Organisation
 from tests import factories as f
-from tests.web import test_pages as pages
-
-# The pages' small site (a regulator, Hanoi, three platforms, a user per role), shared with tests/web/test_pages.py.
-site_template, app, site = pages.site_template, pages.app, pages.site
-cheap_password_hashing, signed_in = pages.cheap_password_hashing, pages.signed_in
+from tests.web.pages.visitor import signed_in
 
 
 def rename_issuer(engine, suffix: str) -> None:

@@ -8,22 +8,9 @@ import urllib.request
 import pytest
 
 from tests.e2e import sockclient
-from tests.e2e.world import World, api
+from tests.e2e.world import api
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    base = tmp_path_factory.mktemp("questions")
-    world = World(base / "instance", f"sqlite:///{base / 'hub.sqlite3'}")
-    yield world
-    world.close()
-
-
-@pytest.fixture(scope="module")
-def hub(world):
-    return world.hub()
 
 
 def page(hub, path: str, cookie: str) -> str:
