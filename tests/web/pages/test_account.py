@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from hub.db import read_session
 from hub.models import User
-from tests.web import test_pages as pages
-
-# The pages' site (people of every role, signed in as a person would) and its fixtures.
-app, site, site_template, signed_in = pages.app, pages.site, pages.site_template, pages.signed_in
+from tests.web.pages.visitor import signed_in
 
 
 def stored(site, who: str) -> User:
