@@ -92,6 +92,7 @@ def _subject(t: NullTranslations, n: dict) -> str:
     subjects = {
         "directive": _("New directive %(ref_no)s not yet received: %(title)s"),
         "reminder": _("Reminder: %(ref_no)s %(title)s"),
+        "due_soon": _("Deadline approaching: %(ref_no)s %(title)s"),
         "overdue": _("Deadline passed: %(ref_no)s %(title)s"),
         "escalation": _("Escalated: %(platform)s has not acted on %(ref_no)s"),
     }
@@ -111,6 +112,9 @@ def _line(t: NullTranslations, n: dict, head: Letterhead, locale: str) -> tuple[
     sentences = {
         "directive": _("%(platform)s has not yet received directive %(ref_no)s “%(title)s”. Deadline: %(due)s."),
         "reminder": _("Directive %(ref_no)s “%(title)s” awaits action from %(platform)s. Deadline: %(due)s."),
+        "due_soon": _("%(platform)s must acknowledge directive %(ref_no)s “%(title)s” by %(due)s.")
+        if n.get("phase") != "implement"
+        else _("%(platform)s must report the implementation of directive %(ref_no)s “%(title)s” by %(due)s."),
         "overdue": _("The deadline of directive %(ref_no)s “%(title)s” has passed for %(platform)s (%(due)s)."),
         "escalation": _(
             "%(platform)s has not acted on directive %(ref_no)s “%(title)s” by its deadline (%(due)s); "
