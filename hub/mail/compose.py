@@ -1,5 +1,5 @@
 """Writing one mail in its reader's language: the subject, a text part and a simple HTML part, each notice with its
-reference number, title, platform, deadline in the hub's time zone and a link to the item.
+reference number, title, platform, deadline in the hub's time zone (named) and a link to the item.
 
 The catalogues are read with Babel directly (the mail job runs outside any request); the strings are marked with
 ``_``/``ngettext`` so that ``pybabel extract`` finds them like the pages' own.
@@ -129,8 +129,16 @@ def _deadline(t: NullTranslations, due_at: str | None, head: Letterhead, locale:
     if not due_at:
         return t.gettext("none")
     when = datetime.fromisoformat(due_at)
-    shown = format_datetime(when, "HH:mm dd/MM/yyyy", tzinfo=ZoneInfo(head.timezone), locale=locale)
-    return t.gettext("%(when)s, Hanoi time") % {"when": shown}
+    zone = ZoneInfo(head.timezone)
+    shown = format_datetime(when, "HH:mm dd/MM/yyyy", tzinfo=zone, locale=locale)
+    return t.gettext("%(when)s (%(zone)s)") % {"when": shown, "zone": zone_name(when, zone)}
+
+
+def zone_name(when: datetime, zone: ZoneInfo) -> str:
+    """The hub's time zone as a reader anywhere can place it: its name and its offset then (``Asia/Ho_Chi_Minh,
+    UTC+07:00``)."""
+    offset = when.astimezone(zone).strftime("%z")
+    return f"{zone.key}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def _html(greeting: str, lines: list[tuple[str, str]], footer: str, locale: str) -> str:
