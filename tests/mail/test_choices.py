@@ -11,8 +11,12 @@ from hub.core import mail_outbox
 from hub.db import read_session
 from hub.models import MailMessage, Priority
 from tests.conftest import T0
+from tests.mail import test_notices as notices
 from tests.mail.smtpd import text_of
-from tests.mail.test_notices import preference, publish, server, world  # noqa: F401 - fixtures
+
+# The mail tests' world (people with addresses on three platforms and two departments) and SMTP server.
+world, server = notices.world, notices.server
+preference, publish = notices.preference, notices.publish
 
 
 def waiting_digest(world, titles):

@@ -16,11 +16,15 @@ from hub.db import read_session, write_session
 from hub.models import Event, Role
 from tests import factories as f
 from tests.conftest import T0
+from tests.mail import test_notices as notices
 from tests.mail.smtpd import text_of
-from tests.mail.test_notices import preference, publish, received, server, world  # noqa: F401 - fixtures
 
 WARN = Policy(due_soon=DueSoon(lead=timedelta(hours=24), grace=timedelta(minutes=2)))
 ACK_DUE, IMPLEMENT_DUE = T0 + timedelta(hours=10), T0 + timedelta(hours=48)
+
+# The mail tests' world (people with addresses on three platforms and two departments) and SMTP server.
+world, server = notices.world, notices.server
+preference, publish, received = notices.preference, notices.publish, notices.received
 
 
 @pytest.fixture
