@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from flask_openapi3 import APIBlueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.core import accounts, mail_notices
 from hub.models import Organisation, User
@@ -54,14 +54,20 @@ class MeOut(BaseModel):
 
 
 class MePatch(BaseModel):
-    """The settings to change; a field left out stays as it is."""
+    """The settings to change (at least one); a field left out stays as it is."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
     language: Language | None = Field(default=None, description=LANGUAGE_DOC)
     # None only when left out (a null sent is refused); the document shows no default, since null is no choice.
     mail_notices: Notices = Field(  # type: ignore[assignment]
         default=None, description=NOTICES_DOC, json_schema_extra=lambda schema: schema.pop("default", None)
     )
+
+    @model_validator(mode="after")
+    def _something(self) -> MePatch:
+        if not self.model_fields_set:
+            raise ValueError("give language, mail_notices or both")
+        return self
 
 
 def _out(user: User, org: Organisation) -> MeOut:
