@@ -83,6 +83,8 @@ class Settings:
     public_url: str = ""
     mail_digest_hour: int = 8
     mail_grace_seconds: int = 120
+    # Hours before a deadline (at most; never before half of the phase's window) its platform's editors are warned.
+    mail_due_soon_hours: float = 24.0
     mail_interval_seconds: float = 5.0
     mail_timeout_seconds: float = 10.0
     mail_first_retry_seconds: float = 60.0
@@ -140,6 +142,7 @@ ENV = {  # nosec B105 # names of environment variables (HUB_SECRET_KEY), not sec
     "public_url": "HUB_PUBLIC_URL",
     "mail_digest_hour": "HUB_MAIL_DIGEST_HOUR",
     "mail_grace_seconds": "HUB_MAIL_GRACE",
+    "mail_due_soon_hours": "HUB_MAIL_DUE_SOON",
     "mail_interval_seconds": "HUB_MAIL_INTERVAL",
     "mail_timeout_seconds": "HUB_MAIL_TIMEOUT",
     "mail_first_retry_seconds": "HUB_MAIL_FIRST_RETRY",

@@ -105,11 +105,13 @@ class HubScheduler:
         self.running = threading.Lock()  # the sweep and the cron job never overlap in one process
         self.scheduler = _make_scheduler()
         # Under gevent a SQLite statement blocks every greenlet: keep each batch short.
-        self.policy = sweep_batch.Policy(batch_size=500 if _is_gevent(self.scheduler) else 2000)
-        self.leading = False
-        self.webhooks = dispatcher.Dispatcher(self.hub.engine, dispatcher.from_settings(settings), self._delivered)
         mail = mail_dispatcher.from_settings(settings)
         self.mail = mail_dispatcher.MailDispatcher(self.hub.engine, mail) if mail is not None else None
+        self.policy = sweep_batch.Policy(
+            batch_size=500 if _is_gevent(self.scheduler) else 2000, due_soon=mail.due_soon if mail else None
+        )
+        self.leading = False
+        self.webhooks = dispatcher.Dispatcher(self.hub.engine, dispatcher.from_settings(settings), self._delivered)
 
     def start(self) -> None:
         grace = max(60, 10 * self.interval)

@@ -17,6 +17,16 @@ from hub.core.sessions import Cut
 from hub.models import ApiToken, Organisation, OrgKind, Role, User
 
 
+def own_account(session: Session, who: Principal) -> tuple[User, Organisation]:
+    """The caller's own user and organisation (a person's session or personal token; a machine token has none)."""
+    if who.user_id is None:
+        raise Forbidden("account_needs_person")
+    user = session.get(User, who.user_id)
+    if user is None:
+        raise NotFound("user_not_found")
+    return user, session.get(Organisation, user.org_id)
+
+
 def change_password(session: Session, who: Principal, now: datetime, old: str, new: str) -> Cut:
     """A user changes its own password; every other session of the user ends (ASVS 7.4.3)."""
     if who.user_id is None:

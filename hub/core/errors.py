@@ -67,6 +67,7 @@ MESSAGES: dict[str, str] = {
     "user_not_found": N_("this user does not exist"),
     "mail_preference_invalid": N_("choose how to receive e-mail: %(choices)s"),
     "locale_invalid": N_("choose a language: %(choices)s"),
+    "account_needs_person": N_("a platform's machine token has no account of its own: use a personal token or sign in"),
     "role_invalid": N_("role: admin, officer, editor or manager"),
     "role_not_for_organisation": N_("a %(kind)s organisation cannot have the role %(role)s"),
     "login_invalid": N_("login: 2-100 letters, digits, '.', '_', '@' or '-'"),

@@ -2,6 +2,8 @@
 
 - A directive published (or delivered to a platform registered late) that its platform has still not received
   (delivery ``pending``: no socket, webhook or API receipt) once ``grace`` has passed: the platform's editors.
+- A deadline coming up (``deadline_near``, logged by the sweep: ``hub.core.due_soon``) while the delivery is still
+  in that phase: the platform's editors. In a digest only if the digest comes before the deadline, else at once.
 - A reminder (automatic at and after a deadline, or sent by an officer): the platform's editors.
 - An escalation: the officers of the department it went to (the platform's province, else the central regulator).
 
@@ -26,6 +28,7 @@ from sqlmodel import Session, select
 
 from hub.core import directives
 from hub.core.errors import InvalidInput, NotFound
+from hub.core.reminder_policy import PHASE_STATES
 from hub.models import (
     Counter,
     Delivery,
@@ -43,7 +46,7 @@ from hub.models import (
 
 AT_ONCE_CURSOR = "mail_event_cursor"  # reminders and escalations: mailed as soon as they are logged
 AFTER_GRACE_CURSOR = "mail_publish_cursor"  # publications: looked at once their grace has passed
-AT_ONCE = ("reminded", "escalated")
+AT_ONCE = ("reminded", "escalated", "deadline_near")
 AFTER_GRACE = ("published", "delivered_to_new_platform")
 PREFERENCES = ("immediate", "digest", "off")
 LOCALES = ("vi", "en")
@@ -140,9 +143,9 @@ def _notices(session: Session, now: datetime, rules: MailRules, event: Event) ->
     kind, urgent = _kind(event, directive, session)
     rows = []
     for user, platform, delivery in people:
-        digest = not urgent and user.mail_notices == "digest"
         if not urgent and user.mail_notices == "off":
             continue
+        digest = not urgent and user.mail_notices == "digest" and _digest_in_time(event, rules, now)
         rows.append(
             {
                 "user_id": user.id,
@@ -161,6 +164,12 @@ def _notices(session: Session, now: datetime, rules: MailRules, event: Event) ->
     return _insert(session, MailMessage.__table__, rows) if rows else 0
 
 
+def _digest_in_time(event: Event, rules: MailRules, now: datetime) -> bool:
+    """A deadline warning waits for the digest only if the digest comes before the deadline."""
+    due = (event.details or {}).get("due_at") if event.kind == "deadline_near" else None
+    return due is None or rules.next_digest(now) < datetime.fromisoformat(due)
+
+
 def _kind(event: Event, directive: Directive, session: Session) -> tuple[str, bool]:
     """The notice's kind and whether it is urgent (mailed at once whatever the user chose)."""
     pressing = directive.priority in (Priority.URGENT, Priority.FLASH)
@@ -170,6 +179,8 @@ def _kind(event: Event, directive: Directive, session: Session) -> tuple[str, bo
         delivery = session.get(Delivery, event.delivery_id)
         passed = delivery is not None and delivery.due_at is not None and delivery.due_at <= event.at
         return ("overdue", True) if passed else ("reminder", pressing)
+    if event.kind == "deadline_near":
+        return "due_soon", pressing
     return "directive", pressing
 
 
@@ -187,6 +198,11 @@ def _recipients(session: Session, event: Event, directive: Directive) -> list[Re
     )
     if event.kind == "reminded":
         query = query.where(Delivery.id == event.delivery_id)
+    elif event.kind == "deadline_near":  # not once the delivery has moved past the phase (or the deadline passed)
+        states = PHASE_STATES.get(str((event.details or {}).get("phase")), ())
+        if not directives.in_force(directive):
+            return []
+        query = query.where(Delivery.id == event.delivery_id, Delivery.state.in_(states))
     else:
         if not directives.in_force(directive):
             return []

@@ -44,15 +44,44 @@ def _claimable(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def _waiting_for(choice: str) -> sa.ColumnElement[bool]:
+    """Rows not yet sent or given up, of users whose choice is now ``choice``."""
+    users = sa.select(User.id).where(User.mail_notices == choice)
+    return sa.and_(MT.c.sent_at.is_(None), MT.c.failed_at.is_(None), MT.c.user_id.in_(users))
+
+
+def _overruled(now: datetime) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """Waiting rows the user's present choice overrules: non-urgent ones of a user who now wants none, and digest
+    rows of a user who now wants notices at once (they are sent at the next run, together)."""
+    unleased = sa.or_(MT.c.lease_until.is_(None), MT.c.lease_until <= now)
+    dropped = sa.and_(_waiting_for("off"), MT.c.urgent.is_(False), unleased)
+    hurried = sa.and_(_waiting_for("immediate"), MT.c.digest.is_(True), MT.c.send_after > now)
+    return dropped, hurried
+
+
 def work_due(session: Session, now: datetime) -> bool:
-    """Read only: whether any row may be claimed now (an idle tick then takes no write lock)."""
-    return bool(session.scalar(sa.select(sa.exists().where(_claimable(now)))))
+    """Read only: whether any row may be claimed now, or a user's choice changed what waits (an idle tick then takes
+    no write lock)."""
+    return bool(session.scalar(sa.select(sa.or_(*(sa.exists().where(c) for c in (_claimable(now), *_overruled(now)))))))
+
+
+def follow_choices(session: Session, now: datetime) -> None:
+    """Apply each user's present choice to what waits: the choice is read when sending, not only when the notice was
+    made. Dropped rows are kept, given up with the reason, so that the outbox still says what was not sent."""
+    dropped, hurried = _overruled(now)
+    session.execute(MT.update().where(dropped).values(failed_at=now, last_error=DROPPED))
+    session.execute(MT.update().where(hurried).values(send_after=now))
+
+
+DROPPED = "not sent: the user chose no non-urgent notices"
 
 
 def claim(session: Session, now: datetime, holder: str, ttl: timedelta, limit: int) -> list[int]:
-    """Lease up to ``limit`` rows due now (and all due digest rows of the users among them); returns their ids."""
+    """Lease up to ``limit`` rows due now (and all due digest rows of the users among them), after applying the
+    users' present choices; returns their ids."""
     if limit <= 0:
         return []
+    follow_choices(session, now)
     query = select(MailMessage.id, MailMessage.user_id, MailMessage.digest).where(_claimable(now))
     query = query.order_by(MailMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":

@@ -1,5 +1,5 @@
 """The sweep: deadlines that enforce themselves. One sweep publishes what is scheduled, expires what is past,
-reminds and escalates overdue deliveries, and issues the periodic report requests.
+warns of deadlines coming up, reminds and escalates overdue deliveries, and issues the periodic report requests.
 
 Deadlines are columns, not jobs: ``Delivery.next_reminder_at`` is when the next reminder is owed (null when no more
 will be sent), ``due_at`` the deadline of the current phase and ``escalated_at`` when the matter went to the
@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from hub.core import directives, log, report_requests
+from hub.core.due_soon import warn_due_soon
 from hub.core.errors import HubError
 from hub.core.escalations import escalate_due, escalation_groups
 from hub.core.reminders import remind_due
@@ -42,6 +43,7 @@ class SweepReport:
     expired: int = 0
     reminded: int = 0
     escalated: int = 0
+    warned: int = 0
     batches: int = 0
     publication_failures: list[int] = field(default_factory=list)
     report_request: int | None = None
@@ -51,6 +53,7 @@ class SweepReport:
         self.expired += len(outcome.expired)
         self.reminded += len(outcome.reminders)
         self.escalated += len(outcome.escalations)
+        self.warned += outcome.warned
         self.batches += 1
 
 
@@ -91,6 +94,13 @@ def sweep(
         pass
     while _batch_was_full(run(lambda s: remind_due(s, now, policy)), policy):
         pass
+    if policy.due_soon is not None:
+        cursor = 0
+        while True:
+            batch = run(lambda s, a=cursor: warn_due_soon(s, now, policy.due_soon, policy.batch_size, a))
+            if not _batch_was_full(batch, policy):
+                break
+            cursor = batch.cursor
     with Session(engine) as session:
         groups = escalation_groups(session, now, policy)
     for cutoff, group in groups.items():

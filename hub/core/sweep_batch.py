@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.core import directives
 from hub.core.reminder_policy import DEFAULT_POLICIES, ReminderPolicy
 from hub.models import Priority
+
+if TYPE_CHECKING:
+    from hub.core.due_soon import DueSoon
 
 ACTOR = "system:scheduler"
 
@@ -24,6 +27,7 @@ class Policy:
     batch_size: int = 2000
     defaults: Mapping[Priority, ReminderPolicy] = field(default_factory=lambda: dict(DEFAULT_POLICIES))
     retries: int = 3
+    due_soon: DueSoon | None = None  # warn before deadlines (only when mail is on: the warning is a mail)
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Outcome:
     touched: set[int] = field(default_factory=set)  # directives whose progress counts changed
     selected: int = 0  # rows the batch looked at (a full batch means there may be more)
     cursor: int = 0  # the last delivery id it looked at, where the next batch starts
+    warned: int = 0  # deliveries told their deadline is near (logged; nothing to push)
 
     @property
     def empty(self) -> bool:

@@ -1,5 +1,5 @@
 """Writing one mail in its reader's language: the subject, a text part and a simple HTML part, each notice with its
-reference number, title, platform, deadline in the hub's time zone and a link to the item.
+reference number, title, platform, deadline in the hub's time zone (named) and a link to the item.
 
 The catalogues are read with Babel directly (the mail job runs outside any request); the strings are marked with
 ``_``/``ngettext`` so that ``pybabel extract`` finds them like the pages' own.
@@ -92,6 +92,7 @@ def _subject(t: NullTranslations, n: dict) -> str:
     subjects = {
         "directive": _("New directive %(ref_no)s not yet received: %(title)s"),
         "reminder": _("Reminder: %(ref_no)s %(title)s"),
+        "due_soon": _("Deadline approaching: %(ref_no)s %(title)s"),
         "overdue": _("Deadline passed: %(ref_no)s %(title)s"),
         "escalation": _("Escalated: %(platform)s has not acted on %(ref_no)s"),
     }
@@ -111,6 +112,9 @@ def _line(t: NullTranslations, n: dict, head: Letterhead, locale: str) -> tuple[
     sentences = {
         "directive": _("%(platform)s has not yet received directive %(ref_no)s “%(title)s”. Deadline: %(due)s."),
         "reminder": _("Directive %(ref_no)s “%(title)s” awaits action from %(platform)s. Deadline: %(due)s."),
+        "due_soon": _("%(platform)s must acknowledge directive %(ref_no)s “%(title)s” by %(due)s.")
+        if n.get("phase") != "implement"
+        else _("%(platform)s must report the implementation of directive %(ref_no)s “%(title)s” by %(due)s."),
         "overdue": _("The deadline of directive %(ref_no)s “%(title)s” has passed for %(platform)s (%(due)s)."),
         "escalation": _(
             "%(platform)s has not acted on directive %(ref_no)s “%(title)s” by its deadline (%(due)s); "
@@ -125,8 +129,16 @@ def _deadline(t: NullTranslations, due_at: str | None, head: Letterhead, locale:
     if not due_at:
         return t.gettext("none")
     when = datetime.fromisoformat(due_at)
-    shown = format_datetime(when, "HH:mm dd/MM/yyyy", tzinfo=ZoneInfo(head.timezone), locale=locale)
-    return t.gettext("%(when)s, Hanoi time") % {"when": shown}
+    zone = ZoneInfo(head.timezone)
+    shown = format_datetime(when, "HH:mm dd/MM/yyyy", tzinfo=zone, locale=locale)
+    return t.gettext("%(when)s (%(zone)s)") % {"when": shown, "zone": zone_name(when, zone)}
+
+
+def zone_name(when: datetime, zone: ZoneInfo) -> str:
+    """The hub's time zone as a reader anywhere can place it: its name and its offset then (``Asia/Ho_Chi_Minh,
+    UTC+07:00``)."""
+    offset = when.astimezone(zone).strftime("%z")
+    return f"{zone.key}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def _html(greeting: str, lines: list[tuple[str, str]], footer: str, locale: str) -> str:

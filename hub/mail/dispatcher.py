@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from hub import clock
 from hub.config import Settings
 from hub.core import mail_notices, mail_outbox
+from hub.core.due_soon import DueSoon
 from hub.db import read_session, write_session
 from hub.mail import smtp
 from hub.mail.compose import Letterhead, compose
@@ -41,6 +42,7 @@ class MailConfig:
     rules: mail_notices.MailRules = field(default_factory=mail_notices.MailRules)
     retry: mail_outbox.RetryPolicy = field(default_factory=mail_outbox.RetryPolicy)
     timeout: float = 10.0
+    due_soon: DueSoon = field(default_factory=DueSoon)  # the sweep's warnings before a deadline, for the mail
 
     @property
     def lease(self) -> timedelta:
@@ -74,6 +76,9 @@ def from_settings(settings: Settings) -> MailConfig | None:
             give_up_after=timedelta(hours=settings.mail_give_up_hours),
         ),
         timeout=settings.mail_timeout_seconds,
+        due_soon=DueSoon(
+            lead=timedelta(hours=settings.mail_due_soon_hours), grace=timedelta(seconds=settings.mail_grace_seconds)
+        ),
     )
 
 

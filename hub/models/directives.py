@@ -147,6 +147,7 @@ class Delivery(SQLModel, table=True):
     reminders_sent: int = Field(default=0)
     last_reminded_at: datetime | None = utc_field()
     escalated_at: datetime | None = utc_field()
+    warned_phase: str | None = str_field(16, default=None)  # the phase whose deadline was announced as near
 
 
 class Question(SQLModel, table=True):

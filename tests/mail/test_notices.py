@@ -4,6 +4,7 @@ once or in the day's digest, retried while the server is down, once each; on SQL
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -109,10 +110,22 @@ def test_each_editor_reads_the_mail_in_their_language_with_a_link_and_the_deadli
     for message in (vi, en):
         body = text_of(message)
         assert f"{BASE}/inbox/{directive.id}" in body
-        assert "08:00 03/03/2026" in body  # T0 + 1 day in Hanoi time
+        assert "08:00 03/03/2026" in body  # T0 + 1 day in the hub's zone
         html = message.get_body(preferencelist=("html",)).get_content()
         assert f'href="{BASE}/inbox/{directive.id}"' in html
-    assert "giờ Hà Nội" in text_of(vi) and "Hanoi time" in text_of(en)
+    assert "08:00 03/03/2026 (giờ Asia/Ho_Chi_Minh, UTC+07:00)" in text_of(vi)
+    assert "08:00 03/03/2026 (Asia/Ho_Chi_Minh, UTC+07:00)" in text_of(en)
+
+
+def test_deadlines_are_shown_in_the_hubs_configured_time_zone_with_its_name(world, server, engine):
+    d = dispatcher(engine, server)
+    head = d.config.letterhead
+    config = replace(d.config, letterhead=replace(head, timezone="Europe/Paris"))
+    paris = MailDispatcher(engine, config)
+    publish(world, {"platforms": [world["b"].code]}, ack_due_at=T0 + timedelta(days=1))
+    paris.tick(T0 + timedelta(minutes=3))
+    (message,) = server.to("b@example.test")
+    assert "02:00 03/03/2026 (Europe/Paris, UTC+01:00)" in text_of(message)
 
 
 def test_a_digest_gathers_the_days_notices_into_one_mail_at_the_digest_hour(world, server):

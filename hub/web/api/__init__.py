@@ -18,6 +18,7 @@ from hub.web.api import (
     directives,
     events,
     inbox,
+    me,
     reports,
     reuse,
     schemas,
@@ -51,6 +52,7 @@ for group in (
     reuse.bp,
     admin.bp,
     webhooks.bp,
+    me.bp,
     keys,
 ):
     api.register_api(group)

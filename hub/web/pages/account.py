@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from hub.core import mail_notices
@@ -32,6 +33,8 @@ def account_preferences():
         except HubError as exc:
             form.form_errors.append(error_note(exc))
         else:
+            current_user.locale = form.locale.data or None  # the answer speaks the language just chosen
+            refresh()
             flash(_("Your preferences were saved."), "success")
             return redirect(url_for("pages.account_preferences"))
     if request.method == "POST":

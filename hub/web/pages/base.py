@@ -76,6 +76,7 @@ EVENT_LABELS = {
     "report_returned": _l("Report returned"),
     "question_asked": _l("Question asked"),
     "question_answered": _l("Question answered"),
+    "deadline_near": _l("Deadline approaching"),
     "reminded": _l("Reminded"),
     "escalated": _l("Escalated"),
     "superseded": _l("Amended"),
