@@ -42,6 +42,18 @@ def _cheap_password_hashing():
     users.set_hash_cost(time_cost=1, memory_cost=8)
 
 
+@pytest.fixture(autouse=True)
+def _limit_store_kept():
+    """Flask-Limiter's ``limiter`` is one object per process and each ``create_app`` points it at that app's store:
+    a test that makes an app with an unreachable store (``tests/web/test_health.py``,
+    ``tests/security/test_write_limits.py``) must not leave it there for the session-wide apps of later tests."""
+    from hub.extensions import limiter
+
+    kept = (limiter._storage, limiter._limiter)
+    yield
+    limiter._storage, limiter._limiter = kept
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "hub.sqlite3"
