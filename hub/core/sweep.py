@@ -95,21 +95,11 @@ def sweep(
     while _batch_was_full(run(lambda s: remind_due(s, now, policy)), policy):
         pass
     if policy.due_soon is not None:
-        cursor = 0
-        while True:
-            batch = run(lambda s, a=cursor: warn_due_soon(s, now, policy.due_soon, policy.batch_size, a))
-            if not _batch_was_full(batch, policy):
-                break
-            cursor = batch.cursor
+        _paged(run, policy, lambda s, a: warn_due_soon(s, now, policy.due_soon, policy.batch_size, a))
     with Session(engine) as session:
         groups = escalation_groups(session, now, policy)
     for cutoff, group in groups.items():
-        cursor = 0
-        while True:
-            batch = run(lambda s, c=cutoff, g=group, a=cursor: escalate_due(s, now, policy, c, g, a))
-            if not _batch_was_full(batch, policy):
-                break
-            cursor = batch.cursor
+        _paged(run, policy, lambda s, a, c=cutoff, g=group: escalate_due(s, now, policy, c, g, a))
     if report_due_at is not None:
         outcome = run(lambda s: report_requests.issue_due(s, now, signer, report_due_at))
         report.report_request = outcome.published[0].directive.id if outcome.published else None
@@ -117,6 +107,20 @@ def sweep(
 
 
 EXPIRE_BATCH = 200
+
+
+def _paged(
+    run: Callable[[Callable[[Session], Outcome]], Outcome],
+    policy: Policy,
+    step: Callable[[Session, int], Outcome],
+) -> None:
+    """Run a step that works through its rows by id, a batch per transaction, until a batch comes back short."""
+    cursor = 0
+    while True:
+        batch = run(lambda s, a=cursor: step(s, a))
+        if not _batch_was_full(batch, policy):
+            return
+        cursor = batch.cursor
 
 
 def _in_transaction(engine: Engine, step: Callable[[Session], T], retries: int) -> T:
