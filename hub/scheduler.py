@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -129,29 +130,25 @@ class HubScheduler:
             self.scheduler.add_job(
                 self.sweep, self.trigger, id="report_requests", coalesce=True, max_instances=1, misfire_grace_time=3600
             )
-        self.scheduler.add_job(
-            self.send_webhooks,
-            "interval",
-            seconds=max(0.2, float(self.hub.settings.webhook_interval_seconds)),
-            id="webhooks",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=grace,
-        )
+        self._every(self.send_webhooks, self.hub.settings.webhook_interval_seconds, "webhooks", grace)
         if self.mail is not None:  # in every process: its rows and claims make that safe (docs/mail.md)
-            self.scheduler.add_job(
-                self.send_mail,
-                "interval",
-                seconds=max(0.2, float(self.hub.settings.mail_interval_seconds)),
-                id="mail",
-                coalesce=True,
-                max_instances=1,
-                misfire_grace_time=grace,
-            )
+            self._every(self.send_mail, self.hub.settings.mail_interval_seconds, "mail", grace)
         self.scheduler.add_listener(self._on_trouble, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         self.scheduler.start()
         atexit.register(self.stop)
         logger.info("scheduler started (%s, sweep every %ss)", self.holder, self.interval)
+
+    def _every(self, job: Callable[[], None], seconds: float, name: str, grace: int) -> None:
+        """Run ``job`` every ``seconds`` (at least 0.2), one run at a time, missed runs coalesced."""
+        self.scheduler.add_job(
+            job,
+            "interval",
+            seconds=max(0.2, float(seconds)),
+            id=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace,
+        )
 
     def stop(self) -> None:
         if self.scheduler.running:
