@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.layout import assert_fits
 from tests.browser.test_messages import _published_to_tin01, sign_in
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def test_an_editor_attaches_a_screenshot_and_the_officer_downloads_it(browser, h
     link = editor.locator("#evidence-list a", has_text="go-bai.png")
     expect(link).to_be_visible()
     expect(editor.locator("#evidence-list")).to_contain_text(hashlib.sha256(PNG).hexdigest()[:12])
-    assert editor.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(editor)
     with editor.expect_download() as download:
         link.click()
     assert Path(download.value.path()).read_bytes() == PNG

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.layout import assert_fits
 from tests.browser.test_live_pages import HANOI_EDITOR, open_as
 from tests.browser.test_questions import publish_to_hanoi
 
@@ -63,7 +64,7 @@ def test_on_a_phone_each_row_shows_its_deadline_without_widening_the_page(browse
     cell = editor.locator("#inbox-rows tr", has_text=fresh_title).locator("td.due")
     expect(cell).to_be_visible()
     expect(cell).to_have_attribute("data-label", "Hạn")
-    assert editor.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(editor)
     widest = editor.evaluate(
         "Math.max(...Array.from(document.querySelectorAll('body *'), (el) => el.getBoundingClientRect().right))"
     )

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.layout import assert_fits
 from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -120,7 +121,7 @@ def test_the_control_speaks_vietnamese_and_fits_a_phone(browser, hub_server):
     expect(inbox.locator("#notify-toggle")).to_have_text("Tắt thông báo")
     expect(inbox.locator("#notify-state")).to_contain_text("Thông báo hệ thống đang bật")
     expect(inbox).to_have_title(re.compile(r"Hộp thư"))
-    assert inbox.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(inbox)
     inbox.reload()  # the choice is kept in this browser
     expect(inbox.locator("#notify-toggle")).to_have_text("Tắt thông báo")
     inbox.context.close()

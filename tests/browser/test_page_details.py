@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from hub import clock
 from hub.db import make_engine
 from hub.models import Delivery, DeliveryState, Directive, DirectiveStatus
+from tests.browser.layout import assert_fits
 from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -100,7 +101,7 @@ def test_at_phone_width_the_follow_through_pages_fit_and_their_actions_are_on_sc
     }
     for path, action in pages.items():
         page.goto(hub_server.url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        assert_fits(page, PHONE["width"])
         button = page.locator(action).first
         expect(button).to_be_visible()
         box = button.bounding_box()

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from hub.db import make_engine, read_session
 from hub.models import Organisation
+from tests.browser.layout import assert_fits
 from tests.browser.test_live_pages import HANOI_EDITOR, HANOI_PLATFORM, open_as, wait_live
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def test_the_platform_page_from_its_name_on_a_phone(browser, hub_server, artifac
     # the demo's report, and any another browser test filed for this platform on the shared hub
     expect(page.locator("#ratio-table tbody tr[data-period]").first).to_be_attached()
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-platform-ratio'))")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(page)
     page.screenshot(path=artifacts / f"platform-{lang}-390.png", full_page=True)
     editor.context.close()
     page.context.close()

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.layout import assert_fits
 from tests.browser.login import signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,7 @@ def test_the_officer_searches_in_vietnamese_on_a_phone(browser, hub_server):
     search(page, "Tìm kiếm", "PHẢN UNG NHANH")
 
     expect(page.locator(".directive-card strong")).to_have_text([DRILL])
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(page)
     search(page, "Tìm kiếm", "khong co tu nay")
     expect(page.get_by_text("Không có chỉ đạo nào chứa đủ các từ này.")).to_be_visible()
     page.context.close()
