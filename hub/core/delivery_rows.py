@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
 from hub.models import Delivery, Directive, Organisation
@@ -45,10 +46,10 @@ def locked(
 
 
 def write(session: Session, rows: list[SimpleNamespace]) -> None:
-    """Write back the columns that changed since :func:`locked` read these rows: one executemany per set of changed
+    """Write back the columns that changed since :func:`locked` read these rows: one statement per set of changed
     columns. A state, a time or a count that every row of the set got alike is written into the statement once;
-    the rest (the id, who acknowledged, any text a platform sent) is bound per row — a batch of acknowledgements
-    binds two plain values a row instead of five, three of them timestamps to convert."""
+    the rest (who acknowledged, any text a platform sent) is bound per row — a batch of acknowledgements binds two
+    plain values a row instead of five, three of them timestamps to convert."""
     shapes: dict[tuple[str, ...], list[SimpleNamespace]] = {}
     for row in rows:
         changed = tuple(
@@ -56,16 +57,29 @@ def write(session: Session, rows: list[SimpleNamespace]) -> None:
         )
         if changed:
             shapes.setdefault(changed, []).append(row)
-    dialect = session.get_bind().dialect
+    connection = session.connection()
     for names, group in shapes.items():
         first = group[0]
         alike = {n: getattr(first, n) for n in names if n in _INLINE and _same(group, n)}
         bound = tuple(n for n in names if n not in alike)
-        values = {n: sa.literal_column(_literal(dialect, n, v)) for n, v in alike.items()}
-        values.update({n: sa.bindparam(f"b_{n}") for n in bound})
-        statement = _TABLE.update().where(_TABLE.c.id == sa.bindparam("b_id")).values(values)
-        params = [{"b_id": r.id, **{f"b_{n}": getattr(r, n) for n in bound}} for r in group]
-        session.connection().execute(statement, params)
+        values = {n: sa.literal_column(_literal(connection.dialect, n, v)) for n, v in alike.items()}
+        if connection.dialect.name == "postgresql":
+            connection.execute(_update_from_arrays(values, bound, group))
+        else:  # SQLite runs an executemany in C, with no round trip per row
+            values.update({n: sa.bindparam(f"b_{n}") for n in bound})
+            statement = _TABLE.update().where(_TABLE.c.id == sa.bindparam("b_id")).values(values)
+            connection.execute(statement, [{"b_id": r.id, **{f"b_{n}": getattr(r, n) for n in bound}} for r in group])
+
+
+def _update_from_arrays(values: dict, bound: tuple[str, ...], rows: list[SimpleNamespace]) -> sa.Update:
+    """One UPDATE for all the rows on PostgreSQL, where an executemany is a statement (and a round trip through the
+    pipeline) per row: ``UPDATE delivery SET ..., acknowledged_by = changed.acknowledged_by FROM unnest(:ids,
+    :acknowledged_by) AS changed(id, acknowledged_by) WHERE delivery.id = changed.id``, one array per column."""
+    arrays = [sa.bindparam("ids", [r.id for r in rows], type_=ARRAY(sa.Integer))]
+    arrays += [sa.bindparam(f"b_{n}", [getattr(r, n) for r in rows], type_=ARRAY(_TABLE.c[n].type)) for n in bound]
+    changed = sa.func.unnest(*arrays).table_valued("id", *bound).render_derived(name="changed")
+    values = {**values, **{n: changed.c[n] for n in bound}}
+    return _TABLE.update().where(_TABLE.c.id == changed.c.id).values(values)
 
 
 def _same(rows: list[SimpleNamespace], name: str) -> bool:

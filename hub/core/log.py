@@ -137,28 +137,18 @@ _COLUMNS = (
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One driver-level executemany: the log is the hub's hottest insert (a reminder sweep writes a row per
-    delivery), and SQLAlchemy's per-row type processing would cost more than the database does."""
+    """One driver-level statement: the log is the hub's hottest insert (a reminder sweep writes a row per delivery),
+    and SQLAlchemy's per-row type processing would cost more than the database does. SQLite runs an executemany in
+    C; on PostgreSQL an executemany is a statement (a round trip through the pipeline) per row, so the rows go as
+    one array per column into one INSERT."""
     conn = session.connection()
-    names = ", ".join(_COLUMNS)
-    if conn.dialect.name == "sqlite":
-        # The text format SQLAlchemy's SQLite DateTime type reads back (naive UTC, always with microseconds).
-        def at(value: datetime) -> str:
-            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-        marks = ", ".join("?" for _ in _COLUMNS)
-    else:
-
-        def at(value: datetime) -> datetime:
-            return value
-
-        marks = ", ".join("%s::json" if c == "details" else "%s" for c in _COLUMNS)
+    sqlite = conn.dialect.name == "sqlite"
     ats: dict[datetime, Any] = {}  # a batch's rows mostly share one time: convert each time once
     # One tuple per row, in the order of _COLUMNS.
     params = [
         (
             r["id"],
-            ats[r["at"]] if r["at"] in ats else ats.setdefault(r["at"], at(r["at"])),
+            ats[r["at"]] if r["at"] in ats else ats.setdefault(r["at"], _sqlite_time(r["at"]) if sqlite else r["at"]),
             r["kind"],
             r["actor"],
             r["org_id"],
@@ -171,7 +161,24 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
         )
         for r in rows
     ]
-    conn.exec_driver_sql(f"INSERT INTO event ({names}) VALUES ({marks})", params)  # nosec B608 # constant names, bound values
+    if sqlite:
+        conn.exec_driver_sql(_SQLITE_INSERT, params)
+    else:
+        conn.exec_driver_sql(_PG_INSERT, tuple(list(column) for column in zip(*params, strict=True)))
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text format SQLAlchemy's SQLite DateTime type reads back (naive UTC, always with microseconds)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_SQLITE_INSERT = f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"  # nosec B608 # constant names, bound values
+_PG_ARRAYS = ("int", "timestamptz", "text", "text", "int", "text", "int", "int", "text", "text", "text")  # as _COLUMNS
+_PG_INSERT = (
+    f"INSERT INTO event ({', '.join(_COLUMNS)}) "  # nosec B608 # constant names, bound values
+    f"SELECT {', '.join('details::json' if c == 'details' else c for c in _COLUMNS)} "
+    f"FROM unnest({', '.join(f'%s::{t}[]' for t in _PG_ARRAYS)}) AS row({', '.join(_COLUMNS)})"
+)
 
 
 def append(session: Session, draft: EventDraft) -> dict[str, Any]:

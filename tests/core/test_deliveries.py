@@ -7,8 +7,9 @@ from sqlmodel import select
 
 from hub.core import deliveries, receipts
 from hub.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hub.core.reminder_policy import deadlines_for
 from hub.db import read_session, write_session
-from hub.models import DeliveryState, Event, OrgKind, Role
+from hub.models import Delivery, DeliveryState, Event, OrgKind, Role
 from tests import factories as f
 from tests.conftest import T0
 
@@ -110,3 +111,42 @@ def test_issuer_verifies_or_returns_a_report(setup):
     assert verified.delivery.verification == "verified"
     with write_session(engine) as s, pytest.raises(Forbidden):
         deliveries.review_report(s, editor, T0, row.id, "verified")
+
+
+def test_a_batch_of_changes_leaves_each_row_as_one_change_at_a_time_would(engine):
+    """The writer's batch: rows that share a change are written in one statement with what differs per row bound
+    (who, which report, a deadline counted from a later delivery); each row must hold its own values."""
+    officer = f.user(engine, T0, f.org(engine, T0, OrgKind.REGULATOR), Role.OFFICER)
+    editors = [f.user(engine, T0, f.org(engine, T0, OrgKind.PLATFORM, "HNI"), Role.EDITOR) for _ in range(7)]
+    d = f.published(engine, T0, officer, {"provinces": ["HNI"]}).directive
+    late = {editors[4].org_id, editors[5].org_id}  # reached later: their deadlines count from their own delivery
+    with engine.begin() as conn:
+        table = Delivery.__table__
+        conn.execute(table.update().where(table.c.platform_id.in_(late)).values(created_at=T0 + f.hours(3)))
+    with write_session(engine) as s:
+        receipts.receipt(s, editors[1], T0, directive_id=d.id)
+        deliveries.set_status(s, editors[6], T0, d.id, "implemented", "gỡ 2 bài")
+    asked = [
+        (0, "acknowledged", None),
+        (1, "acknowledged", None),
+        (2, "implemented", "gỡ 3 bài"),
+        (3, "declined", "không áp dụng"),
+        (4, "acknowledged", None),
+        (5, "in_progress", None),
+        (6, "implemented", "gỡ 2 bài, thêm 1"),
+    ]
+    now = T0 + f.hours(4)
+    with write_session(engine) as s:
+        changes = [deliveries.ChangeIn(editors[i], d.id, state, report) for i, state, report in asked]
+        applied = deliveries.apply_changes(s, now, changes)
+    assert [a.state for a in applied] == [state for _, state, _ in asked]
+    rows = [f.delivery_of(engine, d.id, e.org_id) for e in editors]
+    said = [e.label for e in editors]
+    assert [r.acknowledged_by for r in rows] == [*said[:3], None, *said[4:]]  # declining is no acknowledgement
+    assert [r.delivered_at for r in rows] == [now, T0, now, None, now, now, T0]
+    assert [r.report for r in rows] == [None, None, "gỡ 3 bài", None, None, None, "gỡ 2 bài, thêm 1"]
+    assert rows[3].decline_reason == "không áp dụng" and rows[3].due_at is None
+    implement_due = [deadlines_for(d, r.created_at)[1] for r in rows]
+    assert [r.due_at for r in rows] == [implement_due[0], implement_due[1], None, None, *implement_due[4:6], None]
+    assert implement_due[4] == implement_due[0] + f.hours(3)
+    assert [r.next_reminder_at for r in rows] == [r.due_at for r in rows]
