@@ -256,11 +256,11 @@ def _transition(
         raise InvalidTransition("delivery_cannot_go_back", current=current.value, target=target.value)
     _move(delivery, target, move, directive, now)
     _record(delivery, actor, target, report, move)
-    drafts.extend(_step_events(delivery, actor, now, move, report))
+    drafts.extend(step_events(delivery, actor, now, move, report))
     return True
 
 
-def _step_events(
+def step_events(
     delivery: SimpleNamespace, actor: str, now: datetime, move: Move, report: str | None
 ) -> list[log.EventDraft]:
     """One event per step reached, implied ones marked, the target's carrying the start of the report."""

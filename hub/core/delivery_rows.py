@@ -47,9 +47,7 @@ def locked(
 
 def write(session: Session, rows: list[SimpleNamespace]) -> None:
     """Write back the columns that changed since :func:`locked` read these rows: one statement per set of changed
-    columns. A state, a time or a count that every row of the set got alike is written into the statement once;
-    the rest (who acknowledged, any text a platform sent) is bound per row — a batch of acknowledgements binds two
-    plain values a row instead of five, three of them timestamps to convert."""
+    columns (:func:`update_each`)."""
     shapes: dict[tuple[str, ...], list[SimpleNamespace]] = {}
     for row in rows:
         changed = tuple(
@@ -57,28 +55,44 @@ def write(session: Session, rows: list[SimpleNamespace]) -> None:
         )
         if changed:
             shapes.setdefault(changed, []).append(row)
-    connection = session.connection()
     for names, group in shapes.items():
         first = group[0]
         alike = {n: getattr(first, n) for n in names if n in _INLINE and _same(group, n)}
-        bound = tuple(n for n in names if n not in alike)
-        values = {n: sa.literal_column(_literal(connection.dialect, n, v)) for n, v in alike.items()}
-        if connection.dialect.name == "postgresql":
-            connection.execute(_update_from_arrays(values, bound, group))
-        else:  # SQLite runs an executemany in C, with no round trip per row
-            values.update({n: sa.bindparam(f"b_{n}") for n in bound})
-            statement = _TABLE.update().where(_TABLE.c.id == sa.bindparam("b_id")).values(values)
-            connection.execute(statement, [{"b_id": r.id, **{f"b_{n}": getattr(r, n) for n in bound}} for r in group])
+        bound = {n: [getattr(r, n) for r in group] for n in names if n not in alike}
+        update_each(session, alike, bound, [r.id for r in group])
 
 
-def _update_from_arrays(values: dict, bound: tuple[str, ...], rows: list[SimpleNamespace]) -> sa.Update:
+def update_each(session: Session, alike: dict[str, object], bound: dict[str, list], ids: list[int]) -> None:
+    """Update the deliveries ``ids`` in one statement: each column of ``alike`` to its one value, written into the
+    statement (only values the hub makes: states, times, counts); each column of ``bound`` to its value for each
+    row, in the order of ``ids`` (who acknowledged, any text a platform sent). A batch of acknowledgements binds two
+    plain values a row instead of five, three of them timestamps to convert."""
+    connection = session.connection()
+    if not _INLINE.issuperset(alike):
+        raise ValueError(f"only values the hub makes are written into a statement, not {set(alike) - _INLINE}")
+    values = {n: _literal(connection.dialect, n, v) for n, v in alike.items()}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_update_from_arrays(values, bound, ids))
+        return
+    # SQLite: one executemany at the driver, which runs it in C (SQLAlchemy's per-row parameter handling would cost
+    # more than the update), each bound value converted as the column's type converts it.
+    sets = [f"{n} = {value}" for n, value in values.items()] + [f"{n} = ?" for n in bound]
+    statement = f"UPDATE delivery SET {', '.join(sets)} WHERE id = ?"  # nosec B608 # column names, hub-made literals
+    columns = []
+    for name, column in bound.items():
+        convert = _TABLE.c[name].type.bind_processor(connection.dialect)
+        columns.append([convert(v) for v in column] if convert else column)
+    connection.exec_driver_sql(statement, list(zip(*columns, ids, strict=True)))
+
+
+def _update_from_arrays(values: dict[str, str], bound: dict[str, list], ids: list[int]) -> sa.Update:
     """One UPDATE for all the rows on PostgreSQL, where an executemany is a statement (and a round trip through the
     pipeline) per row: ``UPDATE delivery SET ..., acknowledged_by = changed.acknowledged_by FROM unnest(:ids,
     :acknowledged_by) AS changed(id, acknowledged_by) WHERE delivery.id = changed.id``, one array per column."""
-    arrays = [sa.bindparam("ids", [r.id for r in rows], type_=ARRAY(sa.Integer))]
-    arrays += [sa.bindparam(f"b_{n}", [getattr(r, n) for r in rows], type_=ARRAY(_TABLE.c[n].type)) for n in bound]
+    arrays = [sa.bindparam("ids", ids, type_=ARRAY(sa.Integer))]
+    arrays += [sa.bindparam(f"b_{n}", column, type_=ARRAY(_TABLE.c[n].type)) for n, column in bound.items()]
     changed = sa.func.unnest(*arrays).table_valued("id", *bound).render_derived(name="changed")
-    values = {**values, **{n: changed.c[n] for n in bound}}
+    values = {**{n: sa.literal_column(v) for n, v in values.items()}, **{n: changed.c[n] for n in bound}}
     return _TABLE.update().where(_TABLE.c.id == changed.c.id).values(values)
 
 

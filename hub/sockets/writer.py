@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from hub import clock, metrics
-from hub.core import deliveries, receipts
+from hub.core import acknowledgements, receipts
 from hub.core.deliveries import ChangeIn
 from hub.core.errors import HubError
 from hub.core.receipts import ReceiptIn
@@ -180,7 +180,7 @@ def _apply(session: Session, now: datetime, items: list[ReceiptIn | ChangeIn]) -
     for i, (_, found) in zip(at_receipt, recorded, strict=True):
         if found is not None:
             outcomes[i] = Outcome(found.directive_id, found.seq, found.state, found.changed)
-    applied = deliveries.apply_changes(session, now, [items[i] for i in at_change])
+    applied = acknowledgements.apply_batch(session, now, [items[i] for i in at_change])
     for i, done in zip(at_change, applied, strict=True):
         if isinstance(done, HubError):
             outcomes[i] = Outcome(error=done)
