@@ -172,7 +172,8 @@ class GroupWriter:
 
 
 def _apply(session: Session, now: datetime, items: list[ReceiptIn | ChangeIn]) -> list[Outcome]:
-    """Receipts first (set-based), then acknowledgements and status reports in their order; plain outcomes."""
+    """Receipts first (set-based), then acknowledgements and status reports (the common acknowledgements set-based,
+    the rest in their order; each delivery's changes in the order they came); plain outcomes."""
     outcomes = [Outcome() for _ in items]
     at_receipt = [i for i, item in enumerate(items) if isinstance(item, ReceiptIn)]
     at_change = [i for i, item in enumerate(items) if isinstance(item, ChangeIn)]
