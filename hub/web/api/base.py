@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
-from sqlmodel import Session
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from sqlmodel import Session, SQLModel
 
 from hub import clock
 from hub.core.access import Principal
@@ -93,6 +93,21 @@ class Out(BaseModel):
     """Base of response schemas: built from rows."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+def from_table(name: str, table: type[SQLModel], *, exclude: tuple[str, ...] = (), **fields: Any) -> type[Out]:
+    """A response schema holding the columns of ``table`` (all but ``exclude``), typed as the table types them, so
+    that what a row holds is declared once, in the table; ``fields`` add to them or replace one (to describe it).
+
+    For the domain's records (directives, deliveries, reports, the log), which their readers may see whole. Accounts
+    (organisations, users, tokens) list their fields one by one instead: a column added to them later — a secret —
+    must never reach the API unasked."""
+    columns = {
+        column: (int if column == "id" else info.annotation, ...)  # a row read back always has its id
+        for column, info in table.model_fields.items()
+        if column not in exclude
+    }
+    return create_model(name, __base__=Out, **(columns | fields))
 
 
 def tag(name: str, description: str) -> list[Tag]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field, create_model
 
 from hub.core.progress import Progress
-from hub.web.api.base import Out
+from hub.models import Delivery, Directive, Event, Question, RatioReport
+from hub.web.api.base import Out, from_table
 
 # The API's two sequence numbers, one name each (docs/api.md, "Sequence numbers").
 DIRECTIVE_SEQ = (
@@ -26,38 +26,8 @@ DEPRECATED_SEQ = (
 )
 
 
-class DirectiveOut(Out):
-    id: int
+class DirectiveOut(from_table("DirectiveColumns", Directive, exclude=("seq", "search_text"))):
     directive_seq: int | None = Field(validation_alias=AliasChoices("directive_seq", "seq"), description=DIRECTIVE_SEQ)
-
-    ref_no: str | None
-    kind: str
-    title: str
-    body: str
-    priority: str
-    issuer_id: int
-    author_id: int | None
-    audience: dict[str, Any]
-    audience_size: int
-    status: str
-    publish_at: datetime | None
-    published_at: datetime | None
-    ack_due_at: datetime | None
-    implement_due_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    revoke_reason: str | None
-    supersedes_id: int | None
-    superseded_by_id: int | None
-    legal_basis: str | None
-    exercise: bool
-    remind_interval_minutes: int | None
-    remind_limit: int | None
-    escalate_after_minutes: int | None
-    content_hash: str | None
-    signature: str | None
-    created_at: datetime
-    updated_at: datetime
     unanswered_questions: int = Field(default=0, description="platforms' questions still waiting for an answer")
 
     @computed_field(description=DEPRECATED_SEQ, json_schema_extra={"deprecated": True})
@@ -82,15 +52,7 @@ class DirectivePage(BaseModel):
     per_page: int
 
 
-class QuestionOut(Out):
-    id: int
-    delivery_id: int
-    text: str
-    asked_by: str
-    asked_at: datetime
-    answer: str | None
-    answered_by: str | None
-    answered_at: datetime | None
+QuestionOut = from_table("QuestionOut", Question)
 
 
 class PlatformRef(Out):
@@ -101,30 +63,8 @@ class PlatformRef(Out):
     platform_kind: str | None
 
 
-class DeliveryOut(Out):
-    id: int
-    directive_id: int
-    platform_id: int
-    seq: int = Field(description=DELIVERY_SEQ)
-    state: str
-    created_at: datetime
-    delivered_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    in_progress_at: datetime | None
-    implemented_at: datetime | None
-    declined_at: datetime | None
-    decline_reason: str | None
-    report: str | None
-    reported_by: str | None
-    verification: str | None
-    verified_at: datetime | None
-    verification_note: str | None
-    due_at: datetime | None
-    next_reminder_at: datetime | None
-    reminders_sent: int
-    last_reminded_at: datetime | None
-    escalated_at: datetime | None
+# warned_phase is the mail outbox's bookkeeping (which deadline warning went out), not the delivery's state.
+DeliveryOut = from_table("DeliveryOut", Delivery, exclude=("warned_phase",), seq=(int, Field(description=DELIVERY_SEQ)))
 
 
 class DeliveryRow(DeliveryOut):
@@ -203,20 +143,7 @@ class ChangeOut(BaseModel):
     changed: bool
 
 
-class RatioReportOut(Out):
-    id: int
-    platform_id: int
-    period_start: date
-    period_end: date
-    items_published: int
-    negative_items: int
-    ratio: float
-    threshold: float
-    flagged: bool
-    note: str | None
-    directive_id: int | None
-    submitted_by: str
-    submitted_at: datetime
+RatioReportOut = from_table("RatioReportOut", RatioReport)
 
 
 class RatioReportRow(RatioReportOut):
@@ -230,18 +157,7 @@ class RatioReportPage(BaseModel):
     per_page: int
 
 
-class EventOut(Out):
-    id: int
-    at: datetime
-    kind: str
-    actor: str
-    org_id: int | None
-    province: str | None
-    directive_id: int | None
-    delivery_id: int | None
-    details: dict[str, Any]
-    prev_hash: str
-    hash: str
+EventOut = from_table("EventOut", Event)
 
 
 class EventPage(BaseModel):
