@@ -1,7 +1,7 @@
 """How often a machine or a person may repeat a write (or an expensive read): one budget per kind of call and per
 platform (or per user or token), counted by Flask-Limiter's storage and strategy — Redis when the hub processes
-share one, so that a limit holds across them — for the JSON API (:func:`limited`) and the socket (:func:`spend`)
-alike, so that a platform's questions over both draw on the same budget."""
+share one, so that a limit holds across them — for the JSON API and the pages (``hub/web/limited.py``) and the
+socket (:func:`spend`, :class:`Ledger`) alike, so that a platform's questions over both draw on the same budget."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from limits import RateLimitItem, parse_many
 
@@ -20,7 +18,6 @@ from hub.config import Settings
 from hub.core.access import Principal
 from hub.extensions import limiter
 from hub.runtime import current_hub
-from hub.web.auth import current_principal
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +45,6 @@ def limit_value(kind: str, settings: Settings | None = None) -> str:
     """The configured limits of ``kind``, e.g. ``"10/minute;100/day"`` (of the current app's settings if none are
     given)."""
     return getattr(settings or current_hub().settings, SETTINGS[kind])
-
-
-def limited(kind: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a view: refuse with 429 (see ``hub/web/errors.py``) once the caller's ``kind`` budget is spent;
-    ``options`` go to Flask-Limiter (``methods``, ``exempt_when``)."""
-    return limiter.shared_limit(lambda: limit_value(kind), scope=kind, key_func=_current_key, **options)
-
-
-def _current_key() -> str:
-    # Nobody signed in: no budget to spend (an empty key makes Flask-Limiter skip the limit); the view then refuses.
-    principal = current_principal(required=False)
-    return caller_key(principal) if principal is not None else ""
 
 
 def spend(kind: str, principal: Principal, limits: str | None = None) -> int | None:

@@ -13,7 +13,6 @@ from hub.core import tokens as core_tokens
 from hub.core import users as core_users
 from hub.models import OrgKind, PlatformKind, Role
 from hub.provinces import PROVINCES
-from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
     ID,
@@ -29,6 +28,7 @@ from hub.web.api.base import (
     reading,
     writing,
 )
+from hub.web.limited import limited
 
 bp = blueprint("admin", __name__, "registry", "organisations, users and credentials")
 

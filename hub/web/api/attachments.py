@@ -19,8 +19,8 @@ from hub.core.attachments import Upload
 from hub.core.errors import InvalidInput
 from hub.models import Attachment
 from hub.runtime import current_hub
-from hub.throttle import limited
 from hub.web.api.base import ID, LIMITED, Out, blueprint, now, ok, principal, reading, writing
+from hub.web.limited import limited
 
 bp = blueprint(
     "attachments",

@@ -17,7 +17,6 @@ from hub.core import checkpoints, log
 from hub.core.access import require_reader
 from hub.models import Event
 from hub.runtime import current_hub
-from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
     ID,
@@ -33,6 +32,7 @@ from hub.web.api.base import (
     principal,
     reading,
 )
+from hub.web.limited import limited
 
 bp = blueprint("events", __name__, "events", "the hash-chained follow-through log")
 CSV_COLUMNS = ("id", "at", "kind", "actor", "org_id", "province", "directive_id", "delivery_id", "details", "hash")

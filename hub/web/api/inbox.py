@@ -15,7 +15,6 @@ from hub.core import deliveries, directive_payload, questions, receipts
 from hub.core import inbox as core_inbox
 from hub.core.deliveries import Change
 from hub.models import Delivery, Directive, Organisation
-from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
     ID,
@@ -31,6 +30,7 @@ from hub.web.api.base import (
     reading,
     writing,
 )
+from hub.web.limited import limited
 
 bp = blueprint("inbox", __name__, "inbox", "a platform's deliveries and the three facts it reports about each")
 

@@ -8,7 +8,6 @@ from hub import sockets
 from hub.core import ratio_reports
 from hub.core.ratio_reports import RatioReportInput
 from hub.runtime import current_hub
-from hub.throttle import limited
 from hub.web.api import schemas
 from hub.web.api.base import (
     ID,
@@ -24,6 +23,7 @@ from hub.web.api.base import (
     reading,
     writing,
 )
+from hub.web.limited import limited
 
 bp = blueprint("ratio_reports", __name__, "ratio-reports", "the platforms' negative-content ratio per period")
 

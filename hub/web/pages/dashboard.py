@@ -22,8 +22,8 @@ from hub.db import read_session
 from hub.models import Organisation
 from hub.provinces import PROVINCES
 from hub.runtime import current_hub
-from hub.throttle import limited
 from hub.web.forms import LOCAL_TZ, ConfirmForm
+from hub.web.limited import limited
 from hub.web.messages import error_text
 from hub.web.pages.base import (
     EVENT_LABELS,

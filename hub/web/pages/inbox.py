@@ -14,10 +14,10 @@ from hub.core import tokens as core_tokens
 from hub.core.errors import HubError
 from hub.db import read_session, write_session
 from hub.runtime import current_hub
-from hub.throttle import limited
 from hub.web.api.attachments import read_upload, send_attachment
 from hub.web.forms import ConfirmForm, QuestionForm, StatusForm, TokenForm
 from hub.web.held import hold, restore
+from hub.web.limited import limited
 from hub.web.messages import error_note, error_text
 from hub.web.pages.base import STATE_LABELS, allowed_if, bp, engine, int_arg, principal, revoke_token
 

@@ -19,9 +19,9 @@ from hub.core.ratio_reports import RatioReportInput
 from hub.db import read_session, write_session
 from hub.models import RatioReport
 from hub.runtime import current_hub
-from hub.throttle import limited
 from hub.web.forms import RatioForm
 from hub.web.held import hold, restore
+from hub.web.limited import limited
 from hub.web.messages import error_note, validation_note
 from hub.web.pages.base import allowed_if, bp, engine, int_arg, principal
 
