@@ -101,3 +101,40 @@ def test_an_overlapping_period_names_the_period_not_a_report_number(world):
 def test_the_openapi_document_describes_the_code_of_an_error(world):
     schema = world.client.get(f"{API}/openapi.json").get_json()["components"]["schemas"]["ErrorOut"]
     assert "code" in schema["properties"]
+
+
+def _logged_kinds() -> set[str]:
+    """The kind of every event the server's code writes by name: the first argument of ``EventDraft(...)`` and of
+    ``_draft(...)``, the second of ``_log(session, ...)``, when it is a string or a module constant holding one (a
+    kind made at run time, such as ``report_{verdict}``, is not seen here)."""
+    kinds = set()
+    for path in (ROOT / "hub").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            at = {"EventDraft": 0, "_draft": 0, "_log": 1}.get(name)
+            if at is None or len(node.args) <= at:
+                continue
+            kind = node.args[at]
+            if isinstance(kind, ast.Constant):
+                kinds.add(kind.value)
+            elif isinstance(kind, ast.Name) and kind.id in constants:
+                kinds.add(constants[kind.id])
+    return kinds
+
+
+def test_every_kind_of_event_the_hub_logs_has_a_name_on_the_log_page():
+    from hub.web.pages.base import EVENT_LABELS
+
+    kinds = _logged_kinds()
+    assert {"published", "webhook_registered", "evidence_attached", "checkpoint"} <= kinds  # the scan finds them
+    assert kinds - set(EVENT_LABELS) == set(), "shown raw on the log page, and not offered by its filter"

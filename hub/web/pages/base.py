@@ -98,6 +98,13 @@ EVENT_LABELS = {
     "organisation_deactivated": _l("Organisation deactivated"),
     "organisation_reactivated": _l("Organisation reactivated"),
     "signed_out_everywhere": _l("Signed out everywhere"),
+    "evidence_attached": _l("Evidence attached"),
+    "document_attached": _l("Official document attached"),
+    "webhook_registered": _l("Webhook registered"),
+    "webhook_secret_rotated": _l("Webhook secret changed"),
+    "webhook_disabled": _l("Webhook disabled after failing"),
+    "webhook_resumed": _l("Webhook resumed"),
+    "webhook_removed": _l("Webhook removed"),
 }
 PHASE_LABELS = {"acknowledge": _l("acknowledgement"), "implement": _l("implementation")}
 VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}
