@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from hub.models import MailMessage, User
+from hub.core import log
+from hub.models import MailMessage, Organisation, User
 
 MT = MailMessage.__table__
 
@@ -178,17 +179,42 @@ def record_failure(
 ) -> bool:
     """The server refused or could not be reached: wait before the next try, or give up after too long.
 
-    Returns True when the mail was given up."""
+    A notice given up is logged (``mail_given_up``, naming the person, what it was about and the last error), so
+    that the follow-through record says who was not reached by mail. Returns True when the mail was given up."""
     rows = session.exec(
         select(MailMessage).where(MailMessage.id.in_(mail.ids), MailMessage.lease_holder == holder)
     ).all()
-    gave_up = False
+    given_up = []
     for row in rows:
         row.attempts += 1
         row.last_error = error[:300]
         row.next_attempt_at = now + policy.wait(row.attempts, jitter)
         row.lease_holder, row.lease_until = None, None
         if now - row.created_at >= policy.give_up_after:
-            row.failed_at, gave_up = now, True
+            row.failed_at = now
+            given_up.append(row)
         session.add(row)
-    return gave_up
+    if given_up:
+        _log_given_up(session, now, given_up)
+    return bool(given_up)
+
+
+GIVEN_UP = "mail_given_up"
+
+
+def _log_given_up(session: Session, now: datetime, rows: list[MailMessage]) -> None:
+    user = session.get(User, rows[0].user_id)  # a mail has one recipient
+    org = session.get(Organisation, user.org_id)
+    drafts = [
+        log.EventDraft(
+            GIVEN_UP,
+            "system:mail",
+            now,
+            org_id=org.id,
+            province=org.province,
+            directive_id=row.directive_id,
+            details={"user": user.login, "notice": row.kind, "attempts": row.attempts, "error": row.last_error},
+        )
+        for row in rows
+    ]
+    log.append_many(session, drafts)

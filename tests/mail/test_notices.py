@@ -17,7 +17,7 @@ from hub.db import make_engine, read_session, write_session
 from hub.mail import smtp
 from hub.mail.compose import Letterhead
 from hub.mail.dispatcher import MailConfig, MailDispatcher
-from hub.models import MailMessage, OrgKind, Priority, Role, User
+from hub.models import Event, MailMessage, OrgKind, Priority, Role, User
 from tests import factories as f
 from tests.conftest import T0
 from tests.mail.smtpd import SmtpServer, text_of
@@ -206,7 +206,12 @@ def test_a_mail_failing_for_too_long_is_given_up_and_recorded(world, server):
     assert d.tick(T0 + timedelta(hours=90)) == 0
     with read_session(engine) as s:
         (row,) = s.exec(select(MailMessage)).all()
+        (logged,) = s.exec(select(Event).where(Event.kind == "mail_given_up")).all()
     assert row.failed_at is not None and row.sent_at is None and row.last_error
+    # the log says who was not reached, about what, and why: on the log page, and for verify-log
+    assert logged.org_id == world["b"].id and logged.directive_id == row.directive_id
+    assert logged.details["notice"] == row.kind and "cannot reach" in logged.details["error"]
+    assert logged.details["attempts"] == row.attempts >= 2
 
 
 def test_a_restart_between_filling_and_sending_loses_nothing_and_sends_once(world, server, db_url):

@@ -105,6 +105,7 @@ EVENT_LABELS = {
     "webhook_disabled": _l("Webhook disabled after failing"),
     "webhook_resumed": _l("Webhook resumed"),
     "webhook_removed": _l("Webhook removed"),
+    "mail_given_up": _l("E-mail given up"),
 }
 PHASE_LABELS = {"acknowledge": _l("acknowledgement"), "implement": _l("implementation")}
 VERIFICATION_LABELS = {"verified": _l("Verified"), "returned": _l("Returned for more work")}
