@@ -5,6 +5,10 @@ readers do not block the writer). PostgreSQL is dumped by ``pg_dump`` (custom fo
 snapshot this module exports and reads the log's head from, so the head in the report is exactly the one in the
 dump, whatever was committed while it ran. A backup is written beside its final name and renamed into place when
 complete, so a file with the final name is never a partial backup.
+
+The attachments (evidence and official documents, stored by SHA-256 outside the database) are copied after the
+database into ``<backup>.attachments/``: a file is on disk before the row that names it commits, so every file the
+backup's rows name is there by then (files are never changed once written; later ones are copied too, harmlessly).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Report:
     head_id: int
     head_hash: str
     checkpoint: dict[str, Any] | None
+    attachments: dict[str, Any] | None = None  # where the attachment files were copied, how many, how many bytes
 
     def lines(self) -> list[str]:
         out = [
@@ -49,6 +54,9 @@ class Report:
             f"database: {self.database}, taken at {self.taken_at}",
             f"log head: row {self.head_id}, hash {self.head_hash}",
         ]
+        if self.attachments is not None:
+            a = self.attachments
+            out.append(f"attachments: {a['files']} files ({a['bytes']} bytes) copied to {a['path']}")
         c = self.checkpoint
         if c is None:
             out.append("latest signed checkpoint: none yet")
@@ -74,11 +82,36 @@ def default_path(instance_path: str, engine: Engine, now: datetime) -> Path:
     return Path(instance_path) / "backups" / f"hub-{now:%Y%m%dT%H%M%SZ}.{suffix}"
 
 
-def take(engine: Engine, to: Path, now: datetime) -> Report:
-    """Back the database up to ``to`` (which must not exist yet) and report what the backup holds."""
+def take(engine: Engine, to: Path, now: datetime, attachments: Path | None = None) -> Report:
+    """Back the database up to ``to`` (which must not exist yet), then the ``attachments`` folder (when given) to
+    ``<to>.attachments/``, and report what the backup holds."""
     to = to.resolve()
     if to.exists():
         raise BackupError(f"{to} exists already; give another --to")
+    report = _take_database(engine, to, now)
+    if attachments is not None:
+        report.attachments = copy_attachments(attachments, Path(f"{to}.attachments"))
+    return report
+
+
+def copy_attachments(source: Path, target: Path) -> dict[str, Any]:
+    """Copy the content-addressed files of ``source`` into ``target`` (same layout), each through a temporary name
+    so that a file with its final name is whole; returns where, how many files and how many bytes."""
+    files = size = 0
+    for path in sorted(source.glob("??/*")) if source.is_dir() else []:
+        if path.name.startswith(".part-") or not path.is_file():
+            continue  # a file still being written: its row has not committed, so the backup does not name it
+        final = target / path.parent.name / path.name
+        if not final.exists():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            partial = final.with_name(f".part-{final.name}")
+            shutil.copyfile(path, partial)
+            os.replace(partial, final)
+        files, size = files + 1, size + path.stat().st_size
+    return {"path": str(target), "files": files, "bytes": size}
+
+
+def _take_database(engine: Engine, to: Path, now: datetime) -> Report:
     to.parent.mkdir(parents=True, exist_ok=True)
     partial = to.with_name(f".{to.name}.partial")
     try:

@@ -274,14 +274,15 @@ def export_events(directive_id: int | None, kind: str | None) -> None:
 @click.option("--to", "to", type=click.Path(dir_okay=False), default=None, help="the backup file (must not exist)")
 @with_appcontext
 def take_backup(to: str | None) -> None:
-    """Back the database up (SQLite's online backup, or pg_dump) and report the log's head in the backup."""
+    """Back the database up (SQLite's online backup, or pg_dump) and the attachment files beside it, and report the
+    log's head in the backup."""
     from hub import backup
 
     hub = current_hub()
     now = clock.now()
     target = Path(to) if to else backup.default_path(hub.settings.instance_path, hub.engine, now)
     try:
-        report = backup.take(hub.engine, target, now)
+        report = backup.take(hub.engine, target, now, attachments=hub.blobs.root)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     for line in report.lines():

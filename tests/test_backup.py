@@ -45,6 +45,23 @@ def test_a_sqlite_backup_holds_the_log_up_to_the_head_its_report_names(app, tmp_
     assert not list(target.parent.glob(".*partial"))
 
 
+def test_the_attachment_files_are_copied_beside_the_backup(app, tmp_path):
+    _filled(app)
+    blobs = app.extensions["hub"].blobs
+    stored = [blobs.put(content) for content in (b"%PDF-1.4 evidence", b"\x89PNG screenshot")]
+    (blobs.root / stored[0][:2] / ".part-unfinished").write_bytes(b"half a file")  # being written: not named yet
+    target = tmp_path / "hub.bak"
+    result = run(app, "backup", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    copied = Path(f"{target}.attachments")
+    for digest in stored:  # the same layout: restoring is copying the folder back as instance/attachments
+        assert (copied / digest[:2] / digest).read_bytes() == blobs.path(digest).read_bytes()
+    assert not list(copied.rglob(".part-*"))
+    report = json.loads(Path(f"{target}.json").read_text())
+    assert report["attachments"] == {"path": str(copied), "files": 2, "bytes": 32}
+    assert f"attachments: 2 files (32 bytes) copied to {copied}" in result.output
+
+
 def test_a_backup_never_overwrites_a_file(app, tmp_path):
     target = tmp_path / "kept.bak"
     target.write_text("an earlier backup")
