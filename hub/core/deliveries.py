@@ -170,7 +170,8 @@ class Applied:
 
 
 def apply_changes(session: Session, now: datetime, changes: list[ChangeIn]) -> list[Applied | HubError]:
-    """Apply many acknowledgements and status reports in one transaction, in order (the group-commit writer's call).
+    """Apply many acknowledgements and status reports in one transaction, in order (for the group-commit writer,
+    through :func:`hub.core.acknowledgements.apply_batch`, which records the common acknowledgements first).
 
     Set-based around the single-row rules: one read for all their deliveries, the state machine of
     :func:`set_status` for each, one bulk update and one bulk log insert. A change that breaks a rule gets its error
